@@ -1,0 +1,110 @@
+"""The one typed settings object. Sources, highest priority first: explicit arguments,
+environment (``SCREENLINE_*``, nested with ``__``), a TOML/YAML/JSON file named by
+``SCREENLINE_CONFIG``, then defaults.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, Field
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
+
+from models.config import ModelSettings
+
+
+class AudioSettings(BaseModel):
+    """Voice-activity and turn-taking defaults (a script's per-question timing overrides them)."""
+
+    vad_confidence: float = 0.6
+    vad_start_s: float = 0.2
+    # Short on purpose: VAD "stop" marks a pause, not the end of an answer. The interview
+    # decides end of answer from the question's end-of-answer silence.
+    vad_stop_s: float = 0.3
+    vad_min_volume: float = 0.0
+    # Streaming ASR: commit a chunk at a pause once this much audio is pending, force a cut
+    # when continuous speech runs this long.
+    asr_min_chunk_s: float = 4.0
+    asr_max_chunk_s: float = 20.0
+
+
+class Settings(BaseSettings):
+    """Everything configurable about a Screenline process."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="SCREENLINE_", env_nested_delimiter="__", extra="forbid"
+    )
+
+    host: str = "127.0.0.1"
+    port: int = 8080
+    data_dir: Path = Path("var")
+    reports_dir: Path | None = None
+    scripts_dir: Path | None = Field(
+        default=None, description="Extra directory of interview scripts (YAML) besides the shipped"
+    )
+    default_script: str = "cs_home_en"
+    max_frame_bytes: int = 64 * 1024
+    start_timeout_s: float = 10.0
+    max_concurrent_calls: int = 200
+    public_url: str | None = Field(
+        default=None, description="Base URL carriers use to reach this server (wss://...)"
+    )
+    models: ModelSettings = Field(default_factory=ModelSettings)
+    audio: AudioSettings = Field(default_factory=AudioSettings)
+    preload_languages: list[str] = Field(default_factory=lambda: ["en"])
+
+    @property
+    def resolved_reports_dir(self) -> Path:
+        """Where report JSON files go (``data_dir/reports`` unless set)."""
+        return self.reports_dir or self.data_dir / "reports"
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, _FileSource(settings_cls))
+
+
+class _FileSource(PydanticBaseSettingsSource):
+    """Reads the file named by ``SCREENLINE_CONFIG`` (YAML, JSON or TOML)."""
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        name = os.environ.get("SCREENLINE_CONFIG")
+        if not name:
+            return {}
+        path = Path(name)
+        if not path.is_file():
+            raise ValueError(f"SCREENLINE_CONFIG points at {path}, which is not a file")
+        text = path.read_text(encoding="utf-8")
+        if path.suffix == ".toml":
+            import tomllib
+
+            data: Any = tomllib.loads(text)
+        elif path.suffix == ".json":
+            data = json.loads(text)
+        else:
+            data = yaml.safe_load(text)
+        if not isinstance(data, dict):
+            raise ValueError(f"{path}: settings file must hold a mapping at the top level")
+        return data
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build the settings object from file, environment and ``overrides``."""
+    return Settings(**overrides)

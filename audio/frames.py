@@ -1,0 +1,54 @@
+"""Pipeline frames that Screenline's own stages exchange (beyond pipecat's stock frames)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from pipecat.frames.frames import ControlFrame, DataFrame, SystemFrame
+
+
+@dataclass
+class TranscriptSegment:
+    """A piece of a final transcript with its times on the call's audio clock (seconds)."""
+
+    text: str
+    start_s: float
+    end_s: float
+
+
+@dataclass
+class EndOfTurnFrame(SystemFrame):
+    """Upstream request from the interview: the answer is over, finalize its transcript."""
+
+    reason: str = "silence"
+
+
+@dataclass
+class TurnTranscriptFrame(DataFrame):
+    """The final transcript of one candidate turn, with the audio it came from (16 kHz float)."""
+
+    text: str = ""
+    segments: list[TranscriptSegment] = field(default_factory=list)
+    audio: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
+    audio_start_s: float = 0.0
+    chunks: int = 0
+    reason: str = "silence"
+    # Wall-clock (time.monotonic) when the text became final; for latency accounting.
+    ready_at: float = 0.0
+
+
+@dataclass
+class PromptFrame(DataFrame):
+    """Ask TTS to speak ``text``; fixed prompts carry a ``prompt_id`` and are cached."""
+
+    text: str = ""
+    prompt_id: str | None = None
+
+
+@dataclass
+class PromptDoneFrame(ControlFrame):
+    """TTS has pushed all audio of the prompt (playback may still be in progress)."""
+
+    text: str = ""
+    cached: bool = False

