@@ -150,7 +150,5 @@ class ReportStore:
 
     def ids(self) -> list[str]:
         """Ids of stored reports, newest first."""
-        files = sorted(
-            self.directory.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True
-        )
+        files = sorted(self.directory.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
         return [p.stem for p in files if not p.name.startswith(".")]

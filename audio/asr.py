@@ -26,7 +26,6 @@ from pipecat.frames.frames import (
     Frame,
     InputAudioRawFrame,
     InterimTranscriptionFrame,
-    StartFrame,
     VADUserStartedSpeakingFrame,
     VADUserStoppedSpeakingFrame,
 )
@@ -183,6 +182,7 @@ class StreamingWhisperSTT(FrameProcessor):
         self._jobs: list[_Job] = []  # committed chunks of the open turn, in order
         self._speculative: _Job | None = None
         self._speaking = False
+        self._voiced_since_commit = False
         self.chunks_transcribed = 0
 
     # -- jobs -----------------------------------------------------------------------------
@@ -210,6 +210,7 @@ class StreamingWhisperSTT(FrameProcessor):
 
     def _commit(self, until: int | None = None) -> None:
         span = self._buffer.commit(until)
+        self._voiced_since_commit = self._speaking
         if span is not None:
             job = self._start_job(*span)
             self._jobs.append(job)
@@ -229,12 +230,11 @@ class StreamingWhisperSTT(FrameProcessor):
 
     async def process_frame(self, frame: Frame, direction: FrameDirection) -> None:
         await super().process_frame(frame, direction)
-        if isinstance(frame, StartFrame):
-            self._resampler = StreamResampler(frame.audio_in_sample_rate, ASR_RATE)
-        elif isinstance(frame, InputAudioRawFrame):
+        if isinstance(frame, InputAudioRawFrame):
             self._on_audio(frame)
         elif isinstance(frame, VADUserStartedSpeakingFrame):
             self._speaking = True
+            self._voiced_since_commit = True
             self._buffer.speech_seen = True
             self._speculative = None  # the pause was not the end; its guess is stale
         elif isinstance(frame, VADUserStoppedSpeakingFrame):
@@ -273,14 +273,16 @@ class StreamingWhisperSTT(FrameProcessor):
                 and not self._speaking
                 and speculative.start == buffer.committed
             ):
-                # Nothing voiced since the pause: the speculative result is the tail.
-                buffer.commit(speculative.end)
+                # Nothing voiced since the pause: the speculative result is the tail, and what
+                # came after it is silence not worth a transcription.
+                buffer.commit(buffer.end)
                 self._jobs.append(speculative)
-            if self._speaking or buffer.pending > 0:
+            elif buffer.pending > 0 and (self._speaking or self._voiced_since_commit):
                 self._commit()
         jobs, self._jobs, self._speculative = self._jobs, [], None
         chunks = len(jobs)
         buffer.reset()
+        self._voiced_since_commit = False
         segments = [s for job in jobs for s in await job.task]
         await self.push_frame(
             TurnTranscriptFrame(

@@ -17,8 +17,8 @@ from concurrent.futures import Executor
 from typing import TYPE_CHECKING
 
 import numpy as np
-from pipecat.frames.frames import Frame, StartFrame, TTSAudioRawFrame
-from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
+from pipecat.frames.frames import Frame, TTSAudioRawFrame
+from pipecat.processors.frame_processor import FrameDirection, FrameProcessor, FrameProcessorSetup
 
 from audio.frames import PromptDoneFrame, PromptFrame
 from audio.pcm import float_to_pcm16, resample
@@ -108,10 +108,12 @@ class CachedPiperTTS(FrameProcessor):
         self._executor = executor
         self._rate = 16000
 
+    async def setup(self, setup: FrameProcessorSetup) -> None:  # type: ignore[override]
+        await super().setup(setup)
+        self._rate = setup.audio_out_sample_rate
+
     async def process_frame(self, frame: Frame, direction: FrameDirection) -> None:
         await super().process_frame(frame, direction)
-        if isinstance(frame, StartFrame):
-            self._rate = frame.audio_out_sample_rate
         if isinstance(frame, PromptFrame):
             # Runs in this processor's interruptible task: an InterruptionFrame cancels it.
             await self._speak(frame)
@@ -146,4 +148,3 @@ class CachedPiperTTS(FrameProcessor):
             await self.push_frame(
                 TTSAudioRawFrame(audio=audio[i : i + step], sample_rate=rate, num_channels=1)
             )
-

@@ -73,9 +73,7 @@ def silero_vad_path() -> Path:
     """The Silero VAD ONNX file bundled inside pipecat-ai (no torch needed)."""
     path = Path(str(resources.files("pipecat.audio.vad.data").joinpath("silero_vad.onnx")))
     if not path.is_file():
-        raise ModelError(
-            "VAD (Silero)", str(path), "file missing", "reinstall pipecat-ai[silero]"
-        )
+        raise ModelError("VAD (Silero)", str(path), "file missing", "reinstall pipecat-ai[silero]")
     return path
 
 

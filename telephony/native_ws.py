@@ -21,6 +21,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from pipecat.audio.dtmf.types import KeypadEntry
 from pipecat.frames.frames import (
     Frame,
     InputAudioRawFrame,
@@ -29,7 +30,6 @@ from pipecat.frames.frames import (
     OutputTransportMessageFrame,
     OutputTransportMessageUrgentFrame,
 )
-from pipecat.audio.dtmf.types import KeypadEntry
 from pipecat.serializers.base_serializer import FrameSerializer
 
 from telephony.frames import HangupFrame
@@ -69,7 +69,7 @@ def parse_start(data: str | bytes) -> StartMessage:
     except json.JSONDecodeError as exc:
         raise StartError(f"first message is not JSON ({exc.msg})", CLOSE_UNSUPPORTED) from exc
     if not isinstance(msg, dict) or msg.get("type") != "start":
-        raise StartError("first message must be {\"type\": \"start\", ...}", CLOSE_UNSUPPORTED)
+        raise StartError('first message must be {"type": "start", ...}', CLOSE_UNSUPPORTED)
     rate = msg.get("sample_rate")
     if rate not in SAMPLE_RATES:
         raise StartError(f"unsupported sample_rate {rate!r}; use 8000 or 16000")

@@ -1,0 +1,193 @@
+"""One call, whatever its transport: the one place that assembles every part into a pipeline.
+
+``Runtime`` holds what all calls in a process share (settings, models, prompt cache, report
+store). ``run_call`` builds ``transport in -> VAD -> streaming ASR -> interview -> TTS -> transport
+out`` for one call, runs it, and guarantees a report: complete when the interview reached an
+outcome, marked incomplete when the call was cut off.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from dialogue.engine import Interview
+from pipecat.audio.vad.vad_analyzer import VADParams
+from pipecat.pipeline.pipeline import Pipeline
+from pipecat.pipeline.runner import PipelineRunner
+from pipecat.pipeline.worker import PipelineParams, PipelineWorker
+from pipecat.processors.audio.vad_processor import VADProcessor
+from pipecat.transports.base_transport import BaseTransport
+
+from agent.conductor import FeatureFn, InterviewConductor
+from agent.report import CallRecord, ReportStore, new_call_id, utc_now
+from agent.settings import Settings
+from audio.asr import StreamingWhisperSTT
+from audio.tts import CachedPiperTTS, PromptCache
+from audio.vad import SharedSileroVAD
+from dialogue.script import Script, load_script
+from models.registry import ModelRegistry
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class CallSpec:
+    """What a transport knows when a call starts."""
+
+    candidate_id: str
+    script_id: str | None
+    sample_rate_in: int
+    sample_rate_out: int
+    transport: str
+    variables: dict[str, str] = field(default_factory=dict)
+    call_id: str = field(default_factory=new_call_id)
+
+
+class Runtime:
+    """Process-wide shared state: settings, models, prompt cache, reports, live calls."""
+
+    def __init__(self, settings: Settings, registry: ModelRegistry | None = None) -> None:
+        self.settings = settings
+        self.registry = registry or ModelRegistry(settings.models)
+        self.prompt_cache = PromptCache()
+        self.reports = ReportStore(settings.resolved_reports_dir)
+        self.active: dict[str, InterviewConductor] = {}
+        self.calls_started = 0
+
+    def script(self, script_id: str | None) -> Script:
+        """Load a script by id or path (the configured default when None)."""
+        ref = script_id or self.settings.default_script
+        extra = self.settings.scripts_dir
+        if extra is not None and (extra / f"{ref}.yaml").is_file():
+            return load_script(extra / f"{ref}.yaml")
+        return load_script(ref)
+
+    def prepare(self, script: Script) -> None:
+        """Check, before a call starts, that models exist for the script's language."""
+        self.registry.check_language(script.language)
+
+    def warm(self, script_ids: list[str], rates: tuple[int, ...] = (8000, 16000)) -> int:
+        """Load models and pre-synthesize the fixed prompts of these scripts (blocking)."""
+        made = 0
+        for script_id in script_ids:
+            script = self.script(script_id)
+            self.prepare(script)
+            voice = self.registry.voice(script.language)
+            key = self.registry.voice_source(script.language)
+            texts = [text for _pid, text in Interview(script).fixed_prompts()]
+            for rate in rates:
+                made += self.prompt_cache.warm(key, voice, texts, rate)
+        self.registry.vad_session()
+        return made
+
+    async def save_report(self, record: CallRecord) -> str:
+        """Write the record's report (off the event loop) and return its id."""
+        report = record.to_report()
+        await asyncio.to_thread(self.reports.save, report)
+        return str(report["report_id"])
+
+    def report_path(self, report_id: str) -> Path:
+        """Where a report lives."""
+        return self.reports.path_for(report_id)
+
+
+async def run_call(
+    runtime: Runtime,
+    transport: BaseTransport,
+    spec: CallSpec,
+    *,
+    script: Script | None = None,
+    features: FeatureFn | None = None,
+    on_conductor: Any = None,
+) -> CallRecord:
+    """Run one interview over ``transport`` until it ends; always leaves a report behind."""
+    settings = runtime.settings
+    script = script or runtime.script(spec.script_id)
+    runtime.prepare(script)
+    registry = runtime.registry
+    language = script.language
+    record = CallRecord(
+        call_id=spec.call_id,
+        candidate_id=spec.candidate_id,
+        script_id=script.id,
+        script_version=script.version,
+        script_hash=script.content_hash,
+        language=language,
+        transport=spec.transport,
+    )
+    engine = Interview(script, {"candidate_id": spec.candidate_id, **spec.variables})
+    audio = settings.audio
+    vad = VADProcessor(
+        vad_analyzer=SharedSileroVAD(
+            registry.vad_session(),
+            params=VADParams(
+                confidence=audio.vad_confidence,
+                start_secs=audio.vad_start_s,
+                stop_secs=audio.vad_stop_s,
+                min_volume=audio.vad_min_volume,
+            ),
+        ),
+        # Our clients stream continuously; a gap means the socket is gone, not silence.
+        audio_idle_timeout=0,
+    )
+    stt = StreamingWhisperSTT(
+        model_getter=lambda: registry.asr(language),
+        executor=registry.executor,
+        language=language,
+        min_chunk_s=audio.asr_min_chunk_s,
+        max_chunk_s=audio.asr_max_chunk_s,
+    )
+    conductor = InterviewConductor(
+        engine=engine,
+        record=record,
+        on_end=runtime.save_report,
+        vad_start_s=audio.vad_start_s,
+        vad_stop_s=audio.vad_stop_s,
+        features=features,
+    )
+    tts = CachedPiperTTS(
+        voice_getter=lambda: registry.voice(language),
+        voice_key=registry.voice_source(language),
+        cache=runtime.prompt_cache,
+        executor=registry.executor,
+    )
+    pipeline = Pipeline([transport.input(), vad, stt, conductor, tts, transport.output()])
+    worker = PipelineWorker(
+        pipeline,
+        params=PipelineParams(
+            audio_in_sample_rate=spec.sample_rate_in,
+            audio_out_sample_rate=spec.sample_rate_out,
+        ),
+        enable_rtvi=False,
+        enable_turn_tracking=False,
+        idle_timeout_secs=None,
+        name=f"call-{spec.call_id[:8]}",
+    )
+
+    @transport.event_handler("on_client_disconnected")
+    async def _on_disconnected(_transport: Any, _client: Any) -> None:
+        await worker.cancel()
+
+    runtime.active[spec.call_id] = conductor
+    runtime.calls_started += 1
+    if on_conductor is not None:
+        on_conductor(conductor)
+    try:
+        runner = PipelineRunner(handle_sigint=False)
+        await runner.add_workers(worker)
+        await runner.run()
+    finally:
+        runtime.active.pop(spec.call_id, None)
+        if not conductor.ended:
+            record.outcome = record.outcome or "hung_up"
+            record.end_reason = "disconnected"
+            record.complete = False
+            record.ended_at = utc_now()
+            # Shielded: a cancelled server task must still leave the partial report on disk.
+            await asyncio.shield(runtime.save_report(record))
+            log.info("call %s cut off; partial report saved", spec.call_id)
+    return record

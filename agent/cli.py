@@ -1,0 +1,215 @@
+"""The ``screenline`` command line."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import logging
+import socket
+import sys
+from collections.abc import AsyncIterator, Sequence
+from typing import Any
+
+from agent.settings import Settings, load_settings
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    overrides: dict[str, Any] = {}
+    for name in ("host", "port"):
+        value = getattr(args, name, None)
+        if value is not None:
+            overrides[name] = value
+    return load_settings(**overrides)
+
+
+def _configure_logging(verbose: bool) -> None:
+    from loguru import logger
+
+    level = "DEBUG" if verbose else "WARNING"
+    # pipecat logs through loguru; keep its chatter out of the way unless asked.
+    logger.remove()
+    logger.add(sys.stderr, level=level)
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO, stream=sys.stderr)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Run the server on the embedded defaults (or whatever settings say)."""
+    import uvicorn
+
+    from agent.server import create_app
+
+    settings = _settings(args)
+    app = create_app(settings)
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        ws_max_size=settings.max_frame_bytes,
+        log_level="info",
+    )
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """Print a stored report as JSON."""
+    from agent.report import ReportStore
+
+    store = ReportStore(_settings(args).resolved_reports_dir)
+    try:
+        report = store.load(args.id)
+    except (FileNotFoundError, ValueError) as exc:
+        print(f"screenline report: {exc}", file=sys.stderr)
+        return 1
+    print(json.dumps(report, ensure_ascii=False, indent=2))
+    return 0
+
+
+def _free_port(host: str) -> int:
+    with socket.socket() as s:
+        s.bind((host, 0))
+        return int(s.getsockname()[1])
+
+
+@contextlib.asynccontextmanager
+async def in_process_server(settings: Settings) -> AsyncIterator[str]:
+    """Start the server inside this event loop on a free loopback port; yields its ws URL."""
+    import uvicorn
+
+    from agent.server import create_app
+
+    port = _free_port("127.0.0.1")
+    config = uvicorn.Config(
+        create_app(settings),
+        host="127.0.0.1",
+        port=port,
+        ws_max_size=settings.max_frame_bytes,
+        log_level="warning",
+        lifespan="on",
+    )
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        if task.done():
+            task.result()  # surfaces the start-up error
+        await asyncio.sleep(0.05)
+    try:
+        yield f"ws://127.0.0.1:{port}/ws/call"
+    finally:
+        server.should_exit = True
+        await task
+
+
+def cmd_simulate(args: argparse.Namespace) -> int:
+    """Run a synthetic candidate against a server; last line printed is the report path."""
+    from agent.simulate import format_event, load_persona, simulate
+    from models.registry import ModelRegistry
+
+    settings = _settings(args)
+    script_id = args.script or settings.default_script
+    persona = load_persona(args.answers or script_id)
+    voice = ModelRegistry(settings.models).voice("en")
+
+    def show(msg: dict[str, Any]) -> None:
+        line = format_event(msg)
+        if line:
+            print(line, flush=True)
+
+    async def run() -> Any:
+        async def go(url: str) -> Any:
+            return await simulate(
+                url,
+                persona=persona,
+                voice=voice,
+                candidate_id=args.candidate,
+                script_id=script_id,
+                speed=args.speed,
+                telephony=args.telephony,
+                on_event=show,
+            )
+
+        if args.server:
+            return await go(args.server)
+        async with in_process_server(settings) as url:
+            return await go(url)
+
+    result = asyncio.run(run())
+    if result.report_id is None:
+        print(f"screenline simulate: call ended without a report (close {result.close_code})")
+        return 1
+    from agent.report import ReportStore
+
+    path = ReportStore(settings.resolved_reports_dir).path_for(result.report_id)
+    if args.server and not path.is_file():
+        print(f"report {result.report_id} (stored on the server)")
+    else:
+        print(path.resolve())
+    return 0
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    """Type answers to any script with the same engine as the voice path."""
+    from dialogue.chat import run_chat
+
+    variables = dict(v.split("=", 1) for v in args.var or [])
+    return run_chat(args.script, sys.stdin, sys.stdout, sys.stdin.isatty(), variables)
+
+
+def cmd_lint(args: argparse.Namespace) -> int:
+    """Check scripts; exit 1 on any error."""
+    from dialogue.lint import lint_script
+
+    failed = False
+    for path in args.scripts:
+        for issue in lint_script(path):
+            print(issue)
+            failed = failed or issue.severity == "error"
+    return 1 if failed else 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (exposed for tests and docs)."""
+    parser = argparse.ArgumentParser(prog="screenline", description=__doc__)
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("serve", help="run the interview server")
+    p.add_argument("--host")
+    p.add_argument("--port", type=int)
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("report", help="print a stored report")
+    p.add_argument("id")
+    p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("simulate", help="a synthetic candidate takes an interview")
+    p.add_argument("--server", help="ws://host:port/ws/call (default: start one in-process)")
+    p.add_argument("--script", help="script id (default: settings.default_script)")
+    p.add_argument("--answers", help="persona YAML: question id -> answer, or a list")
+    p.add_argument("--candidate", default="sim-candidate")
+    p.add_argument("--speed", type=float, default=1.0, help="stream audio N times real time")
+    p.add_argument("--telephony", action="store_true", help="8 kHz mu-law with line noise")
+    p.set_defaults(func=cmd_simulate)
+
+    p = sub.add_parser("chat", help="run a script by typing")
+    p.add_argument("script")
+    p.add_argument("--var", action="append", help="NAME=VALUE for prompt variables")
+    p.set_defaults(func=cmd_chat)
+
+    p = sub.add_parser("lint", help="check interview scripts")
+    p.add_argument("scripts", nargs="+")
+    p.set_defaults(func=cmd_lint)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``screenline`` console script."""
+    args = build_parser().parse_args(argv)
+    _configure_logging(args.verbose)
+    result: int = args.func(args)
+    return result
+
+
+if __name__ == "__main__":
+    sys.exit(main())

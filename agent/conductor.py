@@ -1,0 +1,334 @@
+"""The interview stage of a call's pipeline: turn-taking around the sans-I/O engine.
+
+It sits where an LLM would sit in a stock pipecat bot. Timers run on the call's *audio clock*
+(seconds of candidate audio received), not the wall clock: a phone or browser streams audio
+continuously, so the clock is real time for real callers and stays exact for a simulated candidate
+that streams faster than real time.
+
+Per candidate turn it decides: end of answer (the question's end-of-answer silence after the last
+voiced audio), no input (the question's timeout after the prompt finished playing), answer too
+long (maximum answer length), and barge-in (candidate speech while the interviewer talks).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any, Protocol
+
+from pipecat.frames.frames import (
+    BotStartedSpeakingFrame,
+    BotStoppedSpeakingFrame,
+    CancelFrame,
+    EndFrame,
+    EndTaskFrame,
+    Frame,
+    InputAudioRawFrame,
+    InputDTMFFrame,
+    InterimTranscriptionFrame,
+    OutputTransportMessageUrgentFrame,
+    VADUserStartedSpeakingFrame,
+    VADUserStoppedSpeakingFrame,
+)
+from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
+
+from agent.report import CallRecord, Turn, utc_now
+from audio.frames import EndOfTurnFrame, PromptFrame, TurnTranscriptFrame
+from dialogue.events import (
+    Action,
+    AnswerTooLong,
+    BargeIn,
+    Dtmf,
+    End,
+    Event,
+    Flag,
+    HangUp,
+    Listen,
+    NoInput,
+    Outcome,
+    Record,
+    Say,
+    Utterance,
+)
+from telephony.frames import HangupFrame
+
+log = logging.getLogger(__name__)
+
+
+class Engine(Protocol):
+    """What the conductor needs of the interview engine."""
+
+    @property
+    def state(self) -> str: ...
+
+    def start(self) -> list[Action]: ...
+
+    def handle(self, event: Event) -> list[Action]: ...
+
+
+#: Computes per-turn features from (transcript frame, call record, latency info); may be slow.
+FeatureFn = Callable[[TurnTranscriptFrame, dict[str, Any]], Awaitable[dict[str, Any]]]
+
+
+class InterviewConductor(FrameProcessor):
+    """Drives one interview: audio-clock timers, engine events, prompts, transcript, report."""
+
+    def __init__(
+        self,
+        *,
+        engine: Engine,
+        record: CallRecord,
+        on_end: Callable[[CallRecord], Awaitable[str]],
+        vad_start_s: float,
+        vad_stop_s: float,
+        features: FeatureFn | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self._engine = engine
+        self.record = record
+        self._on_end = on_end
+        self._vad_start_s = vad_start_s
+        self._vad_stop_s = vad_stop_s
+        self._features = features
+        self.clock = 0.0  # seconds of candidate audio received
+        self._started = False
+        self._ended = False
+        # listening state
+        self._listen: Listen | None = None
+        self._listen_since: float | None = None  # clock when the prompt finished playing
+        self._awaiting_transcript = False
+        self._turn_reason = "silence"
+        # speech state of the open turn
+        self._user_speaking = False
+        self._speech_start: float | None = None
+        self._last_voice_end: float | None = None
+        self._last_voice_wall: float | None = None
+        self._endpoint_wall: float | None = None
+        # interviewer state
+        self._bot_speaking = False
+        self._open_bot_turns: list[Turn] = []
+        self._latency_turn: Turn | None = None  # candidate turn awaiting first bot audio
+        self.barge_ins = 0
+
+    # -- helpers --------------------------------------------------------------------------
+
+    async def _send(self, kind: str, **payload: Any) -> None:
+        await self.push_frame(OutputTransportMessageUrgentFrame(message={"type": kind, **payload}))
+
+    def _reset_turn(self) -> None:
+        self._user_speaking = False
+        self._speech_start = None
+        self._last_voice_end = None
+        self._last_voice_wall = None
+        self._awaiting_transcript = False
+        self._turn_reason = "silence"
+
+    async def _handle(self, event: Event) -> None:
+        if self._ended:
+            return
+        actions = self._engine.handle(event)
+        self._note_state()
+        await self._apply(actions)
+
+    def _note_state(self) -> None:
+        state = self._engine.state
+        if not self.record.states or self.record.states[-1] != state:
+            self.record.states.append(state)
+
+    async def _apply(self, actions: list[Action]) -> None:
+        for action in actions:
+            if isinstance(action, Say):
+                turn = Turn(
+                    "interviewer",
+                    action.text,
+                    self.clock,
+                    self.clock,
+                    question_id=action.question_id,
+                    prompt_id=action.prompt_id,
+                )
+                self.record.turns.append(turn)
+                self._open_bot_turns.append(turn)
+                await self._send(
+                    "bot_said",
+                    text=action.text,
+                    prompt_id=action.prompt_id,
+                    question_id=action.question_id,
+                )
+                await self.push_frame(PromptFrame(text=action.text, prompt_id=action.prompt_id))
+            elif isinstance(action, Listen):
+                self._listen = action
+                self._reset_turn()
+                self._listen_since = None if self._bot_speaking else self.clock
+            elif isinstance(action, Record):
+                self.record.records[action.name] = action.value
+            elif isinstance(action, Flag):
+                self.record.flags.append(action.reason)
+            elif isinstance(action, End):
+                await self._finish(action.outcome, reason="dialogue")
+
+    async def _finish(self, outcome: Outcome | str, *, reason: str) -> None:
+        if self._ended:
+            return
+        self._ended = True
+        self._listen = None
+        self.record.outcome = str(outcome)
+        self.record.end_reason = reason
+        self.record.complete = outcome != Outcome.HUNG_UP
+        self.record.ended_at = utc_now()
+        report_id = await self._on_end(self.record)
+        await self._send("call_ended", report_id=report_id, outcome=str(outcome))
+        # Graceful end: queued goodbye audio still plays before the transport closes.
+        await self.push_frame(EndTaskFrame(), FrameDirection.UPSTREAM)
+
+    @property
+    def ended(self) -> bool:
+        """True once the interview reached an outcome."""
+        return self._ended
+
+    # -- frames ---------------------------------------------------------------------------
+
+    async def process_frame(self, frame: Frame, direction: FrameDirection) -> None:
+        await super().process_frame(frame, direction)
+        if isinstance(frame, InputAudioRawFrame):
+            self.clock += len(frame.audio) / 2 / frame.sample_rate
+            if not self._started:
+                # The first audio means the transport is live: greet.
+                self._started = True
+                await self._apply(self._engine.start())
+                self._note_state()
+            await self._tick()
+            return  # audio stops here: nothing downstream needs candidate audio
+        if isinstance(frame, VADUserStartedSpeakingFrame):
+            await self._on_speech_start()
+        elif isinstance(frame, VADUserStoppedSpeakingFrame):
+            self._on_speech_stop()
+        elif isinstance(frame, BotStartedSpeakingFrame):
+            self._on_bot_started()
+            if direction == FrameDirection.UPSTREAM:
+                return
+        elif isinstance(frame, BotStoppedSpeakingFrame):
+            await self._on_bot_stopped()
+            if direction == FrameDirection.UPSTREAM:
+                return
+        elif isinstance(frame, TurnTranscriptFrame):
+            await self._on_transcript(frame)
+            return
+        elif isinstance(frame, InterimTranscriptionFrame):
+            await self._send("transcript", text=frame.text, final=False)
+            return
+        elif isinstance(frame, InputDTMFFrame):
+            await self._handle(Dtmf(str(frame.button.value)))
+            return
+        elif isinstance(frame, HangupFrame):
+            await self._handle(HangUp())
+            if not self._ended:
+                await self._finish(Outcome.HUNG_UP, reason=frame.reason)
+            return
+        elif isinstance(frame, (EndFrame, CancelFrame)):
+            self._close_bot_turns()
+        await self.push_frame(frame, direction)
+
+    async def _tick(self) -> None:
+        """Audio-clock timers: end of answer, answer too long, no input."""
+        listen = self._listen
+        if listen is None or self._awaiting_transcript or self._ended:
+            return
+        if self._speech_start is not None:
+            if self._user_speaking:
+                if self.clock - self._speech_start >= listen.max_answer_s:
+                    await self._end_turn("max_length")
+            elif (
+                self._last_voice_end is not None
+                and self.clock - self._last_voice_end >= listen.end_silence_s
+            ):
+                await self._end_turn("silence")
+        elif (
+            self._listen_since is not None
+            and not self._bot_speaking
+            and self.clock - self._listen_since >= listen.no_input_timeout_s
+        ):
+            self._listen_since = None
+            await self._handle(NoInput())
+
+    async def _end_turn(self, reason: str) -> None:
+        self._awaiting_transcript = True
+        self._turn_reason = reason
+        self._endpoint_wall = time.monotonic()
+        await self.push_frame(EndOfTurnFrame(reason=reason), FrameDirection.UPSTREAM)
+
+    async def _on_speech_start(self) -> None:
+        self._user_speaking = True
+        if self._speech_start is None:
+            # VAD confirms speech start_secs after onset; the turn's own times come from ASR.
+            self._speech_start = self.clock
+        if self._bot_speaking and not self._ended:
+            self.barge_ins += 1
+            for turn in self._open_bot_turns:
+                turn.interrupted = True
+            await self.broadcast_interruption()
+            await self._handle(BargeIn())
+
+    def _on_speech_stop(self) -> None:
+        self._user_speaking = False
+        self._last_voice_end = self.clock - self._vad_stop_s
+        self._last_voice_wall = time.monotonic() - self._vad_stop_s
+
+    def _on_bot_started(self) -> None:
+        self._bot_speaking = True
+        self._listen_since = None
+        if self._latency_turn is not None and self._endpoint_wall is not None:
+            now = time.monotonic()
+            lat = self._latency_turn.latency
+            lat["processing_ms"] = round((now - self._endpoint_wall) * 1000, 1)
+            if self._last_voice_wall is not None:
+                lat["response_gap_ms"] = round((now - self._last_voice_wall) * 1000, 1)
+            log.info("turn latency %s", lat)
+            self._latency_turn = None
+
+    async def _on_bot_stopped(self) -> None:
+        self._bot_speaking = False
+        self._close_bot_turns()
+        if self._listen is not None and not self._ended and self._speech_start is None:
+            self._listen_since = self.clock
+            await self._send("listening", question_id=self._listen.question_id)
+
+    def _close_bot_turns(self) -> None:
+        for turn in self._open_bot_turns:
+            turn.end_s = max(turn.start_s, self.clock)
+        self._open_bot_turns.clear()
+
+    async def _on_transcript(self, frame: TurnTranscriptFrame) -> None:
+        listen = self._listen
+        text = frame.text.strip()
+        if not text:
+            # Noise or a cough, not an answer: keep listening from here.
+            self._reset_turn()
+            self._listen_since = None if self._bot_speaking else self.clock
+            return
+        # VAD times are sharper than Whisper's segment timestamps for where speech was.
+        start = (self._speech_start or self.clock) - self._vad_start_s
+        end = self._last_voice_end if self._last_voice_end is not None else self.clock
+        latency: dict[str, float] = {"chunks": float(frame.chunks)}
+        if self._endpoint_wall is not None:
+            latency["asr_tail_ms"] = round((frame.ready_at - self._endpoint_wall) * 1000, 1)
+        turn = Turn(
+            "candidate",
+            text,
+            start,
+            end,
+            question_id=listen.question_id if listen else None,
+            latency=latency,
+        )
+        self.record.turns.append(turn)
+        self._latency_turn = turn
+        await self._send("transcript", text=text, final=True)
+        if self._features is not None:
+            turn.features = await self._features(frame, {"question_id": turn.question_id})
+        reason = self._turn_reason
+        self._reset_turn()
+        if reason == "max_length":
+            await self._handle(AnswerTooLong(text_so_far=text))
+        else:
+            await self._handle(Utterance(text=text, features=turn.features))
