@@ -69,6 +69,9 @@ class Kind(enum.IntEnum):
     ERROR = 0xFF
 
 
+_KINDS = frozenset(Kind)
+
+
 @dataclass(frozen=True, slots=True)
 class AudioSocketUuid:
     """The call identifier Asterisk passed to ``AudioSocket()``; always the first frame."""
@@ -174,7 +177,7 @@ class AudioSocketParser:
         # Validate before waiting for the payload, so junk fails fast instead of stalling.
         if self._hung_up:
             raise ProtocolError("AudioSocket frame after hang-up")
-        if kind not in Kind._value2member_map_:
+        if kind not in _KINDS:
             raise ProtocolError(f"unknown AudioSocket frame kind 0x{kind:02x}")
         if length > self.max_payload:
             raise ProtocolError(

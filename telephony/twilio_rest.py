@@ -177,9 +177,11 @@ def parse_create_call_response(http_status: int, body: bytes) -> CallCreated:
     if not isinstance(data, dict) or not isinstance(data.get("sid"), str):
         raise TwilioApiError(http_status, None, "response has no call sid")
     status = data.get("status")
-    if not isinstance(status, str) or status not in CallStatus._value2member_map_:
-        raise TwilioApiError(http_status, None, f"unexpected call status {status!r}")
-    return CallCreated(sid=data["sid"], status=CallStatus(status), raw=MappingProxyType(data))
+    try:
+        call_status = CallStatus(status if isinstance(status, str) else "")
+    except ValueError:
+        raise TwilioApiError(http_status, None, f"unexpected call status {status!r}") from None
+    return CallCreated(sid=data["sid"], status=call_status, raw=MappingProxyType(data))
 
 
 def _api_error(http_status: int, data: object, body: bytes) -> TwilioApiError:

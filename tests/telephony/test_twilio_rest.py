@@ -50,7 +50,7 @@ class CallbackReceiver:
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 params = parse_qsl(body.decode(), keep_blank_values=True)
-                url = f"http://127.0.0.1:{self.server.server_address[1]}{self.path}"
+                url = receiver.url(self.path)
                 signature = self.headers.get("X-Twilio-Signature", "")
                 ok = validate_signature(receiver.auth_token, url, params, signature)
                 with receiver._cond:

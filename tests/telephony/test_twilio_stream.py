@@ -90,14 +90,14 @@ def test_full_documented_session() -> None:
     )
     assert len(media.pcm16) == 320
 
-    dtmf = {"event": "dtmf", "streamSid": SID, "sequenceNumber": "5"}
+    dtmf: dict[str, Any] = {"event": "dtmf", "streamSid": SID, "sequenceNumber": "5"}
     dtmf["dtmf"] = {"track": "inbound_track", "digit": "1"}
     assert stream.receive(json.dumps(dtmf)) == TwilioDtmf("1", "inbound_track")
 
     mark = {"event": "mark", "sequenceNumber": "4", "streamSid": SID, "mark": {"name": "q1"}}
     assert stream.receive(json.dumps(mark).encode()) == TwilioMark("q1")  # bytes accepted too
 
-    stop = {"event": "stop", "sequenceNumber": "6", "streamSid": SID}
+    stop: dict[str, Any] = {"event": "stop", "sequenceNumber": "6", "streamSid": SID}
     stop["stop"] = {"accountSid": ACCOUNT, "callSid": CALL}
     assert stream.receive(json.dumps(stop)) == TwilioStop(call_sid=CALL, account_sid=ACCOUNT)
     assert stream.stopped
