@@ -17,7 +17,6 @@ import httpx
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from twilio_standin import TwilioStandin
 
 from telephony.errors import ProtocolError
 from telephony.twilio import connect_stream_twiml, validate_signature
@@ -32,6 +31,7 @@ from telephony.twilio_rest import (
     parse_create_call_response,
     parse_status_callback,
 )
+from tests.telephony.twilio_standin import TwilioStandin
 
 TWIML = connect_stream_twiml("wss://screenline.example/twilio/media", {"candidate_id": "c-42"})
 

@@ -19,8 +19,8 @@ the final one is always sent), and the async AMD verdict to ``AsyncAmdStatusCall
 - ``failed``: initiated → failed.
 
 The outcome is chosen per ``To`` number (``outcomes``), else ``default_outcome``. Callbacks are
-only ever sent to loopback hosts. Reuse from other test folders by putting this file's folder on
-``sys.path`` (pytest does it for tests in this folder).
+only ever sent to loopback hosts. Import it anywhere in the test suite as
+``from tests.telephony.twilio_standin import TwilioStandin``.
 
     with TwilioStandin(outcomes={"+15550002": "busy"}) as twilio:
         client = TwilioRestClient(twilio.account_sid, twilio.auth_token, base_url=twilio.base_url)
