@@ -1,0 +1,26 @@
+"""Backchannels: the small sounds a listener makes without taking the floor.
+
+Words that could be an answer ("yes", "okay", "好的", "对") are deliberately not here: said over a
+prompt they are treated as the candidate taking the turn.
+"""
+
+from __future__ import annotations
+
+import re
+
+_EN = {
+    "mm", "mmm", "mhm", "mm-hm", "mm-hmm", "mmhm", "hmm", "hm", "uh-huh", "uh", "um", "ah", "oh",
+    "aha", "i see", "right", "got it",
+}  # fmt: skip
+_ZH = {"嗯", "嗯嗯", "哦", "噢", "啊", "呃", "嗯哼"}
+
+
+def is_backchannel(text: str, language: str) -> bool:
+    """True when ``text`` (a short transcript, possibly empty) is only a backchannel or noise."""
+    cleaned = re.sub(r"[^\w\s'-]", " ", text.lower()).strip()
+    if not cleaned:
+        return True
+    if language.startswith("zh"):
+        return all(part in _ZH for part in cleaned.split())
+    words = " ".join(cleaned.split())
+    return words in _EN or all(w in _EN for w in words.split())

@@ -1,0 +1,439 @@
+"""The interview state machine: events in, actions out. No I/O, no clocks, no asyncio.
+
+States: ``greeting`` (consent), ``q:<id>`` (a question), ``followup:<id>`` (its probe),
+``callback`` (asking for a better time), ``closing`` and ``ended``. In every listening state the
+candidate may make a request instead of answering (see :mod:`dialogue.intents`): repeat, clarify,
+slow down, stop, talk to a person, call me later, ask a question, ask whether this is a robot.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from dialogue.concepts import match_concepts
+from dialogue.events import (
+    Action,
+    AnswerTooLong,
+    BargeIn,
+    Dtmf,
+    End,
+    Event,
+    Flag,
+    HangUp,
+    Listen,
+    NoInput,
+    Outcome,
+    Record,
+    Say,
+    Utterance,
+)
+from dialogue.intents import Intent, IntentResult, classify, yes_no
+from dialogue.prompts import PromptBook
+from dialogue.script import Question, Script, YesNo
+from dialogue.text import word_count
+
+#: Re-says (repeat / slow down / clarify) of one prompt before the interview moves on.
+MAX_RESAYS = 3
+#: Unanswered questions in a row after which the candidate is taken to be gone.
+MAX_UNANSWERED_IN_A_ROW = 2
+DTMF_YES, DTMF_NO, DTMF_HUMAN = "1", "2", "0"
+
+
+@dataclass
+class Answer:
+    """What the candidate said to one question (follow-up answers included)."""
+
+    question_id: str
+    texts: list[str] = field(default_factory=list)
+    concepts: list[str] = field(default_factory=list)
+    answered: bool = False
+    yes_no: bool | None = None
+    follow_ups: list[int] = field(default_factory=list)  # indices of follow-ups asked
+    truncated: bool = False  # cut off by AnswerTooLong
+
+    @property
+    def text(self) -> str:
+        """All answer texts joined."""
+        return " ".join(t for t in self.texts if t)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One engine step, for tests and debugging: state before, event (None = start), output."""
+
+    state: str
+    event: Event | None
+    actions: tuple[Action, ...]
+    next_state: str
+
+
+class Interview:
+    """One candidate's interview over ``script``; ``variables`` fill ``{candidate_name}`` etc."""
+
+    def __init__(self, script: Script, variables: dict[str, str] | None = None) -> None:
+        self.script = script
+        self.prompts = PromptBook(script, variables)
+        self.outcome: Outcome | None = None
+        self.records: dict[str, Any] = {}
+        self.flags: list[str] = []
+        self.answers: dict[str, Answer] = {}
+        self.history: list[Step] = []
+        self.states: list[str] = []
+        self._state = "new"
+        self._index = 0  # current question
+        self._follow_up: int | None = None
+        self._no_inputs = 0
+        self._resays = 0
+        self._unclear = 0
+        self._unanswered_in_a_row = 0
+        self._faq = {f.id: f.keywords for f in script.faq}
+        self._global: dict[Intent, Callable[[str, IntentResult], list[Action]]] = {
+            Intent.ROBOT: self._on_robot,
+            Intent.HUMAN: self._on_human,
+            Intent.OPT_OUT: self._on_opt_out,
+            Intent.BUSY: self._on_busy,
+            Intent.SLOW_DOWN: self._on_slow_down,
+            Intent.REPEAT: self._on_repeat,
+            Intent.CLARIFY: self._on_clarify,
+            Intent.QUESTION: self._on_question,
+        }
+
+    # -- public API -------------------------------------------------------------------------
+
+    @property
+    def state(self) -> str:
+        """Current state name (``greeting``, ``q:<id>``, ``followup:<id>``, ``ended`` ...)."""
+        return self._state
+
+    @property
+    def ended(self) -> bool:
+        """Whether the interview has ended."""
+        return self._state == "ended"
+
+    def start(self) -> list[Action]:
+        """Begin: the greeting (AI disclosure, recording notice, consent question) and a Listen."""
+        if self._state != "new":
+            raise RuntimeError("interview already started")
+        self._goto("greeting")
+        actions: list[Action] = [*self.prompts.greeting(), self._listen()]
+        self.history.append(Step("new", None, tuple(actions), self._state))
+        return actions
+
+    def handle(self, event: Event) -> list[Action]:
+        """Feed one event; return what to do next. Events after the end are ignored."""
+        if self._state == "new":
+            raise RuntimeError("call start() first")
+        if self.ended:
+            return []
+        before = self._state
+        actions = self._dispatch(event)
+        self.history.append(Step(before, event, tuple(actions), self._state))
+        return actions
+
+    def fixed_prompts(self) -> list[tuple[str, str]]:
+        """(prompt_id, text) of every cacheable line of this interview (TTS pre-warm)."""
+        return self.prompts.fixed_prompts()
+
+    # -- dispatch ---------------------------------------------------------------------------
+
+    def _dispatch(self, event: Event) -> list[Action]:
+        if isinstance(event, Utterance):
+            return self._on_utterance(event.text)
+        if isinstance(event, NoInput):
+            return self._on_no_input()
+        if isinstance(event, AnswerTooLong):
+            return self._on_too_long(event.text_so_far)
+        if isinstance(event, BargeIn):
+            barge_ins = [*self.records.get("barge_ins", []), self._state]
+            return [self._record("barge_ins", barge_ins)]
+        if isinstance(event, Dtmf):
+            return self._on_dtmf(event.digit.strip())
+        if isinstance(event, HangUp):
+            # Asking for a callback and then hanging up is still a callback request.
+            outcome = Outcome.CALLBACK_REQUESTED if self._state == "callback" else Outcome.HUNG_UP
+            return self._end(outcome)
+        raise TypeError(f"unknown event {event!r}")
+
+    def _on_utterance(self, text: str) -> list[Action]:
+        if not text.strip():
+            return self._on_no_input()  # noise that transcribed to nothing
+        if self._state == "callback":
+            return self._on_callback_time(text)
+        result = classify(text, self.script.language, self._faq)
+        if result.intent in self._global:
+            return self._global[result.intent](text, result)
+        return self._on_answer(text)
+
+    def _on_answer(self, text: str, truncated: bool = False) -> list[Action]:
+        if self._state == "greeting":
+            return self._on_consent(yes_no(text, self.script.language))
+        q = self._question
+        if q.type == "yes_no":
+            return self._on_yes_no(q, text, yes_no(text, self.script.language))
+        return self._on_open_answer(q, text, truncated)
+
+    def _on_too_long(self, text: str) -> list[Action]:
+        if self._state in {"greeting", "callback"} or self._question.type == "yes_no":
+            return self._on_utterance(text)
+        return self._on_answer(text, truncated=True)
+
+    def _on_dtmf(self, digit: str) -> list[Action]:
+        if digit == DTMF_HUMAN:
+            return self._on_human(f"[dtmf {digit}]", IntentResult(Intent.HUMAN))
+        expects_yes_no = self._state == "greeting" or (
+            self._state.startswith("q:") and self._question.type == "yes_no"
+        )
+        if not expects_yes_no or digit not in {DTMF_YES, DTMF_NO}:
+            return []
+        answer = Intent.YES if digit == DTMF_YES else Intent.NO
+        if self._state == "greeting":
+            return self._on_consent(answer)
+        return self._on_yes_no(self._question, f"[dtmf {digit}]", answer)
+
+    # -- consent ----------------------------------------------------------------------------
+
+    def _on_consent(self, answer: Intent | None) -> list[Action]:
+        if answer == Intent.YES:
+            record = self._record("consent", True)
+            return [record, self.prompts.phrase("consent_thanks"), *self._ask(0)]
+        if answer == Intent.NO:
+            return [self._record("consent", False), *self._on_opt_out("", None)]
+        return self._unclear_answer(None, "")
+
+    # -- answers ----------------------------------------------------------------------------
+
+    def _on_yes_no(self, q: Question, text: str, answer: Intent | None) -> list[Action]:
+        if answer is None:
+            self._answer(q).texts.append(text)
+            return self._unclear_answer(q, text)
+        key: YesNo = "yes" if answer == Intent.YES else "no"
+        ans = self._answer(q)
+        ans.texts.append(text)
+        ans.answered, ans.yes_no = True, answer == Intent.YES
+        self._unanswered_in_a_row = 0
+        actions: list[Action] = []
+        if q.record:
+            actions.append(self._record(q.record, ans.yes_no))
+        if q.knockout and q.knockout.answer == key:
+            # Ending is automatic, rejection is not: a person reviews every knock-out.
+            actions.append(self._flag(f"knock-out: '{q.id}' answered {key}"))
+            return [*actions, *self._end(Outcome.INELIGIBLE, self.prompts.knockout(q))]
+        target = q.branch.target(key) if q.branch else None
+        if target is None:
+            return [*actions, *self._advance(self._index + 1)]
+        if target.goto is not None:
+            order = [other.id for other in self.script.questions]
+            return [*actions, *self._advance(order.index(target.goto))]
+        assert target.end is not None  # BranchTarget guarantees goto xor end
+        if target.say:
+            goodbye = self.prompts.branch_say(q, key, target.say)
+        elif target.end == Outcome.INELIGIBLE:
+            goodbye = self.prompts.knockout(q)
+        else:
+            goodbye = self.prompts.closing()
+        return [*actions, *self._end(target.end, goodbye)]
+
+    def _unclear_answer(self, q: Question | None, text: str) -> list[Action]:
+        self._unclear += 1
+        if self._unclear == 1:
+            return [self.prompts.phrase("yes_no_retry", self._qid), *self._reprompt()]
+        if q is None:
+            flag = self._flag("consent unclear: no clear yes or no to the greeting")
+            return [flag, *self._end(Outcome.NO_RESPONSE, self.prompts.phrase("consent_missing"))]
+        ans = self._answer(q)
+        ans.answered = True
+        self._unanswered_in_a_row = 0
+        actions: list[Action] = [self._flag(f"unclear yes/no answer to '{q.id}': {text}")]
+        if q.record:
+            actions.append(self._record(q.record, None))
+        return [*actions, *self._advance(self._index + 1)]
+
+    def _on_open_answer(self, q: Question, text: str, truncated: bool) -> list[Action]:
+        ans = self._answer(q)
+        ans.texts.append(text)
+        ans.answered = True
+        ans.truncated = ans.truncated or truncated
+        ans.concepts = match_concepts(ans.text, q.concepts, self.script.language)
+        self._unanswered_in_a_row = 0
+        actions: list[Action] = []
+        if q.record:
+            actions.append(self._record(q.record, ans.text))
+        if truncated:
+            wrap_up = self.prompts.phrase("wrap_up", q.id)
+            return [*actions, wrap_up, *self._advance(self._index + 1)]
+        follow_up = self._pending_follow_up(q, ans)
+        if follow_up is None:
+            return [*actions, *self._advance(self._index + 1)]
+        ans.follow_ups.append(follow_up)
+        self._follow_up = follow_up
+        self._goto(f"followup:{q.id}")
+        return [*actions, self.prompts.follow_up(q, follow_up), self._listen()]
+
+    def _pending_follow_up(self, q: Question, ans: Answer) -> int | None:
+        if len(ans.follow_ups) >= q.max_follow_ups:
+            return None
+        words = word_count(ans.text, self.script.language)
+        for index, fu in enumerate(q.follow_ups):
+            if index in ans.follow_ups:
+                continue
+            missing = any(c not in ans.concepts for c in fu.if_missing)
+            if missing or (fu.min_words is not None and words < fu.min_words):
+                return index
+        return None
+
+    def _on_no_input(self) -> list[Action]:
+        if self._state == "callback":
+            return [self._record("callback_time", None), *self._end_callback()]
+        self._no_inputs += 1
+        if self._no_inputs == 1:
+            return [self.prompts.phrase("still_there", self._qid), *self._reprompt()]
+        if self._state == "greeting":
+            return self._end(Outcome.NO_RESPONSE, self.prompts.phrase("no_response"))
+        if self._state.startswith("followup:"):
+            return self._advance(self._index + 1)
+        return self._unanswered()
+
+    def _unanswered(self) -> list[Action]:
+        q = self._question
+        self._answer(q)  # present, answered=False
+        self._unanswered_in_a_row += 1
+        actions: list[Action] = []
+        if q.record:
+            actions.append(self._record(q.record, None))
+        if q.knockout:
+            actions.append(self._flag(f"knock-out question '{q.id}' unanswered"))
+        if self._unanswered_in_a_row >= MAX_UNANSWERED_IN_A_ROW:
+            if any(a.answered for a in self.answers.values()):
+                actions.append(self._flag("candidate stopped responding"))
+            return [*actions, *self._end(Outcome.NO_RESPONSE, self.prompts.phrase("no_response"))]
+        return [*actions, self.prompts.phrase("move_on", q.id), *self._advance(self._index + 1)]
+
+    # -- global intents ---------------------------------------------------------------------
+
+    def _on_robot(self, text: str, result: IntentResult) -> list[Action]:
+        return [self.prompts.phrase("robot_disclosure", self._qid), *self._reprompt()]
+
+    def _on_human(self, text: str, result: IntentResult) -> list[Action]:
+        flag = self._flag("candidate asked to speak to a person")
+        return [flag, *self._end(Outcome.HUMAN_REQUESTED, self.prompts.phrase("human_handoff"))]
+
+    def _on_opt_out(self, text: str, result: IntentResult | None) -> list[Action]:
+        return self._end(Outcome.OPTED_OUT, self.prompts.phrase("opt_out_confirm"))
+
+    def _on_busy(self, text: str, result: IntentResult) -> list[Action]:
+        self._goto("callback")
+        return [self.prompts.phrase("callback_ask"), self._listen()]
+
+    def _on_callback_time(self, text: str) -> list[Action]:
+        result = classify(text, self.script.language)
+        if result.intent in {Intent.OPT_OUT, Intent.HUMAN}:
+            return self._global[result.intent](text, result)
+        return [self._record("callback_time", text), *self._end_callback()]
+
+    def _end_callback(self) -> list[Action]:
+        return self._end(Outcome.CALLBACK_REQUESTED, self.prompts.phrase("callback_confirm"))
+
+    def _on_slow_down(self, text: str, result: IntentResult) -> list[Action]:
+        record = self._record("speech_rate", "slow")
+        return self._resay([record, self.prompts.phrase("slow_down", self._qid), *self._reprompt()])
+
+    def _on_repeat(self, text: str, result: IntentResult) -> list[Action]:
+        return self._resay(self._reprompt())
+
+    def _on_clarify(self, text: str, result: IntentResult) -> list[Action]:
+        if self._state == "greeting":
+            says = self.prompts.greeting_clarify()
+        elif self._state.startswith("q:"):
+            says = self.prompts.clarify(self._question)
+        else:
+            return self._resay(self._reprompt())
+        return self._resay([*says, self._listen()])
+
+    def _on_question(self, text: str, result: IntentResult) -> list[Action]:
+        entry = next((f for f in self.script.faq if f.id == result.faq_id), None)
+        if entry is not None:
+            answer = self.prompts.faq(entry, self._qid)
+            back = self.prompts.phrase("back_to_question", self._qid)
+            return [answer, back, *self._reprompt()]
+        questions = [*self.records.get("candidate_questions", []), text]
+        return [
+            self._record("candidate_questions", questions),
+            self._flag(f"candidate question for the recruiter: {text}"),
+            self.prompts.phrase("faq_unknown", self._qid),
+            *self._reprompt(),
+        ]
+
+    def _resay(self, actions: list[Action]) -> list[Action]:
+        self._resays += 1
+        if self._resays <= MAX_RESAYS:
+            return actions
+        # The same prompt keeps failing: stop circling and move on (or give up at consent).
+        if self._state == "greeting":
+            flag = self._flag("consent unclear: greeting repeated too often")
+            return [flag, *self._end(Outcome.NO_RESPONSE, self.prompts.phrase("consent_missing"))]
+        if self._state.startswith("q:"):
+            self._answer(self._question)
+        return [self.prompts.phrase("move_on", self._qid), *self._advance(self._index + 1)]
+
+    # -- movement ---------------------------------------------------------------------------
+
+    def _goto(self, state: str) -> None:
+        self._state = state
+        self._no_inputs = self._resays = self._unclear = 0
+        if not self.states or self.states[-1] != state:
+            self.states.append(state)
+
+    def _ask(self, index: int) -> list[Action]:
+        self._index, self._follow_up = index, None
+        self._goto(f"q:{self._question.id}")
+        return [self.prompts.question(self._question), self._listen()]
+
+    def _advance(self, index: int) -> list[Action]:
+        if index < len(self.script.questions):
+            return self._ask(index)
+        self._goto("closing")
+        return self._end(Outcome.COMPLETED, self.prompts.closing())
+
+    def _end(self, outcome: Outcome, *says: Say) -> list[Action]:
+        self._goto("ended")
+        self.outcome = outcome
+        return [*says, End(outcome)]
+
+    def _reprompt(self) -> list[Action]:
+        """The current prompt again, then Listen."""
+        says: list[Say]
+        if self._state == "greeting":
+            says = self.prompts.greeting()[1:]  # the intro pleasantry need not be repeated
+        elif self._state.startswith("followup:") and self._follow_up is not None:
+            says = [self.prompts.follow_up(self._question, self._follow_up)]
+        else:
+            says = [self.prompts.question(self._question)]
+        return [*says, self._listen()]
+
+    def _listen(self) -> Listen:
+        q = self._question if self._state.startswith(("q:", "followup:")) else None
+        timing = self.script.timing_for(q)
+        return Listen(question_id=q.id if q else None, **timing.model_dump())
+
+    # -- bookkeeping ------------------------------------------------------------------------
+
+    @property
+    def _question(self) -> Question:
+        return self.script.questions[self._index]
+
+    @property
+    def _qid(self) -> str | None:
+        return self._question.id if self._state.startswith(("q:", "followup:")) else None
+
+    def _answer(self, q: Question) -> Answer:
+        return self.answers.setdefault(q.id, Answer(q.id))
+
+    def _record(self, name: str, value: Any) -> Record:
+        self.records[name] = value
+        return Record(name, value)
+
+    def _flag(self, reason: str) -> Flag:
+        self.flags.append(reason)
+        return Flag(reason)
