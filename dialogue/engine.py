@@ -278,7 +278,8 @@ class Interview:
         for index, fu in enumerate(q.follow_ups):
             if index in ans.follow_ups:
                 continue
-            missing = any(c not in ans.concepts for c in fu.if_missing)
+            # Listed concepts are alternatives: probe only when none of them was mentioned.
+            missing = bool(fu.if_missing) and not set(fu.if_missing) & set(ans.concepts)
             if missing or (fu.min_words is not None and words < fu.min_words):
                 return index
         return None

@@ -141,7 +141,10 @@ class Concept(_Model):
 
 
 class FollowUp(_Model):
-    """A probe asked once when a listed concept is missing or the answer is too short."""
+    """A probe asked once when none of ``if_missing`` was mentioned or the answer is too short.
+
+    The concepts listed in ``if_missing`` are alternatives: mentioning any one of them is enough.
+    """
 
     id: str | None = None
     text: str = Field(min_length=1)

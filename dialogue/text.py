@@ -108,4 +108,4 @@ def render(template: str, values: Mapping[str, str]) -> str:
     out = _PLACEHOLDER.sub(lambda m: values.get(m.group(1), ""), template)
     # An empty variable ("Hello {candidate_name}," with no name) must not leave " ," behind.
     out = re.sub(r"\s+([,.!?;:，。！？])", r"\1", out)
-    return re.sub(r"\s{2,}", " ", out).strip()
+    return re.sub(r"\s{2,}", " ", out).strip().lstrip(",，、 ")
