@@ -347,9 +347,9 @@ _ZH_RULES: dict[Intent, _Rule] = {
             r"(?:你|您)(?:说|讲)?(?:得|的)?太快",
             r"语速",
             r"能不能慢",
-            r"慢一?点(?:说|讲)",
+            r"(?:你|您|请|能|可以)慢一?点",
         ),
-        clauses=(r"慢一?点", r"慢些", r"太快了?"),
+        clauses=(r"慢一?点(?:说|讲)?(?:吧|好吗)?", r"慢些", r"太快了?"),
     ),
     Intent.REPEAT: _Rule(
         phrases=(
@@ -478,9 +478,13 @@ def _global_intent(text: str, language: Language) -> Intent | None:
 
 # --- candidate questions -------------------------------------------------------------------------
 
+# A question word followed by a verb or quantity ("what is", "how much"), or an inverted auxiliary
+# ("do you", "is there"): "What I do is ..." and "How about twenty" are answers.
 _EN_QUESTION_START = re.compile(
-    r"^(?:what|how|when|where|who|which|why|is|are|do|does|did|can|could|will|would|should|may|"
-    r"am|have|has)\b(?! about\b)"
+    r"^(?:(?:what|how|when|where|who|which|why)(?:'s|'re|\s+(?:is|are|was|were|do|does|did|can|"
+    r"could|will|would|should|much|many|long|often|kind|time|type|exactly|if))"
+    r"|(?:is|are|do|does|did|can|could|will|would|should|may|am|have|has)\s+(?:i|you|we|it|there|"
+    r"this|that|the|your|they|he|she|a|an|my))\b"
 )
 _EN_QUESTION_CUE = re.compile(
     r"\b(?:i'd like to know|i want to know|i was wondering|quick question|i have a question|"
@@ -639,15 +643,17 @@ def yes_no(text: str, language: Language) -> Intent | None:
     """``Intent.YES`` / ``Intent.NO`` for a yes/no answer, None if it is neither or unclear.
 
     English answers lead with the answer, so the first clear word decides ("yes, I have a room,
-    it's not noisy" → YES). Mandarin answers often give the reason first ("家里有小孩，不太方便"),
-    so mixed yes and no words there are unclear (None) rather than guessed. Weak words like
-    "okay" or "嗯" count only when nothing clearer is said.
+    it's not noisy" → YES). Mandarin answers often give the reason first and the answer last
+    ("家里有小孩，没有安静的地方"), so there the last clause with a clear word decides. Weak words
+    like "okay" or "嗯" count only when nothing clearer is said.
     """
-    tokens = en_words(text) if language == "en" else zh_tokens(text)
-    hits = _polarity_hits(tokens, language)
+    if language == "en":
+        hits = _polarity_hits(en_words(text), language)
+    else:
+        per_clause = [_polarity_hits(zh_tokens(c), language) for c in clauses(text)]
+        decisive = [h for h in per_clause if any(not weak for _, weak in h)]
+        hits = decisive[-1] if decisive else [h for c in per_clause for h in c]
     strong = [intent for intent, is_weak in hits if not is_weak]
     if strong:
-        if language == "zh" and len(set(strong)) > 1:
-            return None
         return strong[0]
     return hits[0][0] if hits else None
