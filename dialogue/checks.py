@@ -7,7 +7,6 @@ for the author (``lint_script`` shows them).
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Iterable, Iterator
 
 from dialogue.script import (
@@ -47,13 +46,13 @@ def check_script(script: Script) -> list[Issue]:
 
 
 def _dupes(ids: Iterable[str | None], where: Loc, what: str, field: str = "id") -> Iterator[_Found]:
-    ids = list(ids)
-    counts = Counter(i for i in ids if i is not None)
-    reported: set[str] = set()
+    seen: set[str] = set()
     for index, ident in enumerate(ids):
-        if ident is not None and counts[ident] > 1 and ident not in reported:
-            reported.add(ident)
+        if ident is None:
+            continue
+        if ident in seen:  # reported where it repeats: that is the line to fix
             yield "error", (*where, index, field), f"duplicate {what} '{ident}'"
+        seen.add(ident)
 
 
 def _duplicate_ids(script: Script) -> Iterator[_Found]:

@@ -313,8 +313,8 @@ def parse_script(path: Path) -> tuple[Script | None, list[Issue]]:
     except YamlSyntaxError as exc:
         return None, [Issue("error", str(path), exc.line, f"YAML syntax: {exc}")]
     issues = [
-        _issue(path, source, loc, f"duplicate key '{loc[-1]}'", "error")
-        for loc, _line in source.duplicates
+        Issue("error", str(path), line, f"duplicate key '{loc[-1]}'")
+        for loc, line in source.duplicates
     ]
     if not isinstance(data, dict):
         issues.append(_issue(path, source, (), "a script must be a YAML mapping", "error"))

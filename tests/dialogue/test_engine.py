@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
 
 from dialogue.engine import MAX_RESAYS, Interview
 from dialogue.events import (
+    Action,
     AnswerTooLong,
     BargeIn,
     Dtmf,
@@ -75,7 +76,9 @@ REPEAT = {"en": "Sorry, can you repeat that?", "zh": "再说一遍"}
 NO = {"en": "No, I don't.", "zh": "没有"}
 
 
-def run(script_id: str, turns: list[Turn], variables: dict[str, str] | None = None) -> Interview:
+def run(
+    script_id: str, turns: Sequence[Turn], variables: dict[str, str] | None = None
+) -> Interview:
     interview = Interview(load_script(script_id), variables)
     interview.start()
     for turn in turns:
@@ -83,7 +86,7 @@ def run(script_id: str, turns: list[Turn], variables: dict[str, str] | None = No
     return interview
 
 
-def says(actions: list) -> list[Say]:
+def says(actions: Sequence[Action]) -> list[Say]:
     return [a for a in actions if isinstance(a, Say)]
 
 
