@@ -145,8 +145,9 @@ def detect_speech(
     level = frame_rms_db(x, sample_rate, hop_s=_HOP_S, win_s=_HOP_S)
     hop = round(_HOP_S * sample_rate) / sample_rate
     active = level > _energy_threshold(level)
-    # Frame i covers [i*hop - hop/2, i*hop + hop/2).
-    raw = [(max(0.0, float(s - 0.5) * hop), float(e - 0.5) * hop) for s, e in _runs(active)]
+    # Frame i covers [i*hop - hop/2, i*hop + hop/2); a speech edge lies somewhere inside the first
+    # and last active frames, and their centres are the unbiased estimate of where.
+    raw = [(float(s) * hop, float(e - 1) * hop) for s, e in _runs(active)]
     return [s for s in _merge(raw, min_pause_s) if s[1] - s[0] >= _MIN_SEGMENT_S]
 
 

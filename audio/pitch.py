@@ -28,6 +28,7 @@ _DB_FLOOR = -100.0
 # Continuity check: neighbourhood of +-150 ms and the re-search band around its median.
 _CONTINUITY_S = 0.15
 _RESEARCH_SEMITONES = 4.0
+_MAX_OCTAVES_FROM_MEDIAN = 1.5
 
 
 def as_float_audio(pcm: npt.ArrayLike) -> FloatArray:
@@ -260,6 +261,13 @@ def track_pitch(
         period[rows], aperiodicity[rows] = _pick_period(diff, cmndf, lo, hi, voicing_threshold)
         voiced[rows] = aperiodicity[rows] < voicing_threshold
         voiced = _drop_short_runs(voiced, min_run)
+
+    # Range check: an isolated blip has no neighbours to be checked against, but a frame 1.5
+    # octaves from the turn's median is outside any one speaker's range (typically a periodic
+    # fricative or click near fmax).
+    if voiced.any():
+        centre_log = np.median(np.log2(period[voiced]))
+        voiced &= np.abs(np.log2(period) - centre_log) <= _MAX_OCTAVES_FROM_MEDIAN
 
     f0[voiced] = sample_rate / period[voiced]
     return PitchTrack(times, f0, aperiodicity, hop / sample_rate)

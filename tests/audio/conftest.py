@@ -146,7 +146,9 @@ def piper_wavs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     out_dir = tmp_path_factory.mktemp("piper")
 
     def sentences(scale: float | None) -> list[Signal]:
-        chunks = voice.synthesize(ANSWER_TEXT, SynthesisConfig(length_scale=scale))
+        # Zero sampling noise makes Piper deterministic, so every run tests the same audio.
+        config = SynthesisConfig(length_scale=scale, noise_scale=0.0, noise_w_scale=0.0)
+        chunks = voice.synthesize(ANSWER_TEXT, config)
         return [soxr.resample(c.audio_float_array, c.sample_rate, 16000) for c in chunks]
 
     audio = {
