@@ -14,20 +14,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from dialogue.engine import Interview
 from pipecat.audio.vad.vad_analyzer import VADParams
 from pipecat.pipeline.pipeline import Pipeline
-from pipecat.pipeline.runner import PipelineRunner
 from pipecat.pipeline.worker import PipelineParams, PipelineWorker
 from pipecat.processors.audio.vad_processor import VADProcessor
 from pipecat.transports.base_transport import BaseTransport
+from pipecat.workers.runner import WorkerRunner
 
 from agent.conductor import FeatureFn, InterviewConductor
 from agent.report import CallRecord, ReportStore, new_call_id, utc_now
 from agent.settings import Settings
 from audio.asr import StreamingWhisperSTT
+from audio.endpoint import EndOfTurnPredictor
 from audio.tts import CachedPiperTTS, PromptCache
 from audio.vad import SharedSileroVAD
+from dialogue.engine import Interview
 from dialogue.script import Script, load_script
 from models.registry import ModelRegistry
 
@@ -147,6 +148,11 @@ async def run_call(
         on_end=runtime.save_report,
         vad_start_s=audio.vad_start_s,
         vad_stop_s=audio.vad_stop_s,
+        language=language,
+        smart_turn=audio.smart_turn,
+        complete_threshold=audio.complete_threshold,
+        unfinished_hold_s=audio.unfinished_hold_s,
+        barge_in_confirm_s=audio.barge_in_confirm_s,
         features=features,
     )
     tts = CachedPiperTTS(
@@ -155,7 +161,14 @@ async def run_call(
         cache=runtime.prompt_cache,
         executor=registry.executor,
     )
-    pipeline = Pipeline([transport.input(), vad, stt, conductor, tts, transport.output()])
+    stages: list[Any] = [transport.input(), vad]
+    if audio.smart_turn:
+        stages.append(
+            EndOfTurnPredictor(
+                session_getter=registry.smart_turn_session, executor=registry.quick_executor
+            )
+        )
+    pipeline = Pipeline([*stages, stt, conductor, tts, transport.output()])
     worker = PipelineWorker(
         pipeline,
         params=PipelineParams(
@@ -177,7 +190,7 @@ async def run_call(
     if on_conductor is not None:
         on_conductor(conductor)
     try:
-        runner = PipelineRunner(handle_sigint=False)
+        runner = WorkerRunner(handle_sigint=False)
         await runner.add_workers(worker)
         await runner.run()
     finally:

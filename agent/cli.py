@@ -10,9 +10,12 @@ import logging
 import socket
 import sys
 from collections.abc import AsyncIterator, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from agent.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from agent.call import Runtime
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -73,7 +76,9 @@ def _free_port(host: str) -> int:
 
 
 @contextlib.asynccontextmanager
-async def in_process_server(settings: Settings) -> AsyncIterator[str]:
+async def in_process_server(
+    settings: Settings, runtime: Runtime | None = None
+) -> AsyncIterator[str]:
     """Start the server inside this event loop on a free loopback port; yields its ws URL."""
     import uvicorn
 
@@ -81,7 +86,7 @@ async def in_process_server(settings: Settings) -> AsyncIterator[str]:
 
     port = _free_port("127.0.0.1")
     config = uvicorn.Config(
-        create_app(settings),
+        create_app(settings, runtime),
         host="127.0.0.1",
         port=port,
         ws_max_size=settings.max_frame_bytes,

@@ -22,7 +22,7 @@ from pipecat.frames.frames import (
     BotStoppedSpeakingFrame,
     CancelFrame,
     EndFrame,
-    EndTaskFrame,
+    EndWorkerFrame,
     Frame,
     InputAudioRawFrame,
     InputDTMFFrame,
@@ -34,7 +34,14 @@ from pipecat.frames.frames import (
 from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
 
 from agent.report import CallRecord, Turn, utc_now
-from audio.frames import EndOfTurnFrame, PromptFrame, TurnTranscriptFrame
+from audio.frames import (
+    EndOfTurnFrame,
+    PlaybackControlFrame,
+    PromptFrame,
+    TurnCompletionFrame,
+    TurnTranscriptFrame,
+)
+from dialogue.backchannel import is_backchannel
 from dialogue.events import (
     Action,
     AnswerTooLong,
@@ -82,6 +89,11 @@ class InterviewConductor(FrameProcessor):
         on_end: Callable[[CallRecord], Awaitable[str]],
         vad_start_s: float,
         vad_stop_s: float,
+        language: str = "en",
+        smart_turn: bool = True,
+        complete_threshold: float = 0.5,
+        unfinished_hold_s: float = 2.0,
+        barge_in_confirm_s: float = 0.8,
         features: FeatureFn | None = None,
         **kwargs: Any,
     ) -> None:
@@ -92,6 +104,14 @@ class InterviewConductor(FrameProcessor):
         self._vad_start_s = vad_start_s
         self._vad_stop_s = vad_stop_s
         self._features = features
+        self._language = language
+        self._smart_turn = smart_turn
+        self._complete_threshold = complete_threshold
+        self._unfinished_hold_s = unfinished_hold_s
+        self._barge_in_confirm_s = barge_in_confirm_s
+        self._completion: float | None = None  # Smart Turn score at the current pause
+        self._barge: float | None = None  # clock when a possible barge-in paused the prompt
+        self.backchannels = 0
         self.clock = 0.0  # seconds of candidate audio received
         self._started = False
         self._ended = False
@@ -118,6 +138,7 @@ class InterviewConductor(FrameProcessor):
         await self.push_frame(OutputTransportMessageUrgentFrame(message={"type": kind, **payload}))
 
     def _reset_turn(self) -> None:
+        self._completion = None
         self._user_speaking = False
         self._speech_start = None
         self._last_voice_end = None
@@ -180,7 +201,7 @@ class InterviewConductor(FrameProcessor):
         report_id = await self._on_end(self.record)
         await self._send("call_ended", report_id=report_id, outcome=str(outcome))
         # Graceful end: queued goodbye audio still plays before the transport closes.
-        await self.push_frame(EndTaskFrame(), FrameDirection.UPSTREAM)
+        await self.push_frame(EndWorkerFrame(), FrameDirection.UPSTREAM)
 
     @property
     def ended(self) -> bool:
@@ -203,7 +224,10 @@ class InterviewConductor(FrameProcessor):
         if isinstance(frame, VADUserStartedSpeakingFrame):
             await self._on_speech_start()
         elif isinstance(frame, VADUserStoppedSpeakingFrame):
-            self._on_speech_stop()
+            await self._on_speech_stop()
+        elif isinstance(frame, TurnCompletionFrame):
+            self._completion = frame.probability
+            return
         elif isinstance(frame, BotStartedSpeakingFrame):
             self._on_bot_started()
             if direction == FrameDirection.UPSTREAM:
@@ -231,7 +255,11 @@ class InterviewConductor(FrameProcessor):
         await self.push_frame(frame, direction)
 
     async def _tick(self) -> None:
-        """Audio-clock timers: end of answer, answer too long, no input."""
+        """Audio-clock timers: barge-in confirmation, end of answer, too long, no input."""
+        if self._barge is not None and self._user_speaking:
+            if self.clock - self._barge >= self._barge_in_confirm_s:
+                await self._confirm_barge_in()
+            return
         listen = self._listen
         if listen is None or self._awaiting_transcript or self._ended:
             return
@@ -239,10 +267,7 @@ class InterviewConductor(FrameProcessor):
             if self._user_speaking:
                 if self.clock - self._speech_start >= listen.max_answer_s:
                     await self._end_turn("max_length")
-            elif (
-                self._last_voice_end is not None
-                and self.clock - self._last_voice_end >= listen.end_silence_s
-            ):
+            elif self._last_voice_end is not None and self._answer_over(listen):
                 await self._end_turn("silence")
         elif (
             self._listen_since is not None
@@ -252,6 +277,21 @@ class InterviewConductor(FrameProcessor):
             self._listen_since = None
             await self._handle(NoInput())
 
+    def _answer_over(self, listen: Listen) -> bool:
+        """End of answer: the question's silence when the answer sounds finished (or Smart Turn
+        is off); that silence plus a hold when it sounds mid-thought or is still too short."""
+        assert self._last_voice_end is not None and self._speech_start is not None
+        silence = self.clock - self._last_voice_end
+        if silence < listen.end_silence_s:
+            return False
+        if silence >= listen.end_silence_s + self._unfinished_hold_s:
+            return True
+        if self._last_voice_end - self._speech_start < listen.min_answer_s:
+            return False
+        if not self._smart_turn:
+            return True
+        return self._completion is not None and self._completion >= self._complete_threshold
+
     async def _end_turn(self, reason: str) -> None:
         self._awaiting_transcript = True
         self._turn_reason = reason
@@ -260,20 +300,41 @@ class InterviewConductor(FrameProcessor):
 
     async def _on_speech_start(self) -> None:
         self._user_speaking = True
+        self._completion = None
         if self._speech_start is None:
-            # VAD confirms speech start_secs after onset; the turn's own times come from ASR.
             self._speech_start = self.clock
-        if self._bot_speaking and not self._ended:
-            self.barge_ins += 1
-            for turn in self._open_bot_turns:
-                turn.interrupted = True
-            await self.broadcast_interruption()
-            await self._handle(BargeIn())
+        if self._bot_speaking and self._barge is None and not self._ended:
+            # Hold the prompt at once; whether this is a real barge-in or a cough/backchannel
+            # is decided by how long the sound lasts and what it says.
+            self._barge = self.clock
+            await self.push_frame(PlaybackControlFrame(pause=True))
 
-    def _on_speech_stop(self) -> None:
+    async def _confirm_barge_in(self) -> None:
+        """The candidate has taken the floor: drop the rest of the prompt and listen."""
+        self._barge = None
+        self.barge_ins += 1
+        for turn in self._open_bot_turns:
+            turn.interrupted = True
+        self._close_bot_turns()
+        await self.broadcast_interruption()
+        await self._send("barge_in")
+        await self._handle(BargeIn())
+
+    async def _resume_prompt(self) -> None:
+        """It was only a cough or a backchannel: forget it and carry on speaking."""
+        self._barge = None
+        self.backchannels += 1
+        listen_since = self._listen_since
+        self._reset_turn()
+        self._listen_since = listen_since
+        await self.push_frame(PlaybackControlFrame(pause=False))
+
+    async def _on_speech_stop(self) -> None:
         self._user_speaking = False
         self._last_voice_end = self.clock - self._vad_stop_s
         self._last_voice_wall = time.monotonic() - self._vad_stop_s
+        if self._barge is not None and not self._awaiting_transcript:
+            await self._end_turn("barge_check")
 
     def _on_bot_started(self) -> None:
         self._bot_speaking = True
@@ -289,10 +350,14 @@ class InterviewConductor(FrameProcessor):
 
     async def _on_bot_stopped(self) -> None:
         self._bot_speaking = False
+        if self._barge is not None:
+            return  # paused, not finished
         self._close_bot_turns()
         if self._listen is not None and not self._ended and self._speech_start is None:
             self._listen_since = self.clock
-            await self._send("listening", question_id=self._listen.question_id)
+            await self._send(
+                "listening", question_id=self._listen.question_id, state=self._engine.state
+            )
 
     def _close_bot_turns(self) -> None:
         for turn in self._open_bot_turns:
@@ -302,6 +367,11 @@ class InterviewConductor(FrameProcessor):
     async def _on_transcript(self, frame: TurnTranscriptFrame) -> None:
         listen = self._listen
         text = frame.text.strip()
+        if frame.reason == "barge_check" and self._barge is not None:
+            if is_backchannel(text, self._language):
+                await self._resume_prompt()
+                return
+            await self._confirm_barge_in()
         if not text:
             # Noise or a cough, not an answer: keep listening from here.
             self._reset_turn()

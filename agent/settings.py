@@ -25,7 +25,8 @@ class AudioSettings(BaseModel):
     """Voice-activity and turn-taking defaults (a script's per-question timing overrides them)."""
 
     vad_confidence: float = 0.6
-    vad_start_s: float = 0.2
+    # Short, so a barge-in pauses the prompt quickly; a false start only costs a no-op turn.
+    vad_start_s: float = 0.1
     # Short on purpose: VAD "stop" marks a pause, not the end of an answer. The interview
     # decides end of answer from the question's end-of-answer silence.
     vad_stop_s: float = 0.3
@@ -33,6 +34,14 @@ class AudioSettings(BaseModel):
     # Streaming ASR: commit a chunk at a pause once this much audio is pending, force a cut
     # when continuous speech runs this long.
     asr_min_chunk_s: float = 4.0
+    # End of answer: Smart Turn scores each pause; an answer that sounds unfinished gets this
+    # much more silence before the interviewer speaks (thinking pauses are normal).
+    smart_turn: bool = True
+    complete_threshold: float = 0.5
+    unfinished_hold_s: float = 2.0
+    # Sound over a prompt pauses it; it becomes a barge-in after this much continuous speech,
+    # or when its transcript is more than a backchannel ("mm-hm", "嗯").
+    barge_in_confirm_s: float = 0.8
     asr_max_chunk_s: float = 20.0
 
 

@@ -97,7 +97,12 @@ class SimulationResult:
 
     def questions(self) -> list[str | None]:
         """Question ids the server listened for, in order (repeats included)."""
-        return [e.get("question_id") for e in self.events if e["type"] == "listening"]
+        return [_answer_key(e) for e in self.events if e["type"] == "listening"]
+
+
+def _answer_key(listening: dict[str, Any]) -> str | None:
+    """Question id of a ``listening`` event, or the dialogue state (``greeting``) outside one."""
+    return listening.get("question_id") or listening.get("state")
 
 
 class Speaker:
@@ -207,7 +212,7 @@ async def simulate(
                         on_event(msg)
                     kind = msg.get("type")
                     if kind == "listening":
-                        tasks.append(asyncio.create_task(answer(msg.get("question_id"))))
+                        tasks.append(asyncio.create_task(answer(_answer_key(msg))))
                     elif kind == "call_ended":
                         result.report_id = msg.get("report_id")
                         result.outcome = msg.get("outcome")

@@ -52,3 +52,17 @@ class PromptDoneFrame(ControlFrame):
 
     text: str = ""
     cached: bool = False
+
+
+@dataclass
+class TurnCompletionFrame(SystemFrame):
+    """Smart Turn's probability that the candidate's answer is finished, at the current pause."""
+
+    probability: float = 0.0
+
+
+@dataclass
+class PlaybackControlFrame(SystemFrame):
+    """Pause (``pause=True``) or resume the prompt being played."""
+
+    pause: bool = True

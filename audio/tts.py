@@ -11,16 +11,17 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor
 from typing import TYPE_CHECKING
 
 import numpy as np
-from pipecat.frames.frames import Frame, TTSAudioRawFrame
+from pipecat.frames.frames import Frame, InterruptionFrame, TTSAudioRawFrame
 from pipecat.processors.frame_processor import FrameDirection, FrameProcessor, FrameProcessorSetup
 
-from audio.frames import PromptDoneFrame, PromptFrame
+from audio.frames import PlaybackControlFrame, PromptDoneFrame, PromptFrame
 from audio.pcm import float_to_pcm16, resample
 
 if TYPE_CHECKING:
@@ -28,9 +29,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# How much audio one pushed frame carries. The output transport paces playback itself; smaller
-# pieces only add frames, larger ones delay the first audio of uncached text.
-PUSH_CHUNK_S = 0.2
+# How much audio one pushed frame carries: the granularity of pausing a prompt.
+PUSH_CHUNK_S = 0.02
 
 
 def synthesize_sentences(voice: PiperVoice, text: str, rate: int) -> Iterator[bytes]:
@@ -90,7 +90,13 @@ class PromptCache:
 
 
 class CachedPiperTTS(FrameProcessor):
-    """Speaks ``PromptFrame``s: cached audio at once, uncached text sentence by sentence."""
+    """Speaks ``PromptFrame``s: cached audio at once, uncached text sentence by sentence.
+
+    It paces its own output at real time with a small lead, so the interview can *pause* a
+    prompt when the candidate makes a sound (playback stops within the lead) and *resume* it
+    if that sound was only a cough or a backchannel. A real barge-in is an ``InterruptionFrame``,
+    which cancels the prompt here and flushes the transport's queue.
+    """
 
     def __init__(
         self,
@@ -99,6 +105,7 @@ class CachedPiperTTS(FrameProcessor):
         voice_key: str,
         cache: PromptCache,
         executor: Executor,
+        lead_s: float = 0.06,
         **kwargs: object,
     ) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
@@ -106,7 +113,10 @@ class CachedPiperTTS(FrameProcessor):
         self._voice_key = voice_key
         self._cache = cache
         self._executor = executor
+        self._lead_s = lead_s
         self._rate = 16000
+        self._playing = asyncio.Event()
+        self._playing.set()
 
     async def setup(self, setup: FrameProcessorSetup) -> None:  # type: ignore[override]
         await super().setup(setup)
@@ -117,34 +127,80 @@ class CachedPiperTTS(FrameProcessor):
         if isinstance(frame, PromptFrame):
             # Runs in this processor's interruptible task: an InterruptionFrame cancels it.
             await self._speak(frame)
+        elif isinstance(frame, PlaybackControlFrame):
+            if frame.pause:
+                self._playing.clear()
+            else:
+                self._playing.set()
         else:
+            if isinstance(frame, InterruptionFrame):
+                self._playing.set()
             await self.push_frame(frame, direction)
 
     async def _speak(self, frame: PromptFrame) -> None:
         rate = self._rate
         key = (self._voice_key, frame.text, rate)
-        audio = self._cache.get(key) if frame.prompt_id is not None else None
-        if audio is not None:
-            await self._push_audio(audio, rate)
-            await self.push_frame(PromptDoneFrame(text=frame.text, cached=True))
-            return
-        loop = asyncio.get_running_loop()
-        voice = self._voice_getter()
-        sentences = synthesize_sentences(voice, frame.text, rate)
-        parts: list[bytes] = []
-        while True:
-            part = await loop.run_in_executor(self._executor, next, sentences, None)
-            if part is None:
-                break
-            parts.append(part)
-            await self._push_audio(part, rate)
-        if frame.prompt_id is not None:
-            self._cache.put(key, b"".join(parts))
-        await self.push_frame(PromptDoneFrame(text=frame.text, cached=False))
+        cached = self._cache.get(key) if frame.prompt_id is not None else None
+        parts: asyncio.Queue[bytes | None] = asyncio.Queue()
+        producer = None
+        if cached is not None:
+            parts.put_nowait(cached)
+            parts.put_nowait(None)
+        else:
+            producer = self.create_task(self._synthesize(frame, key, parts))
+        try:
+            clock = _PlayoutClock(self._lead_s)
+            while (part := await parts.get()) is not None:
+                await self._play(part, rate, clock)
+        finally:
+            if producer is not None and not producer.done():
+                await self.cancel_task(producer)
+        await self.push_frame(PromptDoneFrame(text=frame.text, cached=cached is not None))
 
-    async def _push_audio(self, audio: bytes, rate: int) -> None:
+    async def _synthesize(
+        self, frame: PromptFrame, key: tuple[str, str, int], out: asyncio.Queue[bytes | None]
+    ) -> None:
+        """Producer: synthesize sentence by sentence so playback starts after the first."""
+        loop = asyncio.get_running_loop()
+        sentences = synthesize_sentences(self._voice_getter(), frame.text, key[2])
+        made: list[bytes] = []
+        while (
+            part := await loop.run_in_executor(self._executor, next, sentences, None)
+        ) is not None:
+            made.append(part)
+            out.put_nowait(part)
+        out.put_nowait(None)
+        if frame.prompt_id is not None:
+            self._cache.put(key, b"".join(made))
+
+    async def _play(self, audio: bytes, rate: int, clock: _PlayoutClock) -> None:
         step = int(PUSH_CHUNK_S * rate) * 2
         for i in range(0, len(audio), step):
-            await self.push_frame(
-                TTSAudioRawFrame(audio=audio[i : i + step], sample_rate=rate, num_channels=1)
-            )
+            if not self._playing.is_set():
+                paused_at = time.monotonic()
+                await self._playing.wait()
+                clock.shift(time.monotonic() - paused_at)
+            await clock.wait_for_slot()
+            chunk = audio[i : i + step]
+            await self.push_frame(TTSAudioRawFrame(audio=chunk, sample_rate=rate, num_channels=1))
+            clock.sent(len(chunk) / 2 / rate)
+
+
+class _PlayoutClock:
+    """Keeps pushed audio at most ``lead_s`` ahead of real time."""
+
+    def __init__(self, lead_s: float) -> None:
+        self.lead_s = lead_s
+        self.start = time.monotonic()
+        self.pushed_s = 0.0
+
+    def shift(self, seconds: float) -> None:
+        self.start += seconds
+
+    def sent(self, seconds: float) -> None:
+        self.pushed_s += seconds
+
+    async def wait_for_slot(self) -> None:
+        ahead = self.pushed_s - (time.monotonic() - self.start)
+        if ahead > self.lead_s:
+            await asyncio.sleep(ahead - self.lead_s)

@@ -77,6 +77,17 @@ def silero_vad_path() -> Path:
     return path
 
 
+def smart_turn_path() -> Path:
+    """The Smart Turn v3.2 end-of-turn ONNX model bundled inside pipecat-ai."""
+    data = resources.files("pipecat.audio.turn.smart_turn.data")
+    path = Path(str(data.joinpath("smart-turn-v3.2-cpu.onnx")))
+    if not path.is_file():
+        raise ModelError(
+            "end-of-turn (Smart Turn)", str(path), "file missing", "reinstall pipecat-ai"
+        )
+    return path
+
+
 def _onnx_session(path: Path, threads: int, kind: str) -> onnxruntime.InferenceSession:
     import onnxruntime
 
@@ -103,6 +114,10 @@ class ModelRegistry:
         self.load_counts: Counter[str] = Counter()
         self.executor = ThreadPoolExecutor(
             max_workers=self.settings.inference_workers, thread_name_prefix="inference"
+        )
+        # Quick per-pause inference (end-of-turn) must not queue behind long transcriptions.
+        self.quick_executor = ThreadPoolExecutor(
+            max_workers=self.settings.inference_workers, thread_name_prefix="quick-inference"
         )
 
     # -- configuration checks -------------------------------------------------------------
@@ -158,17 +173,28 @@ class ModelRegistry:
             "vad", str(path), lambda: _onnx_session(path, self.settings.vad_threads, "VAD (Silero)")
         )
 
+    def smart_turn_session(self) -> onnxruntime.InferenceSession:
+        """The shared Smart Turn session (end-of-turn probability from the last 8 s of audio)."""
+        path = smart_turn_path()
+        return self._get(
+            "turn",
+            str(path),
+            lambda: _onnx_session(path, self.settings.vad_threads, "end-of-turn (Smart Turn)"),
+        )
+
     def preload(self, languages: list[str]) -> dict[str, float]:
         """Load every model the given languages need; returns load seconds per model."""
         for language in sorted(set(languages)):
             self.asr(language)
             self.voice(language)
         self.vad_session()
+        self.smart_turn_session()
         return {f"{m.kind}:{m.source}": m.load_seconds for m in self._loaded.values()}
 
     def close(self) -> None:
         """Stop the inference pool (models are freed with the registry)."""
         self.executor.shutdown(wait=False, cancel_futures=True)
+        self.quick_executor.shutdown(wait=False, cancel_futures=True)
 
     def _load_whisper(self, source: str, language: str) -> WhisperModel:
         from faster_whisper import WhisperModel

@@ -1,0 +1,28 @@
+"""Small helpers shared by tests."""
+
+from __future__ import annotations
+
+import re
+
+_CONTRACTIONS = {"n't": " not", "'re": " are", "'m": " am", "'ll": " will", "'ve": " have",
+                 "'d": " would", "'s": " is"}  # fmt: skip
+
+
+def normalize(text: str) -> list[str]:
+    """Lower-case words without punctuation or contractions, for word error rate."""
+    text = text.lower().replace("\u2019", "'")
+    for short, full in _CONTRACTIONS.items():
+        text = text.replace(short, full)
+    return re.sub(r"[^\w\s]", " ", text).split()
+
+
+def wer(reference: str, hypothesis: str) -> float:
+    """Word error rate (Levenshtein over words) of ``hypothesis`` against ``reference``."""
+    ref, hyp = normalize(reference), normalize(hypothesis)
+    previous = list(range(len(hyp) + 1))
+    for i, r in enumerate(ref, 1):
+        current = [i] + [0] * len(hyp)
+        for j, h in enumerate(hyp, 1):
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (r != h))
+        previous = current
+    return previous[-1] / max(len(ref), 1)
