@@ -176,6 +176,7 @@ class InterviewConductor(FrameProcessor):
                     text=action.text,
                     prompt_id=action.prompt_id,
                     question_id=action.question_id,
+                    state=self._engine.state,
                 )
                 await self.push_frame(PromptFrame(text=action.text, prompt_id=action.prompt_id))
             elif isinstance(action, Listen):

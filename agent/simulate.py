@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import re
 import time
 from collections import deque
 from collections.abc import Callable
@@ -29,26 +30,50 @@ FRAME_S = 0.02
 PERSONAS_DIR = Path(__file__).parent / "personas"
 
 
+@dataclass(frozen=True)
+class Reply:
+    """What the candidate does for one question.
+
+    ``text`` is said when the interviewer listens (empty: stay silent; ``[pause 2.0]`` inside it
+    is a thinking pause). ``over_prompt`` is said ``over_prompt_at_s`` seconds after the prompt
+    starts playing, over the interviewer (a backchannel, or a barge-in).
+    """
+
+    text: str = ""
+    over_prompt: str | None = None
+    over_prompt_at_s: float = 1.0
+
+
 @dataclass
 class Persona:
-    """Scripted answers: by question id (``greeting`` for the consent turn), then in order."""
+    """Scripted replies: by question id (``greeting`` for the consent turn), then in order."""
 
-    by_question: dict[str, str] = field(default_factory=dict)
-    in_order: list[str] = field(default_factory=list)
-    fallback: str = "Yes."
+    by_question: dict[str, Reply] = field(default_factory=dict)
+    in_order: list[Reply] = field(default_factory=list)
+    fallback: Reply = field(default_factory=lambda: Reply("Yes."))
 
-    def answer_for(self, question_id: str | None, index: int) -> str:
-        """The answer to give to ``question_id`` (the ``index``-th question asked)."""
-        if question_id and question_id in self.by_question:
-            return self.by_question[question_id]
+    def reply_for(self, key: str | None, index: int) -> Reply:
+        """The reply for question ``key`` (the ``index``-th time the interviewer listened)."""
+        if key and key in self.by_question:
+            return self.by_question[key]
         if index < len(self.in_order):
             return self.in_order[index]
         return self.fallback
 
 
+def _reply(value: Any) -> Reply:
+    if isinstance(value, dict):
+        return Reply(
+            text=str(value.get("text", "")),
+            over_prompt=value.get("over_prompt"),
+            over_prompt_at_s=float(value.get("over_prompt_at_s", 1.0)),
+        )
+    return Reply(text="" if value is None else str(value))
+
+
 def load_persona(path_or_script: str | Path) -> Persona:
-    """A persona from a YAML file (mapping of question id -> answer, or a list of answers),
-    or the shipped persona for a script id."""
+    """A persona from a YAML file (``answers:`` mapping question id -> reply, or a list of
+    replies), or the shipped persona for a script id; an empty persona answers "Yes."."""
     path = Path(path_or_script)
     if not path.is_file():
         path = PERSONAS_DIR / f"{path_or_script}.yaml"
@@ -56,11 +81,13 @@ def load_persona(path_or_script: str | Path) -> Persona:
         return Persona()
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     if isinstance(data, list):
-        return Persona(in_order=[str(a) for a in data])
+        return Persona(in_order=[_reply(a) for a in data])
     if isinstance(data, dict):
         answers = data.get("answers", data)
-        fallback = str(data.get("fallback", "Yes."))
-        return Persona(by_question={str(k): str(v) for k, v in answers.items()}, fallback=fallback)
+        return Persona(
+            by_question={str(k): _reply(v) for k, v in answers.items()},
+            fallback=_reply(data.get("fallback", "Yes.")),
+        )
     raise ValueError(f"{path}: persona must be a list of answers or a mapping")
 
 
@@ -90,6 +117,9 @@ class SimulationResult:
     # (question_id, seconds from the end of our answer audio to the first bot audio after it)
     response_gaps: list[tuple[str | None, float]] = field(default_factory=list)
     close_code: int | None = None
+    # Audio of each answer as sent (wire rate), and what was said over prompts.
+    answer_audio: dict[str, np.ndarray] = field(default_factory=dict)
+    over_prompt: list[tuple[str, str]] = field(default_factory=list)
 
     def transcripts(self) -> list[str]:
         """Final transcripts the server produced, in order."""
@@ -105,6 +135,14 @@ def _answer_key(listening: dict[str, Any]) -> str | None:
     return listening.get("question_id") or listening.get("state")
 
 
+_PAUSE = re.compile(r"\[pause ([0-9.]+)\]")
+
+
+def spoken_text(text: str) -> str:
+    """The words of a reply (pause markers removed)."""
+    return " ".join(_PAUSE.sub(" ", text).split())
+
+
 class Speaker:
     """Synthesizes the candidate's answers (Piper) at the wire rate."""
 
@@ -115,13 +153,140 @@ class Speaker:
         self.rng = np.random.default_rng(seed)
 
     def speak(self, text: str) -> np.ndarray:
-        """The answer as float audio at the wire rate (degraded for telephony)."""
-        chunks = list(self.voice.synthesize(text))
-        audio = np.concatenate([c.audio_float_array for c in chunks]).astype(np.float32)
-        source_rate = chunks[0].sample_rate
+        """The answer as float audio at the wire rate (degraded for telephony).
+
+        ``[pause 2.0]`` in the text becomes that many seconds of silence."""
+        pieces: list[np.ndarray] = []
+        source_rate = 22050
+        for i, part in enumerate(_PAUSE.split(text)):
+            if i % 2:
+                pieces.append(np.zeros(int(float(part) * source_rate), np.float32))
+            elif part.strip():
+                chunks = list(self.voice.synthesize(part.strip()))
+                source_rate = chunks[0].sample_rate
+                pieces.extend(c.audio_float_array.astype(np.float32) for c in chunks)
+        audio = np.concatenate(pieces) if pieces else np.zeros(0, np.float32)
         if self.telephony:
             return degrade_telephony(audio, source_rate, self.rng)
         return resample(audio, source_rate, self.rate)
+
+
+class Candidate:
+    """The synthetic candidate, independent of the wire protocol.
+
+    A transport loop feeds it the interviewer's events (``on_event``) and bot audio
+    (``on_bot_audio``) and asks it for the next frame of candidate audio (``next_frame``),
+    which it calls every ``FRAME_S`` seconds of audio. ``hangup`` is set when it wants to leave.
+    """
+
+    def __init__(
+        self,
+        persona: Persona,
+        speaker: Speaker,
+        *,
+        hangup_after: int | None = None,
+    ) -> None:
+        self.persona = persona
+        self.speaker = speaker
+        self.hangup_after = hangup_after
+        self.frame_n = int(FRAME_S * speaker.rate)
+        self.result = SimulationResult()
+        self.hangup = asyncio.Event()
+        self.ended = asyncio.Event()
+        self._outgoing: deque[np.ndarray] = deque()
+        self._buffer = np.zeros(0, np.float32)
+        self._silence = np.zeros(self.frame_n, np.float32)
+        self._answer_end: float | None = None  # wall time our last answer's audio went out
+        self._awaiting: str | None = None  # question whose answer awaits the bot's reply
+        self._over_prompt_done: set[str] = set()
+        self._tasks: list[asyncio.Task[None]] = []
+
+    # -- audio out ------------------------------------------------------------------------
+
+    def next_frame(self) -> np.ndarray:
+        """The next ``FRAME_S`` of candidate audio (line silence between answers)."""
+        if self._buffer.size < self.frame_n and self._outgoing:
+            self._buffer = np.concatenate([self._buffer, self._outgoing.popleft()])
+        if self._buffer.size >= self.frame_n:
+            frame, self._buffer = self._buffer[: self.frame_n], self._buffer[self.frame_n :]
+            if self._buffer.size == 0 and not self._outgoing:
+                self._answer_end = time.monotonic()
+            return frame
+        if self.speaker.telephony:
+            return line_noise(self.frame_n, self.speaker.rng)
+        return self._silence
+
+    async def _say(self, key: str | None, text: str) -> None:
+        loop = asyncio.get_running_loop()
+        audio = await loop.run_in_executor(None, self.speaker.speak, text)
+        # Whole frames only, so the answer's last sample goes out on a known frame.
+        audio = np.pad(audio, (0, -audio.size % self.frame_n))
+        if key is not None:
+            self.result.answer_audio[key] = audio
+        self._awaiting = key
+        self._answer_end = None
+        self._outgoing.append(audio)
+
+    # -- events in ------------------------------------------------------------------------
+
+    def on_bot_audio(self, nbytes: int) -> None:
+        """Interviewer audio arrived (``nbytes`` of PCM16 or its wire encoding)."""
+        self.result.bot_audio_bytes += nbytes
+        if self._answer_end is not None and self._awaiting is not None:
+            gap = time.monotonic() - self._answer_end
+            self.result.response_gaps.append((self._awaiting, gap))
+            self._awaiting = None
+
+    def on_event(self, msg: dict[str, Any]) -> None:
+        """An interviewer event (the native protocol's JSON)."""
+        self.result.events.append(msg)
+        kind = msg.get("type")
+        key = _answer_key(msg)
+        if kind == "listening":
+            index = len(self.result.answers)
+            if self.hangup_after is not None and index >= self.hangup_after:
+                self.hangup.set()
+                return
+            reply = self.persona.reply_for(key, index)
+            self.result.answers.append((key, spoken_text(reply.text)))
+            if reply.text.strip():
+                self._tasks.append(asyncio.create_task(self._say(key, reply.text)))
+        elif kind == "bot_said" and key is not None and key not in self._over_prompt_done:
+            reply = self.persona.reply_for(key, len(self.result.answers))
+            if reply.over_prompt:
+                self._over_prompt_done.add(key)
+                self._tasks.append(asyncio.create_task(self._over_prompt(key, reply)))
+        elif kind == "call_ended":
+            self.result.report_id = msg.get("report_id")
+            self.result.outcome = msg.get("outcome")
+            self.ended.set()
+
+    async def _over_prompt(self, key: str, reply: Reply) -> None:
+        await asyncio.sleep(reply.over_prompt_at_s)
+        assert reply.over_prompt is not None
+        self.result.over_prompt.append((key, spoken_text(reply.over_prompt)))
+        await self._say(None, reply.over_prompt)
+
+    async def close(self) -> None:
+        """Cancel background synthesis."""
+        for task in self._tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+
+
+async def stream_frames(
+    candidate: Candidate, send: Callable[[np.ndarray], Any], speed: float, stop: asyncio.Event
+) -> None:
+    """Send the candidate's audio every ``FRAME_S / speed`` seconds until ``stop`` is set."""
+    next_t = time.monotonic()
+    while not stop.is_set():
+        try:
+            await send(candidate.next_frame())
+        except websockets.ConnectionClosed:
+            return
+        next_t += FRAME_S / speed
+        await asyncio.sleep(max(0.0, next_t - time.monotonic()))
 
 
 async def simulate(
@@ -139,13 +304,8 @@ async def simulate(
 ) -> SimulationResult:
     """Run one simulated interview against ``url`` (``ws://host:port/ws/call``)."""
     rate = 8000 if telephony else 16000
-    speaker = Speaker(voice, rate, telephony)
-    result = SimulationResult()
-    outgoing: deque[np.ndarray] = deque()
-    answer_end_wall: list[float] = []
-    awaiting_reply: list[str | None] = []
-    frame_n = int(FRAME_S * rate)
-    loop = asyncio.get_running_loop()
+    candidate = Candidate(persona, Speaker(voice, rate, telephony), hangup_after=hangup_after)
+    result = candidate.result
     done = asyncio.Event()
 
     async with websockets.connect(url, max_size=None) as ws:
@@ -159,72 +319,37 @@ async def simulate(
             start["script_id"] = script_id
         await ws.send(json.dumps(start))
 
-        async def sender() -> None:
-            buffer = np.zeros(0, np.float32)
-            silence = np.zeros(frame_n, np.float32)
-            next_t = time.monotonic()
-            while not done.is_set():
-                if buffer.size < frame_n and outgoing:
-                    buffer = np.concatenate([buffer, outgoing.popleft()])
-                    if not outgoing:
-                        answer_end_wall.append(-1.0)  # marks: set when this buffer drains
-                if buffer.size >= frame_n:
-                    frame, buffer = buffer[:frame_n], buffer[frame_n:]
-                    if buffer.size == 0 and answer_end_wall and answer_end_wall[-1] < 0:
-                        answer_end_wall[-1] = time.monotonic()
-                else:
-                    frame = line_noise(frame_n, speaker.rng) if telephony else silence
-                try:
-                    await ws.send(float_to_pcm16(frame.astype(np.float32)))
-                except websockets.ConnectionClosed:
-                    return
-                next_t += FRAME_S / speed
-                await asyncio.sleep(max(0.0, next_t - time.monotonic()))
+        async def send(frame: np.ndarray) -> None:
+            await ws.send(float_to_pcm16(frame))
 
-        async def answer(question_id: str | None) -> None:
-            index = len(result.answers)
-            if hangup_after is not None and index >= hangup_after:
-                await ws.send(json.dumps({"type": "hangup"}))
-                return
-            text = persona.answer_for(question_id, index)
-            result.answers.append((question_id, text))
-            audio = await loop.run_in_executor(None, speaker.speak, text)
-            # Whole frames only, so the answer's last sample goes out on a known frame.
-            audio = np.pad(audio, (0, -audio.size % frame_n))
-            awaiting_reply.append(question_id)
-            outgoing.append(audio)
+        async def hang_up() -> None:
+            await candidate.hangup.wait()
+            await ws.send(json.dumps({"type": "hangup"}))
 
-        send_task = asyncio.create_task(sender())
-        tasks: list[asyncio.Task[None]] = []
+        tasks = [
+            asyncio.create_task(stream_frames(candidate, send, speed, done)),
+            asyncio.create_task(hang_up()),
+        ]
         try:
             async with asyncio.timeout(timeout_s):
                 async for message in ws:
                     if isinstance(message, bytes):
-                        result.bot_audio_bytes += len(message)
-                        if awaiting_reply and answer_end_wall and answer_end_wall[-1] > 0:
-                            gap = time.monotonic() - answer_end_wall[-1]
-                            result.response_gaps.append((awaiting_reply.pop(0), gap))
-                            answer_end_wall.clear()
+                        candidate.on_bot_audio(len(message))
                         continue
                     msg = json.loads(message)
-                    result.events.append(msg)
+                    candidate.on_event(msg)
                     if on_event is not None:
                         on_event(msg)
-                    kind = msg.get("type")
-                    if kind == "listening":
-                        tasks.append(asyncio.create_task(answer(_answer_key(msg))))
-                    elif kind == "call_ended":
-                        result.report_id = msg.get("report_id")
-                        result.outcome = msg.get("outcome")
         except websockets.ConnectionClosed:
             pass
         finally:
             done.set()
             result.close_code = ws.close_code
-            for task in [send_task, *tasks]:
+            for task in tasks:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await task
+            await candidate.close()
     return result
 
 

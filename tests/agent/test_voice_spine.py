@@ -11,7 +11,7 @@ import pytest
 import websockets
 
 from agent.report import validate_report
-from agent.simulate import simulate
+from agent.simulate import Persona, Reply, simulate
 from tests.helpers import wer
 
 pytestmark = [pytest.mark.slow, pytest.mark.asyncio(loop_scope="session")]
@@ -77,10 +77,12 @@ async def test_two_concurrent_interviews_and_a_dropped_call(
     """A wideband and a telephony interview share one server (and one set of models) while a
     third caller drops mid-call; both interviews finish cleanly and the dropped call leaves a
     partial report."""
-    other = type(persona)(
+    other = Persona(
         by_question={
             **persona.by_question,
-            "experience": "I sold furniture and kitchen goods in a department store for two years.",
+            "experience": Reply(
+                "I sold furniture and kitchen goods in a department store for two years."
+            ),
         }
     )
     loads_before = dict(runtime.registry.load_counts)
