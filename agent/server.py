@@ -17,6 +17,7 @@ from pipecat.transports.websocket.fastapi import (
 
 from agent.call import CallSpec, Runtime, run_call
 from agent.settings import Settings
+from agent.webrtc_routes import webrtc_router
 from dialogue.script import ScriptError
 from models.errors import ModelError
 from telephony.native_ws import (
@@ -45,6 +46,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None, *, warm: bool
 
     app = FastAPI(title="Screenline", version="0.1.0", lifespan=lifespan)
     app.state.runtime = rt
+    app.include_router(webrtc_router(rt))
 
     @app.get("/health")
     async def health() -> dict[str, Any]:

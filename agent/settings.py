@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, Field
@@ -45,6 +45,22 @@ class AudioSettings(BaseModel):
     asr_max_chunk_s: float = 20.0
 
 
+class TwilioSettings(BaseModel):
+    """Twilio account used for outbound calls and for checking webhook signatures."""
+
+    account_sid: str | None = None
+    # When set, every Twilio webhook must carry a valid X-Twilio-Signature (403 otherwise).
+    auth_token: str | None = None
+    from_number: str | None = None
+    api_base_url: str = "https://api.twilio.com"
+    # What to do when answering-machine detection says a machine answered.
+    voicemail: Literal["message", "hangup"] = "message"
+    voicemail_text: str = (
+        "Hello, this is an automated interviewer calling about your job application. "
+        "We will try you again later. Goodbye."
+    )
+
+
 class Settings(BaseSettings):
     """Everything configurable about a Screenline process."""
 
@@ -66,6 +82,13 @@ class Settings(BaseSettings):
     public_url: str | None = Field(
         default=None, description="Base URL carriers use to reach this server (wss://...)"
     )
+    webrtc_ice_servers: list[str] = Field(
+        default_factory=list,
+        description="STUN/TURN URLs for browser calls; empty: host candidates only, no STUN",
+    )
+    # TCP port of the Asterisk AudioSocket listener (on ``host``); None leaves it off.
+    audiosocket_port: int | None = None
+    twilio: TwilioSettings = Field(default_factory=TwilioSettings)
     models: ModelSettings = Field(default_factory=ModelSettings)
     audio: AudioSettings = Field(default_factory=AudioSettings)
     preload_languages: list[str] = Field(default_factory=lambda: ["en"])

@@ -1,0 +1,173 @@
+"""Browser calls: the candidate page (``GET /interview``) and WebRTC signalling.
+
+Signalling is one HTTP round trip (``POST /api/webrtc/offer``: SDP offer in, SDP answer out, with
+pipecat's ``SmallWebRTCRequestHandler``; ``PATCH`` takes trickled ICE candidates). Each new peer
+connection becomes a ``SmallWebRTCTransport`` and runs through ``run_call`` like every other
+transport. The server's JSON events (``bot_said``, ``listening``, ``transcript``, ``call_ended``)
+reach the page over the WebRTC data channel the page opens: the conductor's
+``OutputTransportMessageUrgentFrame`` is pipecat's transport-message mechanism, which
+SmallWebRTC delivers as data-channel JSON. The page may send ``{"type": "hangup"}`` the same way.
+
+No STUN/TURN server is used unless ``settings.webrtc_ice_servers`` names some: aiortc would
+otherwise add a public STUN server, which an offline or on-premises deployment cannot reach.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, HTTPException
+from fastapi.responses import FileResponse
+from pipecat.transports.base_transport import TransportParams
+from pipecat.transports.smallwebrtc.connection import IceServer, SmallWebRTCConnection
+from pipecat.transports.smallwebrtc.request_handler import (
+    IceCandidate,
+    SmallWebRTCPatchRequest,
+    SmallWebRTCRequest,
+    SmallWebRTCRequestHandler,
+)
+from pipecat.transports.smallwebrtc.transport import SmallWebRTCTransport
+
+from agent.call import CallSpec, Runtime, run_call
+from dialogue.script import ScriptError
+from models.errors import ModelError
+from telephony.frames import HangupFrame
+
+log = logging.getLogger(__name__)
+
+STATIC_DIR = Path(__file__).parent / "static"
+#: The pipeline's rate. The browser sends and plays 48 kHz Opus; pipecat resamples both ways.
+PIPELINE_RATE = 16000
+_MEDIA_TYPES = {".html": "text/html", ".js": "text/javascript", ".css": "text/css"}
+
+
+def _static(name: str) -> FileResponse:
+    """A file from ``agent/static`` (flat directory, known types only: no path tricks)."""
+    path = STATIC_DIR / name
+    media_type = _MEDIA_TYPES.get(path.suffix)
+    if "/" in name or "\\" in name or media_type is None or not path.is_file():
+        raise HTTPException(404, "not found")
+    # no-cache: the page is small and a stale script after an upgrade breaks calls.
+    return FileResponse(path, media_type=media_type, headers={"Cache-Control": "no-cache"})
+
+
+def _text(value: Any, default: str, limit: int = 200) -> str:
+    return str(value)[:limit] if isinstance(value, str | int) and str(value) else default
+
+
+def webrtc_router(rt: Runtime) -> APIRouter:
+    """Routes for browser interviews, sharing ``rt`` with the rest of the server."""
+    ice_servers = [IceServer(urls=url) for url in rt.settings.webrtc_ice_servers]
+    handler = SmallWebRTCRequestHandler(ice_servers=ice_servers or None)
+    calls: set[asyncio.Task[Any]] = set()
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        # Shutdown: cut live browser calls off (run_call still saves their partial reports).
+        for task in list(calls):
+            task.cancel()
+        await asyncio.gather(*calls, return_exceptions=True)
+        await handler.close()
+
+    router = APIRouter(lifespan=lifespan)
+
+    @router.get("/interview", include_in_schema=False)
+    async def interview_page() -> FileResponse:
+        return _static("interview.html")
+
+    @router.get("/static/{name}", include_in_schema=False)
+    async def static_file(name: str) -> FileResponse:
+        return _static(name)
+
+    @router.get("/api/webrtc/config")
+    async def webrtc_config() -> dict[str, Any]:
+        """What the page passes to ``new RTCPeerConnection``."""
+        return {"iceServers": [{"urls": url} for url in rt.settings.webrtc_ice_servers]}
+
+    @router.post("/api/webrtc/offer")
+    async def offer(body: dict[str, Any]) -> dict[str, str]:
+        """SDP offer in, SDP answer out; a new connection starts an interview."""
+        try:
+            request = SmallWebRTCRequest.from_dict(dict(body))
+        except TypeError as exc:
+            raise HTTPException(400, f"bad offer: {exc}") from exc
+        data = request.request_data if isinstance(request.request_data, dict) else {}
+        spec: CallSpec | None = None
+        if not request.pc_id:  # a renegotiation reuses its call; only a new one is checked
+            try:
+                script = rt.script(data.get("script_id") or None)
+                rt.prepare(script)
+            except (ScriptError, FileNotFoundError, ModelError) as exc:
+                raise HTTPException(400, str(exc)) from exc
+            if len(rt.active) + len(calls) >= rt.settings.max_concurrent_calls:
+                raise HTTPException(503, "server at capacity, retry later")
+            variables = data.get("variables")
+            spec = CallSpec(
+                candidate_id=_text(data.get("candidate_id"), "web-candidate"),
+                script_id=script.id,
+                sample_rate_in=PIPELINE_RATE,
+                sample_rate_out=PIPELINE_RATE,
+                transport="webrtc",
+                variables={str(k): str(v) for k, v in variables.items()}
+                if isinstance(variables, dict)
+                else {},
+            )
+
+        async def start_call(connection: SmallWebRTCConnection) -> None:
+            assert spec is not None
+            task = asyncio.create_task(_run_webrtc_call(rt, connection, spec))
+            calls.add(task)
+            task.add_done_callback(calls.discard)
+
+        answer = await handler.handle_web_request(request, start_call)
+        if answer is None:
+            raise HTTPException(500, "no SDP answer")
+        if spec is not None:
+            answer["call_id"] = spec.call_id
+        return answer
+
+    @router.patch("/api/webrtc/offer")
+    async def ice_candidates(body: dict[str, Any]) -> dict[str, str]:
+        """Trickled ICE candidates for a connection made by ``POST``."""
+        try:
+            patch = SmallWebRTCPatchRequest(
+                pc_id=str(body["pc_id"]),
+                candidates=[IceCandidate(**c) for c in body.get("candidates", [])],
+            )
+        except (KeyError, TypeError) as exc:
+            raise HTTPException(400, f"bad candidates: {exc}") from exc
+        await handler.handle_patch_request(patch)
+        return {"status": "ok"}
+
+    return router
+
+
+async def _run_webrtc_call(rt: Runtime, connection: SmallWebRTCConnection, spec: CallSpec) -> None:
+    transport = SmallWebRTCTransport(
+        connection,
+        TransportParams(
+            audio_in_enabled=True,
+            audio_out_enabled=True,
+            audio_in_sample_rate=PIPELINE_RATE,
+            audio_out_sample_rate=PIPELINE_RATE,
+        ),
+    )
+
+    @transport.event_handler("on_app_message")
+    async def _on_message(_transport: Any, message: Any, _sender: Any) -> None:
+        # The page's Hang up button: end the interview cleanly (report says hung_up).
+        if isinstance(message, dict) and message.get("type") == "hangup":
+            await transport.input().push_frame(HangupFrame(reason="client"))
+
+    try:
+        await run_call(rt, transport, spec)
+    except Exception:
+        log.exception("webrtc call %s failed", spec.call_id)
+    finally:
+        await connection.disconnect()
