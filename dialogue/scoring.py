@@ -389,6 +389,7 @@ def _analyse(question: Question, inputs: list[AnswerInput], language: Language) 
 
 def _metric_evidence(results: Iterable[_QuestionResult], language: str) -> list[MetricEvidence]:
     ranges = reference_ranges(language)
+    results = list(results)  # iterated once per metric
     evidence = []
     for metric in DELIVERY_METRICS:
         values = []
