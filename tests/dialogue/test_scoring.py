@@ -10,7 +10,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dialogue.script import Script, load_script
 from dialogue.scoring import (
     DELIVERY_METRICS,
     MAX_DELIVERY_WEIGHT,
@@ -21,6 +20,7 @@ from dialogue.scoring import (
     ScoreCard,
     score_interview,
 )
+from dialogue.script import Script, load_script
 from tests.dialogue.scoring_answers import ANSWERS, EXTREME_DELIVERY, TYPICAL_DELIVERY
 
 LANGUAGES = ("en", "zh")
