@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-REPORT_SCHEMA_VERSION = "1"
+REPORT_SCHEMA_VERSION = "2"  # agent/report.schema.json documents it
 _ID_RE = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
 
 
@@ -61,6 +61,9 @@ class CallRecord:
     records: dict[str, Any] = field(default_factory=dict)
     flags: list[str] = field(default_factory=list)
     states: list[str] = field(default_factory=list)
+    scores: dict[str, Any] | None = None  # dialogue.scoring.ScoreCard.to_dict()
+    review: dict[str, Any] | None = None  # {reviewer, override_tier, note, reviewed_at}
+    delivery_tracks: list[dict[str, Any]] = field(default_factory=list)  # per candidate turn
 
     def to_report(self) -> dict[str, Any]:
         """The report document (JSON-ready)."""
@@ -85,6 +88,9 @@ class CallRecord:
             "flags": self.flags,
             "states": self.states,
             "turns": [asdict(t) for t in self.turns],
+            "scores": self.scores,
+            "review": self.review,
+            "delivery_tracks": self.delivery_tracks,
         }
 
 
