@@ -21,6 +21,7 @@ from pipecat.processors.audio.vad_processor import VADProcessor
 from pipecat.transports.base_transport import BaseTransport
 from pipecat.workers.runner import WorkerRunner
 
+from agent.calllog import CallLog
 from agent.conductor import FeatureFn, InterviewConductor
 from agent.report import CallRecord, ReportStore, new_call_id, utc_now
 from agent.settings import Settings
@@ -57,6 +58,9 @@ class Runtime:
         self.prompt_cache = PromptCache()
         self.reports = ReportStore(settings.resolved_reports_dir)
         self.active: dict[str, InterviewConductor] = {}
+        # Carrier call progress (Twilio callbacks); AudioSocket UUID -> (candidate, script).
+        self.calls = CallLog(settings.data_dir / "calls.jsonl")
+        self.audiosocket_expected: dict[str, tuple[str, str | None]] = {}
         self.calls_started = 0
 
     def script(self, script_id: str | None) -> Script:

@@ -153,6 +153,26 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_dial(args: argparse.Namespace) -> int:
+    """Place an outbound interview call through Twilio; prints the call SID."""
+    from agent.calllog import CallLog
+    from agent.telephony_routes import DialError, place_call
+
+    settings = _settings(args)
+    calls = CallLog(settings.data_dir / "calls.jsonl")
+    try:
+        sid = asyncio.run(
+            place_call(
+                settings, calls, to=args.number, candidate_id=args.candidate, script_id=args.script
+            )
+        )
+    except DialError as exc:
+        print(f"screenline dial: {exc}", file=sys.stderr)
+        return 1
+    print(sid)
+    return 0
+
+
 def cmd_chat(args: argparse.Namespace) -> int:
     """Type answers to any script with the same engine as the voice path."""
     from dialogue.chat import run_chat
@@ -196,6 +216,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--speed", type=float, default=1.0, help="stream audio N times real time")
     p.add_argument("--telephony", action="store_true", help="8 kHz mu-law with line noise")
     p.set_defaults(func=cmd_simulate)
+
+    p = sub.add_parser("dial", help="call a candidate through Twilio (needs public_url)")
+    p.add_argument("number", help="E.164 number to call, e.g. +15551234567")
+    p.add_argument("--candidate", required=True, help="candidate id for the report")
+    p.add_argument("--script", help="script id (default: settings.default_script)")
+    p.set_defaults(func=cmd_dial)
 
     p = sub.add_parser("chat", help="run a script by typing")
     p.add_argument("script")

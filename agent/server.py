@@ -17,6 +17,7 @@ from pipecat.transports.websocket.fastapi import (
 
 from agent.call import CallSpec, Runtime, run_call
 from agent.settings import Settings
+from agent.telephony_routes import telephony_lifespan, telephony_router
 from agent.webrtc_routes import webrtc_router
 from dialogue.script import ScriptError
 from models.errors import ModelError
@@ -42,10 +43,12 @@ def create_app(settings: Settings, runtime: Runtime | None = None, *, warm: bool
         if warm:
             made = await asyncio.to_thread(rt.warm, [settings.default_script])
             log.info("start-up: models loaded, %d prompts pre-synthesized", made)
-        yield
+        async with telephony_lifespan(rt):
+            yield
 
     app = FastAPI(title="Screenline", version="0.1.0", lifespan=lifespan)
     app.state.runtime = rt
+    app.include_router(telephony_router(rt))
     app.include_router(webrtc_router(rt))
 
     @app.get("/health")

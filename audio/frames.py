@@ -15,6 +15,7 @@ class TranscriptSegment:
     text: str
     start_s: float
     end_s: float
+    avg_logprob: float = 0.0  # Whisper's mean token log-probability: low means a guess
 
 
 @dataclass
@@ -44,6 +45,17 @@ class PromptFrame(DataFrame):
 
     text: str = ""
     prompt_id: str | None = None
+
+
+@dataclass
+class PromptAudioFrame(DataFrame):
+    """The whole audio of one piece of a prompt (a cached prompt, or one synthesized sentence),
+    pushed just before its real-time-paced chunks. Transports that play whole phrases (FreeSWITCH
+    writes each playback message to a file) send this; the others ignore it."""
+
+    audio: bytes = b""
+    sample_rate: int = 16000
+    text: str = ""
 
 
 @dataclass

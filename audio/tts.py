@@ -21,7 +21,7 @@ import numpy as np
 from pipecat.frames.frames import Frame, InterruptionFrame, TTSAudioRawFrame
 from pipecat.processors.frame_processor import FrameDirection, FrameProcessor, FrameProcessorSetup
 
-from audio.frames import PlaybackControlFrame, PromptDoneFrame, PromptFrame
+from audio.frames import PlaybackControlFrame, PromptAudioFrame, PromptDoneFrame, PromptFrame
 from audio.pcm import float_to_pcm16, resample
 
 if TYPE_CHECKING:
@@ -151,6 +151,9 @@ class CachedPiperTTS(FrameProcessor):
         try:
             clock = _PlayoutClock(self._lead_s)
             while (part := await parts.get()) is not None:
+                await self.push_frame(
+                    PromptAudioFrame(audio=part, sample_rate=rate, text=frame.text)
+                )
                 await self._play(part, rate, clock)
         finally:
             if producer is not None and not producer.done():

@@ -52,6 +52,7 @@ __all__ = [
     "build_media_message",
     "compute_signature",
     "connect_stream_twiml",
+    "say_hangup_twiml",
     "validate_signature",
 ]
 
@@ -328,6 +329,21 @@ def connect_stream_twiml(url: str, parameters: Mapping[str, str] | None = None) 
         _check_xml_text(name, "parameter name")
         _check_xml_text(value, f"parameter {name!r}")
         ET.SubElement(stream, "Parameter", name=name, value=value)
+    body = ET.tostring(response, encoding="unicode", short_empty_elements=True)
+    return '<?xml version="1.0" encoding="UTF-8"?>' + body
+
+
+def say_hangup_twiml(text: str, *, voice: str | None = None) -> str:
+    """TwiML that speaks ``text`` with Twilio's ``<Say>`` and hangs up (voicemail message).
+
+    Raises:
+        ValueError: ``text`` holds a character XML cannot carry.
+    """
+    _check_xml_text(text, "say text")
+    response = ET.Element("Response")
+    say = ET.SubElement(response, "Say", voice=voice) if voice else ET.SubElement(response, "Say")
+    say.text = text
+    ET.SubElement(response, "Hangup")
     body = ET.tostring(response, encoding="unicode", short_empty_elements=True)
     return '<?xml version="1.0" encoding="UTF-8"?>' + body
 

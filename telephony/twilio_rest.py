@@ -35,6 +35,7 @@ __all__ = [
     "TwilioRestClient",
     "TwilioRestError",
     "build_create_call_form",
+    "call_path",
     "calls_path",
     "parse_create_call_response",
     "parse_status_callback",
@@ -117,6 +118,11 @@ class TwilioApiError(TwilioRestError):
 def calls_path(account_sid: str) -> str:
     """Path of the Calls list resource for an account."""
     return f"/2010-04-01/Accounts/{account_sid}/Calls.json"
+
+
+def call_path(account_sid: str, call_sid: str) -> str:
+    """Path of one call's resource (POST to it to redirect or end a live call)."""
+    return f"/2010-04-01/Accounts/{account_sid}/Calls/{call_sid}.json"
 
 
 def build_create_call_form(
@@ -341,6 +347,23 @@ class TwilioRestClient:
             data.setdefault(name, []).append(value)
         try:
             response = await self._http.post(calls_path(self.account_sid), data=data)
+        except httpx.HTTPError as exc:
+            raise TwilioRestError(f"Twilio request failed: {exc!r}") from exc
+        return parse_create_call_response(response.status_code, response.content)
+
+    async def update_call(
+        self, call_sid: str, *, twiml: str | None = None, status: str | None = None
+    ) -> CallCreated:
+        """Change a live call: run new ``twiml`` now, or ``status="completed"`` to hang up.
+
+        Raises:
+            TwilioApiError / TwilioRestError: as for :meth:`create_call`.
+        """
+        if (twiml is None) == (status is None):
+            raise ValueError("give exactly one of twiml or status")
+        data = {"Twiml": twiml} if twiml is not None else {"Status": str(status)}
+        try:
+            response = await self._http.post(call_path(self.account_sid, call_sid), data=data)
         except httpx.HTTPError as exc:
             raise TwilioRestError(f"Twilio request failed: {exc!r}") from exc
         return parse_create_call_response(response.status_code, response.content)

@@ -18,6 +18,9 @@ the final one is always sent), and the async AMD verdict to ``AsyncAmdStatusCall
 - ``busy`` / ``no-answer``: initiated → ringing → busy / no-answer;
 - ``failed``: initiated → failed.
 
+``POST …/Calls/{CallSid}.json`` (redirect with ``Twiml``/``Url``, or ``Status=completed``) is
+accepted for known calls and kept in ``updates``.
+
 The outcome is chosen per ``To`` number (``outcomes``), else ``default_outcome``. Callbacks are
 only ever sent to loopback hosts. Import it anywhere in the test suite as
 ``from tests.telephony.twilio_standin import TwilioStandin``.
@@ -52,6 +55,7 @@ from telephony.twilio import compute_signature
 Outcome = Literal["completed", "busy", "no-answer", "failed"]
 
 _CALLS_PATH = re.compile(r"^/2010-04-01/Accounts/(?P<account>[^/]+)/Calls\.json$")
+_CALL_PATH = re.compile(r"^/2010-04-01/Accounts/(?P<account>[^/]+)/Calls/(?P<call>CA\w+)\.json$")
 _EVENTS = frozenset({"initiated", "ringing", "answered", "completed"})
 _AMD_MODES = frozenset({"Enable", "DetectMessageEnd"})
 
@@ -112,6 +116,7 @@ class TwilioStandin:
         self.call_duration_s = call_duration_s
         self.calls: list[CallRecord] = []
         self.requests: list[tuple[str, str, int]] = []  # (method, path, status) of every request
+        self.updates: list[tuple[str, dict[str, str]]] = []  # (call sid, form) of call updates
         self._lock = threading.Lock()
         self._workers: list[threading.Thread] = []
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
@@ -185,6 +190,9 @@ class TwilioStandin:
     def _route(
         self, req: BaseHTTPRequestHandler, method: str, body: bytes
     ) -> tuple[int, dict[str, Any]]:
+        update = _CALL_PATH.match(urlsplit(req.path).path)
+        if update:
+            return self._update(req, method, body, update["account"], update["call"])
         match = _CALLS_PATH.match(urlsplit(req.path).path)
         if not match:
             return _error(404, 20404, f"The requested resource {req.path} was not found")
@@ -221,6 +229,26 @@ class TwilioStandin:
             self._workers.append(worker)
         worker.start()
         return 201, self._call_resource(record, "queued")
+
+    def _update(
+        self, req: BaseHTTPRequestHandler, method: str, body: bytes, account: str, sid: str
+    ) -> tuple[int, dict[str, Any]]:
+        """``POST …/Calls/{CallSid}.json``: redirect a live call (``Twiml``/``Url``) or end it
+        (``Status=completed``)."""
+        if not self._authorized(req.headers.get("Authorization"), account):
+            return _error(401, 20003, "Authenticate")
+        with self._lock:
+            record = next((c for c in self.calls if c.sid == sid), None)
+        if record is None or method != "POST":
+            return _error(404, 20404, f"The requested resource {req.path} was not found")
+        form = dict(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
+        if not any(form.get(k) for k in ("Twiml", "Url", "Status")):
+            return _error(400, 21205, "Url parameter is required.")
+        if form.get("Status") not in (None, "completed", "canceled"):
+            return _error(400, 21218, "Invalid 'Status'")
+        with self._lock:
+            self.updates.append((sid, form))
+        return 200, self._call_resource(record, "in-progress")
 
     def _authorized(self, header: str | None, account: str) -> bool:
         if not header or not header.startswith("Basic "):

@@ -1,0 +1,514 @@
+"""Telephony glue: carrier webhooks, media streams and outbound calls, all through ``run_call``.
+
+- Twilio: ``POST /telephony/twilio/voice`` answers with ``<Connect><Stream>``; the media stream
+  ``/telephony/twilio/stream``; ``POST /telephony/twilio/status`` records call progress and
+  answering-machine verdicts; ``POST /api/calls`` places a call, ``GET /api/calls/{sid}`` shows
+  its history. Webhooks must carry a valid ``X-Twilio-Signature`` when an auth token is set.
+- FreeSWITCH ``mod_audio_stream`` / ``mod_audio_fork``: ``/telephony/freeswitch``.
+- Asterisk AudioSocket: a TCP listener (:func:`telephony_lifespan`, when
+  ``settings.audiosocket_port`` is set); ``POST /api/audiosocket/expect`` maps a call UUID to a
+  candidate and script beforehand.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import re
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from fastapi import APIRouter, HTTPException, Request, Response, WebSocket, WebSocketDisconnect
+from pipecat.transports.base_transport import BaseTransport
+from pydantic import BaseModel, Field
+
+from agent.call import CallSpec, Runtime, run_call
+from agent.calllog import CallLog
+from agent.report import new_call_id
+from agent.settings import Settings
+from dialogue.script import Script, ScriptError
+from models.errors import ModelError
+from telephony.audiosocket_transport import AudioSocketServer, AudioSocketTransport
+from telephony.errors import ProtocolError
+from telephony.freeswitch import (
+    AUDIO_FORK_SUBPROTOCOL,
+    FreeSwitchMetadata,
+    FreeSwitchModule,
+    FreeSwitchStream,
+)
+from telephony.freeswitch_ws import FreeSwitchSerializer
+from telephony.twilio import (
+    TWILIO_SAMPLE_RATE,
+    TwilioMediaStream,
+    connect_stream_twiml,
+    say_hangup_twiml,
+    validate_signature,
+)
+from telephony.twilio_rest import (
+    AnsweredBy,
+    TwilioRestClient,
+    TwilioRestError,
+    parse_status_callback,
+)
+from telephony.twilio_ws import TwilioSerializer
+from telephony.ws_transport import CarrierWebsocketTransport, websocket_params
+
+log = logging.getLogger(__name__)
+
+TWILIO_STREAM_PATH = "/telephony/twilio/stream"
+TWILIO_STATUS_PATH = "/telephony/twilio/status"
+CLOSE_POLICY = 1008
+_SAFE_ID = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
+_MACHINE = frozenset(
+    {
+        AnsweredBy.MACHINE_START,
+        AnsweredBy.MACHINE_END_BEEP,
+        AnsweredBy.MACHINE_END_SILENCE,
+        AnsweredBy.MACHINE_END_OTHER,
+        AnsweredBy.FAX,
+    }
+)
+
+
+class DialError(RuntimeError):
+    """An outbound call could not be placed (configuration or carrier error)."""
+
+
+class CallRequest(BaseModel):
+    """Body of ``POST /api/calls``."""
+
+    to: str = Field(min_length=2, max_length=32)
+    candidate_id: str = Field(min_length=1, max_length=200)
+    script_id: str | None = None
+
+
+class AudioSocketExpectation(BaseModel):
+    """Body of ``POST /api/audiosocket/expect``."""
+
+    uuid: str
+    candidate_id: str = Field(min_length=1, max_length=200)
+    script_id: str | None = None
+
+
+# --- URLs ---------------------------------------------------------------------------------------
+
+
+def public_bases(settings: Settings, request: Request | None = None) -> tuple[str, str]:
+    """(webhook base ``http(s)://host[/prefix]``, media base ``wss://host[/prefix]``).
+
+    From ``settings.public_url`` (a host, or any http/https/ws/wss URL) when set, else from the
+    request itself. Twilio only streams to ``wss://``, so the media base is always secure.
+    """
+    if settings.public_url:
+        raw = settings.public_url
+        parts = urlsplit(raw if "://" in raw else f"https://{raw}")
+        scheme = {"http": "http", "ws": "http"}.get(parts.scheme, "https")
+        prefix = parts.netloc + parts.path.rstrip("/")
+        return f"{scheme}://{prefix}", f"wss://{prefix}"
+    if request is None:
+        raise DialError("set SCREENLINE_PUBLIC_URL: Twilio needs a public address to call back")
+    host = request.headers.get("host") or request.url.netloc
+    return str(request.base_url).rstrip("/"), f"wss://{host}"
+
+
+def _signed_url(settings: Settings, request: Request) -> str:
+    """The URL Twilio signed: the public one when configured (a proxy rewrites ours)."""
+    if not settings.public_url:
+        return str(request.url)
+    query = f"?{request.url.query}" if request.url.query else ""
+    return public_bases(settings, request)[0] + request.url.path + query
+
+
+async def twilio_form(settings: Settings, request: Request) -> list[tuple[str, str]]:
+    """The webhook's form fields, after checking ``X-Twilio-Signature`` (403 when forged)."""
+    body = (await request.body()).decode("utf-8", "replace")
+    form = parse_qsl(body, keep_blank_values=True)
+    token = settings.twilio.auth_token
+    if token:
+        signature = request.headers.get("x-twilio-signature", "")
+        if not validate_signature(token, _signed_url(settings, request), form, signature):
+            log.warning("twilio webhook %s: bad signature, rejected", request.url.path)
+            raise HTTPException(403, "invalid X-Twilio-Signature")
+    return form
+
+
+# --- outbound calls -----------------------------------------------------------------------------
+
+
+async def place_call(
+    settings: Settings,
+    calls: CallLog,
+    *,
+    to: str,
+    candidate_id: str,
+    script_id: str | None,
+    request: Request | None = None,
+) -> str:
+    """Dial ``to`` through Twilio; the answered call streams into an interview. Returns the SID."""
+    tw = settings.twilio
+    if not (tw.account_sid and tw.auth_token and tw.from_number):
+        raise DialError("Twilio is not configured (twilio.account_sid, auth_token, from_number)")
+    webhook_base, media_base = public_bases(settings, request)
+    parameters = {"candidate_id": candidate_id}
+    if script_id:
+        parameters["script_id"] = script_id
+    twiml = connect_stream_twiml(media_base + TWILIO_STREAM_PATH, parameters)
+    status_url = webhook_base + TWILIO_STATUS_PATH
+    try:
+        async with TwilioRestClient(
+            tw.account_sid, tw.auth_token, base_url=tw.api_base_url
+        ) as client:
+            created = await client.create_call(
+                to=to,
+                from_=tw.from_number,
+                twiml=twiml,
+                status_callback=status_url,
+                async_amd_status_callback=status_url,
+            )
+    except TwilioRestError as exc:
+        raise DialError(str(exc)) from exc
+    # "initial", not "status": Twilio's first callbacks may already have overtaken this answer.
+    calls.record(
+        created.sid,
+        "created",
+        initial=str(created.status),
+        to=to,
+        candidate_id=candidate_id,
+        script_id=script_id,
+    )
+    return created.sid
+
+
+async def handle_machine(settings: Settings, calls: CallLog, call_sid: str) -> None:
+    """A machine answered: leave the voicemail message (or hang up), per settings."""
+    tw = settings.twilio
+    if not (tw.account_sid and tw.auth_token):
+        return
+    action = tw.voicemail
+    try:
+        async with TwilioRestClient(
+            tw.account_sid, tw.auth_token, base_url=tw.api_base_url
+        ) as client:
+            if action == "message":
+                await client.update_call(call_sid, twiml=say_hangup_twiml(tw.voicemail_text))
+            else:
+                await client.update_call(call_sid, status="completed")
+    except TwilioRestError as exc:
+        log.warning("twilio %s: voicemail %s failed: %s", call_sid, action, exc)
+        calls.record(call_sid, "voicemail", action=action, error=str(exc))
+        return
+    calls.record(call_sid, "voicemail", action=action)
+
+
+# --- running a carrier call ---------------------------------------------------------------------
+
+
+def _script_for(rt: Runtime, script_id: str | None) -> Script:
+    """The call's script, checked to have models; raises ValueError with a reason."""
+    try:
+        script = rt.script(script_id)
+        rt.prepare(script)
+    except (ScriptError, FileNotFoundError, ModelError) as exc:
+        raise ValueError(str(exc)) from exc
+    return script
+
+
+def _call_id(carrier_id: str | None) -> str:
+    """The carrier's call id as ours when it is file-safe (one id end to end), else a new one."""
+    if carrier_id and _SAFE_ID.match(carrier_id):
+        return carrier_id
+    return new_call_id()
+
+
+async def _run(rt: Runtime, transport: BaseTransport, spec: CallSpec, script: Script) -> None:
+    if spec.call_id in rt.active:
+        spec.call_id = new_call_id()  # the carrier reused an id still in use
+    try:
+        record = await run_call(rt, transport, spec, script=script)
+    except Exception:
+        log.exception("%s call %s failed", spec.transport, spec.call_id)
+        return
+    log.info("%s call %s ended: %s", spec.transport, spec.call_id, record.outcome)
+
+
+def _message_data(message: Any) -> str | bytes:
+    if message.get("text") is not None:
+        return str(message["text"])
+    return bytes(message.get("bytes") or b"")
+
+
+async def _close(websocket: WebSocket, reason: str) -> None:
+    log.warning("%s: %s", websocket.url.path, reason)
+    with contextlib.suppress(RuntimeError, WebSocketDisconnect):  # already gone
+        await websocket.close(code=CLOSE_POLICY, reason=reason[:120])
+
+
+def _full(rt: Runtime) -> bool:
+    return len(rt.active) >= rt.settings.max_concurrent_calls
+
+
+async def serve_twilio_stream(rt: Runtime, websocket: WebSocket) -> None:
+    """One Twilio Media Stream: ``connected``/``start`` here, then the interview."""
+    settings = rt.settings
+    stream = TwilioMediaStream(max_message_bytes=settings.max_frame_bytes)
+    try:
+        async with asyncio.timeout(settings.start_timeout_s):
+            while stream.start is None:
+                message = await websocket.receive()
+                if message["type"] == "websocket.disconnect":
+                    return
+                stream.receive(_message_data(message))
+        start = stream.start
+        assert start is not None
+        params = start.custom_parameters
+        script = _script_for(rt, params.get("script_id") or None)
+    except (ProtocolError, ValueError) as exc:
+        await _close(websocket, str(exc))
+        return
+    except TimeoutError:
+        await _close(websocket, "no Twilio 'start' message within the timeout")
+        return
+    if _full(rt):
+        await _close(websocket, "server at capacity")
+        return
+    spec = CallSpec(
+        candidate_id=params.get("candidate_id") or start.call_sid,
+        script_id=script.id,
+        sample_rate_in=TWILIO_SAMPLE_RATE,
+        sample_rate_out=TWILIO_SAMPLE_RATE,
+        transport="twilio",
+        call_id=_call_id(start.call_sid),
+    )
+    rt.calls.record(start.call_sid, "stream", stream_sid=start.stream_sid, call_id=spec.call_id)
+    serializer = TwilioSerializer(stream)
+    transport = CarrierWebsocketTransport(
+        websocket, websocket_params(serializer, TWILIO_SAMPLE_RATE)
+    )
+    await _run(rt, transport, spec, script)
+
+
+def _freeswitch_module(websocket: WebSocket) -> FreeSwitchModule:
+    offered = websocket.scope.get("subprotocols") or []
+    if AUDIO_FORK_SUBPROTOCOL in offered or websocket.query_params.get("module") == "fork":
+        return FreeSwitchModule.AUDIO_FORK
+    return FreeSwitchModule.AUDIO_STREAM
+
+
+def _metadata_str(meta: FreeSwitchMetadata, key: str) -> str | None:
+    value = meta.fields.get(key)
+    return value if isinstance(value, str) and value.strip() else None
+
+
+async def serve_freeswitch(rt: Runtime, websocket: WebSocket) -> None:
+    """One mod_audio_stream / mod_audio_fork stream: metadata here, then the interview."""
+    settings = rt.settings
+    module = _freeswitch_module(websocket)
+    offered = websocket.scope.get("subprotocols") or []
+    # mod_audio_fork insists on its subprotocol being selected in the handshake.
+    await websocket.accept(
+        subprotocol=AUDIO_FORK_SUBPROTOCOL if AUDIO_FORK_SUBPROTOCOL in offered else None
+    )
+    rate = websocket.query_params.get("rate")
+    stream = FreeSwitchStream(
+        module,
+        sample_rate=int(rate) if rate in ("8000", "16000") else None,
+        max_frame_bytes=settings.max_frame_bytes,
+    )
+    try:
+        message = await asyncio.wait_for(websocket.receive(), settings.start_timeout_s)
+        if message["type"] == "websocket.disconnect":
+            return
+        stream.receive(_message_data(message))
+        meta = stream.metadata
+        assert meta is not None
+        script = _script_for(rt, _metadata_str(meta, "script_id"))
+    except (ProtocolError, ValueError) as exc:
+        await _close(websocket, str(exc))
+        return
+    except TimeoutError:
+        await _close(websocket, "no metadata frame within the timeout")
+        return
+    if _full(rt):
+        await _close(websocket, "server at capacity")
+        return
+    candidate = _metadata_str(meta, "candidate_id") or meta.caller_id or meta.call_uuid
+    spec = CallSpec(
+        candidate_id=candidate or "unknown",
+        script_id=script.id,
+        sample_rate_in=meta.sample_rate,
+        sample_rate_out=meta.sample_rate,
+        transport=str(module),
+        call_id=_call_id(meta.call_uuid),
+    )
+    transport = CarrierWebsocketTransport(
+        websocket, websocket_params(FreeSwitchSerializer(stream), meta.sample_rate)
+    )
+    await _run(rt, transport, spec, script)
+
+
+async def serve_audiosocket(rt: Runtime, transport: AudioSocketTransport) -> None:
+    """One AudioSocket call: candidate/script from a registration, else the UUID + default."""
+    key = str(transport.call_uuid)
+    candidate, script_id = rt.audiosocket_expected.pop(key, (key, None))
+    try:
+        script = _script_for(rt, script_id)
+    except ValueError as exc:
+        log.warning("audiosocket %s: %s", key, exc)
+        return  # the server hangs up
+    if _full(rt):
+        log.warning("audiosocket %s: server at capacity", key)
+        return
+    spec = CallSpec(
+        candidate_id=candidate,
+        script_id=script.id,
+        sample_rate_in=8000,
+        sample_rate_out=8000,
+        transport="audiosocket",
+        call_id=transport.call_uuid.hex,
+    )
+    await _run(rt, transport, spec, script)
+
+
+async def start_audiosocket(rt: Runtime, host: str, port: int) -> AudioSocketServer:
+    """Start an AudioSocket listener whose calls run interviews on ``rt``."""
+
+    async def on_call(transport: AudioSocketTransport) -> None:
+        await serve_audiosocket(rt, transport)
+
+    server = AudioSocketServer(on_call, handshake_timeout_s=rt.settings.start_timeout_s)
+    bound = await server.start(host, port)
+    log.info("AudioSocket listening on %s:%d", *bound)
+    return server
+
+
+@asynccontextmanager
+async def telephony_lifespan(rt: Runtime) -> AsyncIterator[None]:
+    """App lifespan part: the AudioSocket listener when ``settings.audiosocket_port`` is set."""
+    settings = rt.settings
+    server = None
+    if settings.audiosocket_port is not None:
+        server = await start_audiosocket(rt, settings.host, settings.audiosocket_port)
+    try:
+        yield
+    finally:
+        if server is not None:
+            await server.close()
+
+
+# --- routes -------------------------------------------------------------------------------------
+
+
+def telephony_router(rt: Runtime) -> APIRouter:
+    """Carrier webhooks, media streams and the outbound-call API for ``rt``."""
+    settings = rt.settings
+    router = APIRouter()
+    background: set[asyncio.Task[None]] = set()
+
+    @router.post("/telephony/twilio/voice")
+    async def twilio_voice(request: Request) -> Response:
+        fields = dict(await twilio_form(settings, request))
+        query = request.query_params
+        call_sid = fields.get("CallSid", "")
+        candidate = (
+            query.get("candidate_id")
+            or fields.get("candidate_id")
+            or fields.get("From")
+            or call_sid
+        )
+        parameters = {"candidate_id": candidate, "call_sid": call_sid}
+        script_id = query.get("script_id") or fields.get("script_id")
+        if script_id:
+            parameters["script_id"] = script_id
+        _webhook, media_base = public_bases(settings, request)
+        twiml = connect_stream_twiml(media_base + TWILIO_STREAM_PATH, parameters)
+        return Response(twiml, media_type="application/xml")
+
+    @router.websocket(TWILIO_STREAM_PATH)
+    async def twilio_stream(websocket: WebSocket) -> None:
+        await websocket.accept()
+        await serve_twilio_stream(rt, websocket)
+
+    @router.post(TWILIO_STATUS_PATH)
+    async def twilio_status(request: Request) -> Response:
+        form = await twilio_form(settings, request)
+        try:
+            callback = parse_status_callback(form)
+        except ProtocolError as exc:
+            raise HTTPException(400, str(exc)) from exc
+        sid = callback.call_sid
+        if callback.call_status is not None:
+            rt.calls.record(
+                sid,
+                "status",
+                status=str(callback.call_status),
+                sequence=callback.sequence_number,
+                duration_s=callback.call_duration_s,
+            )
+        if callback.answered_by is not None:
+            rt.calls.record(sid, "amd", answered_by=str(callback.answered_by))
+            if callback.answered_by in _MACHINE:
+                # Answer Twilio at once; the REST call to redirect the call runs after.
+                task = asyncio.create_task(handle_machine(settings, rt.calls, sid))
+                background.add(task)
+                task.add_done_callback(background.discard)
+        return Response(status_code=204)
+
+    @router.post("/api/calls", status_code=201)
+    async def create_call(body: CallRequest, request: Request) -> dict[str, Any]:
+        try:
+            _script_for(rt, body.script_id)
+        except ValueError as exc:
+            raise HTTPException(422, str(exc)) from exc
+        try:
+            sid = await place_call(
+                settings,
+                rt.calls,
+                to=body.to,
+                candidate_id=body.candidate_id,
+                script_id=body.script_id,
+                request=request,
+            )
+        except DialError as exc:
+            raise HTTPException(502, str(exc)) from exc
+        return {"sid": sid, "history": rt.calls.history(sid)}
+
+    @router.get("/api/calls/{sid}")
+    async def get_call(sid: str) -> dict[str, Any]:
+        history = rt.calls.history(sid)
+        if history is None:
+            raise HTTPException(404, f"no call {sid!r}")
+        return {"sid": sid, "status": rt.calls.latest_status(sid), "history": history}
+
+    @router.websocket("/telephony/freeswitch")
+    async def freeswitch(websocket: WebSocket) -> None:
+        await serve_freeswitch(rt, websocket)
+
+    @router.post("/api/audiosocket/expect", status_code=201)
+    async def expect_audiosocket(body: AudioSocketExpectation) -> dict[str, Any]:
+        try:
+            key = str(uuid.UUID(body.uuid))
+        except ValueError as exc:
+            raise HTTPException(422, f"invalid uuid {body.uuid!r}") from exc
+        try:
+            _script_for(rt, body.script_id)
+        except ValueError as exc:
+            raise HTTPException(422, str(exc)) from exc
+        rt.audiosocket_expected[key] = (body.candidate_id, body.script_id)
+        return {"uuid": key, "candidate_id": body.candidate_id, "script_id": body.script_id}
+
+    return router
+
+
+__all__ = [
+    "CallRequest",
+    "DialError",
+    "place_call",
+    "public_bases",
+    "start_audiosocket",
+    "telephony_lifespan",
+    "telephony_router",
+]
