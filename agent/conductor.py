@@ -58,6 +58,7 @@ from dialogue.events import (
     Say,
     Utterance,
 )
+from dialogue.intents import Intent, classify, yes_no
 from telephony.frames import HangupFrame
 
 log = logging.getLogger(__name__)
@@ -109,6 +110,9 @@ class InterviewConductor(FrameProcessor):
         self._complete_threshold = complete_threshold
         self._unfinished_hold_s = unfinished_hold_s
         self._barge_in_confirm_s = barge_in_confirm_s
+        self._backchannel_max_s = barge_in_confirm_s
+        # Measured on tiny.en: real short words score about -0.9, hums -1.15 to -1.35.
+        self._guess_logprob = -1.05
         self._completion: float | None = None  # Smart Turn score at the current pause
         self._barge: float | None = None  # clock when a possible barge-in paused the prompt
         self.backchannels = 0
@@ -258,7 +262,9 @@ class InterviewConductor(FrameProcessor):
     async def _tick(self) -> None:
         """Audio-clock timers: barge-in confirmation, end of answer, too long, no input."""
         if self._barge is not None and self._user_speaking:
-            if self.clock - self._barge >= self._barge_in_confirm_s:
+            # VAD reports the end of a sound vad_stop_s late: only a sound still going after
+            # that long plus the confirmation time is certainly longer than a backchannel.
+            if self.clock - self._barge >= self._barge_in_confirm_s + self._vad_stop_s:
                 await self._confirm_barge_in()
             return
         listen = self._listen
@@ -365,11 +371,29 @@ class InterviewConductor(FrameProcessor):
             turn.end_s = max(turn.start_s, self.clock)
         self._open_bot_turns.clear()
 
+    def _is_backchannel(self, frame: TurnTranscriptFrame, text: str) -> bool:
+        """A sound over a prompt that should not take the floor: a backchannel word, or a short
+        sound that carries no answer or request (Whisper turns "mm-hm" into made-up words, so
+        a short utterance must say something the interview understands to count)."""
+        if is_backchannel(text, self._language):
+            return True
+        if self._speech_start is None or self._last_voice_end is None or not frame.segments:
+            return False
+        voiced_s = self._last_voice_end - self._speech_start + self._vad_start_s
+        if voiced_s >= self._backchannel_max_s:
+            return False
+        confidence = sum(s.avg_logprob for s in frame.segments) / len(frame.segments)
+        language: Any = self._language
+        says_something = (
+            classify(text, language).intent != Intent.NONE or yes_no(text, language) is not None
+        )
+        return confidence < self._guess_logprob or not says_something
+
     async def _on_transcript(self, frame: TurnTranscriptFrame) -> None:
         listen = self._listen
         text = frame.text.strip()
         if frame.reason == "barge_check" and self._barge is not None:
-            if is_backchannel(text, self._language):
+            if self._is_backchannel(frame, text):
                 await self._resume_prompt()
                 return
             await self._confirm_barge_in()

@@ -41,7 +41,7 @@ class AudioSettings(BaseModel):
     unfinished_hold_s: float = 2.0
     # Sound over a prompt pauses it; it becomes a barge-in after this much continuous speech,
     # or when its transcript is more than a backchannel ("mm-hm", "嗯").
-    barge_in_confirm_s: float = 0.8
+    barge_in_confirm_s: float = 1.0
     asr_max_chunk_s: float = 20.0
 
 

@@ -143,7 +143,11 @@ def transcribe_chunk(
             continue
         text = seg.text.strip()
         if text:
-            out.append(TranscriptSegment(text, offset_s + seg.start, offset_s + seg.end))
+            out.append(
+                TranscriptSegment(
+                    text, offset_s + seg.start, offset_s + seg.end, float(seg.avg_logprob)
+                )
+            )
     return out
 
 

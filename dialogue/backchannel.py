@@ -12,6 +12,8 @@ _EN = {
     "mm", "mmm", "mhm", "mm-hm", "mm-hmm", "mmhm", "hmm", "hm", "uh-huh", "uh", "um", "ah", "oh",
     "aha", "i see", "right", "got it",
 }  # fmt: skip
+# Hums however the recogniser spells them: "mmmhm", "uhhuh", "hmmm", "mhm".
+_HUM = re.compile(r"^[mhun-]+$")
 _ZH = {"嗯", "嗯嗯", "哦", "噢", "啊", "呃", "嗯哼"}
 
 
@@ -23,4 +25,4 @@ def is_backchannel(text: str, language: str) -> bool:
     if language.startswith("zh"):
         return all(part in _ZH for part in cleaned.split())
     words = " ".join(cleaned.split())
-    return words in _EN or all(w in _EN for w in words.split())
+    return words in _EN or all(w in _EN or _HUM.match(w) for w in words.split())
