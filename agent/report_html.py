@@ -1,0 +1,374 @@
+"""A self-contained HTML page for one report: inline CSS and SVG, no scripts, no network.
+
+The page is what a recruiter reads before deciding: the recommendation (worded as a
+recommendation awaiting human review unless a person has reviewed it), each dimension's score and
+the evidence it rests on, the transcript with per-turn delivery metrics, and pitch/loudness plots.
+Pitch and loudness are labelled as measurements that are not scored; nothing on the page names an
+emotion (DESIGN.md decision 8). Every piece of report text goes through :func:`html.escape`.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+__all__ = ["render_report_html"]
+
+TIER_LABELS = {
+    "strong_recommend": "Strong recommend",
+    "pending": "Pending",
+    "reject": "Reject",
+}
+# Per-turn metrics shown in the transcript: (feature key, label, unit, decimals).
+TURN_METRICS: tuple[tuple[str, str, str, int], ...] = (
+    ("speech_rate_per_min", "Speech rate", "/min", 0),
+    ("articulation_rate_per_min", "Articulation rate", "/min", 0),
+    ("pause_count", "Pauses", "", 0),
+    ("pause_ratio", "Pause ratio", "", 2),
+    ("pause_max_s", "Longest pause", "s", 1),
+    ("response_latency_s", "Response latency", "s", 1),
+    ("filler_count", "Fillers", "", 0),
+    ("filler_rate_per_100", "Filler rate", "/100", 1),
+    ("f0_median_hz", "Pitch median (not scored)", "Hz", 0),
+    ("f0_variability_st", "Pitch variability (not scored)", "st", 1),
+    ("loudness_mean_dbfs", "Loudness (not scored)", "dBFS", 1),
+)
+_PLOT_W, _PLOT_H, _PAD = 640, 140, 36
+
+_CSS = """
+body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans","Noto Sans CJK SC",
+sans-serif;margin:0;background:#f5f6f8;color:#1d2330}
+main{max-width:960px;margin:0 auto;padding:24px}
+section{background:#fff;border:1px solid #dde1e7;border-radius:8px;padding:16px 20px;margin:16px 0}
+h1{font-size:22px;margin:0 0 8px}h2{font-size:18px;margin:0 0 12px}h3{font-size:16px;margin:0}
+dl.meta{display:grid;grid-template-columns:max-content 1fr;gap:2px 16px;margin:0}
+dl.meta dt{color:#5b6475}dl.meta dd{margin:0}
+.badge{display:inline-block;padding:4px 10px;border-radius:14px;font-weight:600}
+.tier-strong_recommend{background:#d8f3e3;color:#135c33}.tier-pending{background:#fff1cc;color:#6b4e00}
+.tier-reject{background:#fbdcdc;color:#7a1d1d}.tier-none{background:#e5e8ee;color:#333}
+table{border-collapse:collapse;width:100%;margin:8px 0}
+th,td{text-align:left;padding:4px 8px;border-bottom:1px solid #eceef2;vertical-align:top}
+th{color:#5b6475;font-weight:600}
+.dim{border-top:1px solid #eceef2;padding-top:12px;margin-top:12px}
+.quote{border-left:3px solid #8aa4d6;margin:4px 0;padding:2px 10px;color:#27324a}
+.muted{color:#5b6475}.ok{color:#135c33}.out{color:#8a4b00}
+ul.concepts{margin:4px 0;padding-left:20px}
+.turn{border-top:1px solid #eceef2;padding:8px 0}.who{font-weight:600}
+.candidate .who{color:#24589b}.interviewer .who{color:#5b6475}
+svg{max-width:100%;height:auto}.turn{overflow-x:auto}
+table.metrics th,table.metrics td{font-size:12px;padding:2px 6px}
+"""
+
+
+def _e(value: Any) -> str:
+    """Escaped text of any value (None -> empty)."""
+    return html.escape("" if value is None else str(value))
+
+
+def _num(value: Any, decimals: int) -> str:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return "—"
+    return f"{value:.{decimals}f}"
+
+
+def _tier_badge(tier: str | None) -> str:
+    label = TIER_LABELS.get(tier or "", "Not scored")
+    return f'<span class="badge tier-{_e(tier or "none")}">{_e(label)}</span>'
+
+
+def _decision(report: Mapping[str, Any]) -> str:
+    """The recommendation line, worded by review state (decision 8: humans decide)."""
+    scores = report.get("scores") or {}
+    review = report.get("review")
+    tier = scores.get("recommendation")
+    if review:
+        final = review.get("override_tier") or tier
+        how = "overridden" if review.get("override_tier") else "confirmed"
+        return (
+            f"{_tier_badge(final)} — decision {how} by {_e(review.get('reviewer'))} "
+            f"on {_e(review.get('reviewed_at'))}"
+        )
+    if not scores:
+        return f"{_tier_badge(None)} — pending human review"
+    if scores.get("auto_reject_final"):
+        return f"{_tier_badge(tier)} — final (this deployment enables automatic rejection)"
+    return f"{_tier_badge(tier)} — recommendation, pending human review"
+
+
+def _meta(rows: Iterable[tuple[str, Any]]) -> str:
+    items = "".join(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in rows)
+    return f'<dl class="meta">{items}</dl>'
+
+
+def _header(report: Mapping[str, Any]) -> str:
+    script = report.get("script") or {}
+    scores = report.get("scores") or {}
+    content_hash = str(script.get("content_hash") or "")
+    total = scores.get("total")
+    completeness = "complete" if report.get("complete") else "incomplete"
+    meta = _meta(
+        [
+            ("Candidate", report.get("candidate_id")),
+            ("Call", report.get("call_id")),
+            ("Script", f"{script.get('id')} v{script.get('version')} ({script.get('language')})"),
+            ("Script hash", content_hash),
+            ("Started", report.get("started_at")),
+            ("Ended", report.get("ended_at")),
+            ("Outcome", f"{report.get('outcome')} ({completeness})"),
+            ("Transport", report.get("transport")),
+            ("Total score", "—" if total is None else f"{_num(total, 1)} / 100"),
+            ("Scorer", scores.get("scorer_version", "—")),
+        ]
+    )
+    return (
+        f"<section><h1>Interview report — {_e(report.get('candidate_id'))}</h1>"
+        f'<p id="decision">{_decision(report)}</p>{meta}</section>'
+    )
+
+
+def _bar(score: float, weight: float) -> str:
+    width = max(0.0, min(100.0, score)) * 3
+    return (
+        f'<svg class="bar" width="300" height="14" viewBox="0 0 300 14" role="img" '
+        f'aria-label="score {_num(score, 1)} of 100">'
+        f'<rect width="300" height="14" rx="3" fill="#e5e8ee"/>'
+        f'<rect width="{width:.1f}" height="14" rx="3" fill="#3f72c4"/></svg>'
+        f' <b>{_num(score, 1)}</b> <span class="muted">weight {_num(100 * weight, 0)}%</span>'
+    )
+
+
+def _concept_list(items: Sequence[Mapping[str, Any]], css: str) -> str:
+    if not items:
+        return '<span class="muted">none</span>'
+    lis = "".join(
+        f"<li>{_e(i.get('label') or i.get('concept_id'))} "
+        f'<span class="muted">({_e(i.get("question_id"))})</span></li>'
+        for i in items
+    )
+    return f'<ul class="concepts {css}">{lis}</ul>'
+
+
+def _decimals(metric: Mapping[str, Any]) -> int:
+    """Whole numbers for rates (words/min), two decimals for ratios and seconds."""
+    return 0 if abs(float(metric.get("high") or 0)) >= 20 else 2
+
+
+def _metrics_table(metrics: Sequence[Mapping[str, Any]]) -> str:
+    if not metrics:
+        return '<p class="muted">No delivery metrics measured.</p>'
+    rows = "".join(
+        f"<tr><td>{_e(m.get('label'))}</td><td>{_num(m.get('value'), _decimals(m))} "
+        f"{_e(m.get('unit'))}</td>"
+        f"<td>{_num(m.get('low'), _decimals(m))} – {_num(m.get('high'), _decimals(m))}</td>"
+        f'<td class="{"ok" if m.get("within") else "out"}">'
+        f"{'within range' if m.get('within') else 'outside range'}</td></tr>"
+        for m in metrics
+    )
+    return (
+        "<table><tr><th>Metric</th><th>Value</th><th>Reference range</th><th></th></tr>"
+        f"{rows}</table>"
+    )
+
+
+def _quote(item: Mapping[str, Any], cite: bool) -> str:
+    source = f" — {item.get('label')}, {item.get('question_id')}" if cite else ""
+    return (
+        f'<blockquote class="quote">“{_e(item.get("quote"))}”'
+        f'<span class="muted">{_e(source)}</span></blockquote>'
+    )
+
+
+def _dimension(dim: Mapping[str, Any]) -> str:
+    evidence = dim.get("evidence") or {}
+    comps = dim.get("components") or {}
+    quotes = "".join(_quote(q, cite=True) for q in evidence.get("quotes", []))
+    if not quotes:
+        quotes = '<p class="muted">No quoted evidence.</p>'
+    negated = evidence.get("negated_mentions", [])
+    if negated:
+        quotes += "<p><b>Negated mentions (not counted)</b></p>" + "".join(
+            _quote(n, cite=True) for n in negated
+        )
+    components = ", ".join(
+        f"{name} {_num(comps.get(name), 2)}" for name in ("coverage", "substance", "delivery")
+    )
+    matched = _concept_list(evidence.get("matched_concepts", []), "matched")
+    missing = _concept_list(evidence.get("missing_concepts", []), "missing")
+    bar = _bar(float(dim.get("score", 0)), float(dim.get("weight", 0)))
+    return (
+        f'<div class="dim" id="dim-{_e(dim.get("id"))}">'
+        f"<h3>{_e(dim.get('label'))}</h3>{bar}"
+        f'<p class="rationale">{_e(dim.get("rationale"))}</p>'
+        f'<p class="muted">Components: {_e(components)}</p>{quotes}'
+        f"<p><b>Mentioned</b></p>{matched}<p><b>Not mentioned</b></p>{missing}"
+        f"{_metrics_table(evidence.get('metrics', []))}</div>"
+    )
+
+
+def _scores(report: Mapping[str, Any]) -> str:
+    scores = report.get("scores")
+    if not scores:
+        return '<section id="scores"><h2>Scores</h2><p class="muted">Not scored.</p></section>'
+    dims = "".join(_dimension(d) for d in scores.get("dimensions", []))
+    unanswered = scores.get("unanswered") or []
+    missing = f"<p>Unanswered questions: {_e(', '.join(unanswered))}</p>" if unanswered else ""
+    weights = scores.get("component_weights") or {}
+    note = (
+        f"Each dimension: concept coverage {_num(100 * weights.get('coverage', 0), 0)}%, "
+        f"answer substance {_num(100 * weights.get('substance', 0), 0)}%, "
+        f"delivery metrics {_num(100 * weights.get('delivery', 0), 0)}%. "
+        "Pitch and loudness are shown as measurements and are not scored."
+    )
+    return (
+        f'<section id="scores"><h2>Scores — total {_num(scores.get("total"), 1)}</h2>'
+        f'<p class="muted">{_e(note)}</p>{missing}{dims}</section>'
+    )
+
+
+def _polyline_parts(
+    xs: Sequence[float], ys: Sequence[float | None], scale: tuple[float, float]
+) -> list[str]:
+    """SVG point lists, broken where ``ys`` is None (unvoiced stretches have no pitch)."""
+    lo, hi = scale
+    span = (hi - lo) or 1.0
+    parts: list[str] = []
+    current: list[str] = []
+    for x, y in zip(xs, ys, strict=True):
+        if y is None:
+            if current:
+                parts.append(" ".join(current))
+            current = []
+            continue
+        py = _PAD / 2 + (_PLOT_H - _PAD) * (1 - (min(max(y, lo), hi) - lo) / span)
+        current.append(f"{x:.1f},{py:.1f}")
+    if current:
+        parts.append(" ".join(current))
+    return parts
+
+
+def _svg_text(x: float, y: float, text: str, colour: str) -> str:
+    return f'<text x="{x:.1f}" y="{y:.1f}" font-size="10" fill="{colour}">{_e(text)}</text>'
+
+
+def _track_svg(track: Mapping[str, Any]) -> str:
+    """Pitch (blue, left axis) and loudness (grey, right axis) against time for one turn."""
+    times = [float(t) for t in track.get("t", [])]
+    if not times:
+        return ""
+    f0: list[float | None] = [None if v is None else float(v) for v in track.get("f0", [])]
+    db: list[float | None] = [float(v) for v in track.get("db", [])]
+    t_end = max(times[-1], 1e-3)
+    xs = [_PAD + (_PLOT_W - 2 * _PAD) * t / t_end for t in times]
+    voiced = [v for v in f0 if v is not None]
+    f0_scale = (min(voiced) * 0.9, max(voiced) * 1.1) if voiced else (50.0, 400.0)
+    db_scale = (-70.0, 0.0)
+    lines = [
+        f'<polyline points="{p}" fill="none" stroke="#9aa3b2" stroke-width="1"/>'
+        for p in _polyline_parts(xs, db, db_scale)
+    ] + [
+        f'<polyline points="{p}" fill="none" stroke="#24589b" stroke-width="1.6"/>'
+        for p in _polyline_parts(xs, f0, f0_scale)
+    ]
+    top, bottom, right = _PAD / 2 + 4, _PLOT_H - _PAD / 2, _PLOT_W - _PAD + 2
+    labels = "".join(
+        _svg_text(x, y, text, colour)
+        for x, y, text, colour in (
+            (2, top, f"{f0_scale[1]:.0f} Hz", "#24589b"),
+            (2, bottom, f"{f0_scale[0]:.0f} Hz", "#24589b"),
+            (right, top, "0 dB", "#6b7280"),
+            (right, bottom, "-70 dB", "#6b7280"),
+            (_PAD, _PLOT_H - 2, "0 s", "#6b7280"),
+            (_PLOT_W - _PAD - 30, _PLOT_H - 2, f"{t_end:.1f} s", "#6b7280"),
+        )
+    )
+    return (
+        f'<svg class="track" width="{_PLOT_W}" height="{_PLOT_H}" viewBox="0 0 {_PLOT_W} {_PLOT_H}"'
+        ' role="img" aria-label="pitch and loudness over the answer (measurements, not scored)">'
+        f'<rect x="{_PAD}" y="{_PAD / 2}" width="{_PLOT_W - 2 * _PAD}" height="{_PLOT_H - _PAD}" '
+        f'fill="#fafbfc" stroke="#dde1e7"/>{"".join(lines)}{labels}</svg>'
+    )
+
+
+def _turn_metrics(features: Mapping[str, Any]) -> str:
+    cells = [
+        (label, f"{_num(features.get(key), decimals)} {unit}".strip())
+        for key, label, unit, decimals in TURN_METRICS
+        if key in features
+    ]
+    if not cells:
+        return ""
+    head = "".join(f"<th>{_e(label)}</th>" for label, _ in cells)
+    body = "".join(f"<td>{_e(value)}</td>" for _, value in cells)
+    return f'<table class="metrics"><tr>{head}</tr><tr>{body}</tr></table>'
+
+
+def _transcript(report: Mapping[str, Any]) -> str:
+    tracks = {t.get("turn_index"): t for t in report.get("delivery_tracks") or []}
+    rows = []
+    for index, turn in enumerate(report.get("turns") or []):
+        speaker = "candidate" if turn.get("speaker") == "candidate" else "interviewer"
+        extra = ""
+        if speaker == "candidate":
+            extra = _turn_metrics(turn.get("features") or {})
+            if index in tracks:
+                extra += _track_svg(tracks[index])
+        question = f" · {_e(turn.get('question_id'))}" if turn.get("question_id") else ""
+        rows.append(
+            f'<div class="turn {speaker}" id="turn-{index}">'
+            f'<span class="who">{_e(speaker.title())}</span> '
+            f'<span class="muted">{_num(turn.get("start_s"), 1)} s{question}</span>'
+            f"<div>{_e(turn.get('text'))}</div>{extra}</div>"
+        )
+    return (
+        '<section id="transcript"><h2>Transcript</h2>'
+        '<p class="muted">Delivery values are measurements of the recording, not judgements of '
+        "the person. Pitch (blue) and loudness (grey) plots are for reference and are not "
+        f"scored.</p>{''.join(rows)}</section>"
+    )
+
+
+def _review(report: Mapping[str, Any]) -> str:
+    review = report.get("review")
+    if not review:
+        body = (
+            "<p>Not reviewed yet. The recommendation above is advisory: a recruiter reviews it "
+            "and records the decision here.</p>"
+        )
+    else:
+        override = review.get("override_tier")
+        body = _meta(
+            [
+                ("Reviewer", review.get("reviewer")),
+                ("Decision", TIER_LABELS.get(override, "Recommendation confirmed")),
+                ("Note", review.get("note") or "—"),
+                ("Reviewed at", review.get("reviewed_at")),
+            ]
+        )
+    flags = report.get("flags") or []
+    flag_html = (
+        "<p><b>Flags for the reviewer</b></p><ul>"
+        + "".join(f"<li>{_e(f)}</li>" for f in flags)
+        + "</ul>"
+        if flags
+        else ""
+    )
+    records = report.get("records") or {}
+    record_html = _meta((k, v) for k, v in records.items()) if records else ""
+    return f'<section id="review"><h2>Human review</h2>{body}{flag_html}{record_html}</section>'
+
+
+def render_report_html(report: Mapping[str, Any]) -> str:
+    """The report as one self-contained HTML document (UTF-8 text)."""
+    title = f"Screenline report {report.get('report_id', '')}"
+    language = (report.get("script") or {}).get("language") or "en"
+    return (
+        f'<!DOCTYPE html><html lang="{_e(language)}"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
+        "style-src 'unsafe-inline'; img-src data:\">"
+        f"<title>{_e(title)}</title><style>{_CSS}</style></head><body><main>"
+        f"{_header(report)}{_scores(report)}{_transcript(report)}{_review(report)}"
+        f'<p class="muted">Report schema {_e(report.get("schema_version"))}.</p>'
+        "</main></body></html>\n"
+    )

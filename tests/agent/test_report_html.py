@@ -1,0 +1,297 @@
+"""The HTML report: built from a real scored report, loaded in headless Chromium without console
+errors, showing every dimension, the evidence, the plots and the review state; plus the CLI."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import shutil
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+import soxr
+
+from agent.report import ReportStore
+from agent.report_html import render_report_html
+from agent.report_schema import schema_problems
+from agent.scoring_hook import TRACK_KEY, finalize_scores, turn_features
+from dialogue.script import load_script
+from tests.agent.transcript import run_transcript
+from tests.dialogue.scoring_answers import ANSWERS, TYPICAL_DELIVERY
+
+CHROMIUM = next(
+    (p for p in map(shutil.which, ("chromium", "chromium-browser", "google-chrome")) if p), None
+)
+needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason="chromium binary not installed")
+
+
+@pytest.fixture(scope="module")
+def spoken_report(candidate_voice: Any) -> dict[str, Any]:
+    """A strong English interview whose answers Piper speaks: real delivery features/tracks."""
+    script = load_script("cs_home_en")
+
+    def features_for(_qid: str, text: str) -> dict[str, Any]:
+        chunks = list(candidate_voice.synthesize(text))
+        speech = np.concatenate(
+            [soxr.resample(c.audio_float_array, c.sample_rate, 16000) for c in chunks]
+        )
+        audio = np.concatenate([np.zeros(6400, np.float32), 0.5 * speech.astype(np.float32)])
+        return turn_features(audio, text, "en")
+
+    record, interview = run_transcript(script, ANSWERS["en"]["strong"], features_for=features_for)
+    finalize_scores(record, script, interview.answers)
+    return record.to_report()
+
+
+@pytest.fixture(scope="module")
+def zh_report() -> dict[str, Any]:
+    """A mediocre Mandarin interview with typical delivery numbers (no Mandarin voice needed)."""
+    script = load_script("cs_home_zh")
+    record, interview = run_transcript(
+        script,
+        ANSWERS["zh"]["mediocre"],
+        features_for=lambda _q, _t: dict(TYPICAL_DELIVERY["zh"]),
+    )
+    finalize_scores(record, script, interview.answers)
+    return record.to_report()
+
+
+# --- the report document -------------------------------------------------------------------
+
+
+def test_real_reports_validate_against_the_schema(
+    spoken_report: dict[str, Any], zh_report: dict[str, Any]
+) -> None:
+    for report in (spoken_report, zh_report):
+        assert schema_problems(report) == []
+        assert report["schema_version"] == "2"
+        assert report["review"] is None
+        assert report["scores"]["script"]["content_hash"] == report["script"]["content_hash"]
+    # Tracks moved out of the turn features into delivery_tracks, one per spoken answer turn.
+    candidate = [i for i, t in enumerate(spoken_report["turns"]) if t["speaker"] == "candidate"]
+    tracks = spoken_report["delivery_tracks"]
+    assert tracks and {t["turn_index"] for t in tracks} <= set(candidate)
+    assert all(TRACK_KEY not in t["features"] for t in spoken_report["turns"])
+    assert all(len(t["t"]) == len(t["f0"]) == len(t["db"]) > 10 for t in tracks)
+
+
+def test_schema_rejects_undocumented_and_malformed_fields(spoken_report: dict[str, Any]) -> None:
+    report = json.loads(json.dumps(spoken_report))
+    report["surprise"] = 1
+    report["scores"]["dimensions"][0]["score"] = 140
+    report["review"] = {"reviewer": "", "override_tier": "maybe", "note": None, "reviewed_at": "x"}
+    problems = "\n".join(schema_problems(report))
+    for fragment in ("surprise", "140", "maybe", "reviewer"):
+        assert fragment in problems, problems
+
+
+def test_schema_outcomes_match_the_engine() -> None:
+    from agent.report_schema import report_schema
+    from dialogue.events import Outcome
+
+    allowed = report_schema()["properties"]["outcome"]["enum"]
+    assert set(allowed) == {str(o) for o in Outcome} | {None}
+
+
+def test_spoken_answers_get_delivery_evidence(spoken_report: dict[str, Any]) -> None:
+    scores = spoken_report["scores"]
+    assert scores["tier"] == "strong_recommend"
+    for dim in scores["dimensions"]:
+        metrics = {m["metric"]: m for m in dim["evidence"]["metrics"]}
+        assert {"speech_rate_per_min", "pause_ratio", "response_latency_s"} <= set(metrics)
+        assert 100 < metrics["speech_rate_per_min"]["value"] < 260  # Piper's pace, words/min
+
+
+# --- the HTML page -------------------------------------------------------------------------
+
+
+def test_html_escapes_every_text(spoken_report: dict[str, Any]) -> None:
+    report = json.loads(json.dumps(spoken_report))
+    evil = '<script>alert("x")</script>'
+    report["candidate_id"] = evil
+    report["turns"][2]["text"] = evil
+    report["scores"]["dimensions"][0]["rationale"] = evil
+    page = render_report_html(report)
+    assert "<script" not in page
+    assert page.count("&lt;script&gt;") >= 3
+
+
+def test_html_wording_follows_the_review_state(spoken_report: dict[str, Any]) -> None:
+    page = render_report_html(spoken_report)
+    assert "recommendation, pending human review" in page
+    reviewed = {
+        **spoken_report,
+        "review": {
+            "reviewer": "r.lee",
+            "override_tier": "pending",
+            "note": "Check availability.",
+            "reviewed_at": "2026-01-05T10:00:00.000+00:00",
+        },
+    }
+    assert schema_problems(reviewed) == []
+    page = render_report_html(reviewed)
+    assert "pending human review" not in page
+    assert "decision overridden by r.lee" in page and "Check availability." in page
+
+
+class DevTools:
+    """Headless Chromium driven over the DevTools protocol, collecting console errors."""
+
+    def __init__(self, binary: str, profile: Path) -> None:
+        self.proc = subprocess.Popen(
+            [
+                binary,
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                f"--user-data-dir={profile}",
+                "--remote-debugging-port=0",
+                "about:blank",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        port_file = profile / "DevToolsActivePort"
+        deadline = time.monotonic() + 30
+        while not (port_file.is_file() and len(port_file.read_text().splitlines()) >= 2):
+            if time.monotonic() > deadline or self.proc.poll() is not None:
+                self.close()
+                raise RuntimeError("chromium did not open its DevTools port")
+            time.sleep(0.05)
+        port, path = port_file.read_text().splitlines()[:2]
+        from websockets.sync.client import connect
+
+        self._stack = contextlib.ExitStack()
+        self.ws = self._stack.enter_context(connect(f"ws://127.0.0.1:{port}{path}", max_size=None))
+        self._id = 0
+        self.events: list[dict[str, Any]] = []
+
+    def call(self, method: str, session: str | None = None, **params: Any) -> dict[str, Any]:
+        """Send a command and return its result (events that arrive meanwhile are kept)."""
+        self._id += 1
+        message: dict[str, Any] = {"id": self._id, "method": method, "params": params}
+        if session:
+            message["sessionId"] = session
+        self.ws.send(json.dumps(message))
+        while True:
+            reply = json.loads(self.ws.recv(timeout=30))
+            if reply.get("id") == self._id:
+                if "error" in reply:
+                    raise RuntimeError(f"{method}: {reply['error']}")
+                result: dict[str, Any] = reply.get("result", {})
+                return result
+            self.events.append(reply)
+
+    def wait_for(self, method: str, timeout: float = 30) -> None:
+        """Read events until ``method`` arrives."""
+        deadline = time.monotonic() + timeout
+        while not any(e.get("method") == method for e in self.events):
+            self.events.append(json.loads(self.ws.recv(timeout=deadline - time.monotonic())))
+
+    def load(self, url: str) -> tuple[str, list[str]]:
+        """Open ``url`` in a fresh tab: its serialized DOM and every console error."""
+        target = self.call("Target.createTarget", url="about:blank")["targetId"]
+        session = self.call("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
+        for domain in ("Page", "Runtime", "Log"):
+            self.call(f"{domain}.enable", session)
+        self.events.clear()
+        self.call("Page.navigate", session, url=url)
+        self.wait_for("Page.loadEventFired")
+        dom = self.call(
+            "Runtime.evaluate",
+            session,
+            expression="document.documentElement.outerHTML",
+            returnByValue=True,
+        )["result"]["value"]
+        errors = [_console_error(e) for e in self.events]
+        self.call("Target.closeTarget", targetId=target)
+        return str(dom), [e for e in errors if e]
+
+    def close(self) -> None:
+        """Close the socket and end the browser process this object started."""
+        if hasattr(self, "_stack"):
+            self._stack.close()
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+def _console_error(event: dict[str, Any]) -> str | None:
+    method, params = event.get("method"), event.get("params", {})
+    if method == "Runtime.exceptionThrown":
+        return str(params["exceptionDetails"].get("text"))
+    if method == "Runtime.consoleAPICalled" and params.get("type") in ("error", "assert"):
+        return " ".join(str(a.get("value", a.get("description"))) for a in params.get("args", []))
+    if method == "Log.entryAdded" and params["entry"].get("level") == "error":
+        return str(params["entry"].get("text"))
+    return None
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevTools]:
+    assert CHROMIUM is not None
+    devtools = DevTools(CHROMIUM, tmp_path_factory.mktemp("chromium-profile"))
+    try:
+        yield devtools
+    finally:
+        devtools.close()
+
+
+@needs_chromium
+def test_console_error_catcher_works(browser: DevTools, tmp_path: Path) -> None:
+    # Negative control: a page that logs an error must be caught, or the test below proves nothing.
+    page = tmp_path / "bad.html"
+    page.write_text("<!DOCTYPE html><script>console.error('boom')</script>", encoding="utf-8")
+    _dom, errors = browser.load(page.as_uri())
+    assert any("boom" in e for e in errors), errors
+
+
+@needs_chromium
+@pytest.mark.parametrize("which", ["spoken_report", "zh_report"])
+def test_html_loads_in_chromium_and_shows_every_dimension(
+    which: str, browser: DevTools, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    report: dict[str, Any] = request.getfixturevalue(which)
+    path = tmp_path / "report.html"
+    path.write_text(render_report_html(report), encoding="utf-8")
+    dom, errors = browser.load(path.as_uri())
+    assert errors == []
+    for dim in report["scores"]["dimensions"]:
+        assert f'id="dim-{dim["id"]}"' in dom
+        assert dim["label"] in dom
+        assert f"{dim['score']:.1f}" in dom
+    assert "pending human review" in dom
+    assert report["script"]["content_hash"] in dom
+    candidate_turns = sum(t["speaker"] == "candidate" for t in report["turns"])
+    assert dom.count('class="turn candidate"') == candidate_turns
+    assert dom.count('class="track"') == len(report["delivery_tracks"])
+    assert 'id="review"' in dom
+
+
+def test_cli_writes_the_html_report(
+    spoken_report: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from agent.cli import main
+
+    data_dir = tmp_path / "data"
+    monkeypatch.setenv("SCREENLINE_DATA_DIR", str(data_dir))
+    from agent.settings import load_settings
+
+    store = ReportStore(load_settings().resolved_reports_dir)
+    store.save(spoken_report)
+    out = tmp_path / "out.html"
+    assert main(["report", spoken_report["report_id"], "--html", "--out", str(out)]) == 0
+    page = out.read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>") and "Interview report" in page
+    assert main(["report", "no-such-report", "--html"]) == 1
