@@ -56,7 +56,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    """Print a stored report as JSON."""
+    """Print a stored report as JSON, or as a self-contained HTML page (``--html``)."""
     from agent.report import ReportStore
 
     store = ReportStore(_settings(args).resolved_reports_dir)
@@ -65,7 +65,18 @@ def cmd_report(args: argparse.Namespace) -> int:
     except (FileNotFoundError, ValueError) as exc:
         print(f"screenline report: {exc}", file=sys.stderr)
         return 1
-    print(json.dumps(report, ensure_ascii=False, indent=2))
+    if not args.html:
+        text = json.dumps(report, ensure_ascii=False, indent=2) + "\n"
+    else:
+        from agent.report_html import render_report_html
+
+        text = render_report_html(report)
+    if args.out:
+        with open(args.out, "w", encoding="utf-8") as f:
+            f.write(text)
+        print(args.out)
+    else:
+        sys.stdout.write(text)
     return 0
 
 
@@ -204,8 +215,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int)
     p.set_defaults(func=cmd_serve)
 
-    p = sub.add_parser("report", help="print a stored report")
+    p = sub.add_parser("report", help="print a stored report (JSON, or HTML with --html)")
     p.add_argument("id")
+    p.add_argument("--html", action="store_true", help="render the report as an HTML page")
+    p.add_argument("--out", help="write to this file instead of standard output")
     p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("simulate", help="a synthetic candidate takes an interview")
