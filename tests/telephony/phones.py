@@ -289,9 +289,10 @@ async def audiosocket_call(
     call_uuid: uuid.UUID,
     speed: float = 1.0,
     timeout_s: float = 240.0,
+    log: PhoneLog | None = None,
 ) -> PhoneLog:
     """Asterisk's side: UUID frame, 320-byte slin frames every 20 ms, hang-up at the end."""
-    log = PhoneLog()
+    log = log or PhoneLog()
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     writer.write(encode_uuid(call_uuid))
 
