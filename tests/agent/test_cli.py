@@ -1,0 +1,85 @@
+"""The README's commands, run as a user would: `screenline serve` and `screenline simulate`."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+pytestmark = pytest.mark.slow
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _screenline(*args: str) -> list[str]:
+    return [sys.executable, "-m", "agent.cli", *args]
+
+
+def test_serve_then_simulate_on_embedded_defaults(tmp_path: Path) -> None:
+    """The shipped English script, embedded models, two processes talking over loopback."""
+    port = _free_port()
+    env = {**os.environ, "SCREENLINE_DATA_DIR": str(tmp_path)}
+    server = subprocess.Popen(
+        _screenline("serve", "--port", str(port)),
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            assert server.poll() is None, server.stderr.read() if server.stderr else ""
+            try:
+                health = httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).json()
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline, "server did not start"
+                time.sleep(0.2)
+        assert health["status"] == "ok"
+        sim = subprocess.run(
+            _screenline("simulate", "--server", f"ws://127.0.0.1:{port}/ws/call", "--speed", "3"),
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        assert sim.returncode == 0, sim.stdout + sim.stderr
+        lines = sim.stdout.strip().splitlines()
+        assert any(line.startswith("INTERVIEWER:") for line in lines)
+        assert any(line.startswith("CANDIDATE:") for line in lines)
+        report_path = Path(lines[-1])
+        report = json.loads(report_path.read_text())
+        assert report["complete"] is True and report["outcome"] == "completed"
+        assert report["script"]["id"] == "cs_home_en"
+        shown = subprocess.run(
+            _screenline("report", report["report_id"]),
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert shown.returncode == 0
+        assert json.loads(shown.stdout)["report_id"] == report["report_id"]
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def test_report_command_unknown_id(tmp_path: Path) -> None:
+    env = {**os.environ, "SCREENLINE_DATA_DIR": str(tmp_path)}
+    out = subprocess.run(
+        _screenline("report", "nope"), env=env, capture_output=True, text=True, timeout=60
+    )
+    assert out.returncode == 1
+    assert "no report 'nope'" in out.stderr
