@@ -38,7 +38,7 @@ def test_missing_whisper_directory_names_model_path_and_fix(tmp_path: Path) -> N
 
 def test_directory_without_model_bin_is_rejected(tmp_path: Path) -> None:
     registry = ModelRegistry(ModelSettings(asr={"en": str(tmp_path)}))
-    with pytest.raises(ModelError, match="model.bin missing"):
+    with pytest.raises(ModelError, match=r"model\.bin missing"):
         registry.asr("en")
 
 
