@@ -163,7 +163,8 @@ class InterviewConductor(FrameProcessor):
             self.record.states.append(state)
 
     async def _apply(self, actions: list[Action]) -> None:
-        for action in actions:
+        says = [i for i, a in enumerate(actions) if isinstance(a, Say)]
+        for index, action in enumerate(actions):
             if isinstance(action, Say):
                 turn = Turn(
                     "interviewer",
@@ -182,7 +183,11 @@ class InterviewConductor(FrameProcessor):
                     question_id=action.question_id,
                     state=self._engine.state,
                 )
-                await self.push_frame(PromptFrame(text=action.text, prompt_id=action.prompt_id))
+                await self.push_frame(
+                    PromptFrame(
+                        text=action.text, prompt_id=action.prompt_id, last=index == says[-1]
+                    )
+                )
             elif isinstance(action, Listen):
                 self._listen = action
                 self._reset_turn()

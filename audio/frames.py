@@ -41,10 +41,15 @@ class TurnTranscriptFrame(DataFrame):
 
 @dataclass
 class PromptFrame(DataFrame):
-    """Ask TTS to speak ``text``; fixed prompts carry a ``prompt_id`` and are cached."""
+    """Ask TTS to speak ``text``; fixed prompts carry a ``prompt_id`` and are cached.
+
+    ``last`` is False when more prompts follow at once (e.g. "Thank you." then the next
+    question): the interviewer's turn, and so ``BotStoppedSpeakingFrame``, ends after the last.
+    """
 
     text: str = ""
     prompt_id: str | None = None
+    last: bool = True
 
 
 @dataclass

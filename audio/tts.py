@@ -18,7 +18,7 @@ from concurrent.futures import Executor
 from typing import TYPE_CHECKING
 
 import numpy as np
-from pipecat.frames.frames import Frame, InterruptionFrame, TTSAudioRawFrame
+from pipecat.frames.frames import Frame, InterruptionFrame, TTSAudioRawFrame, TTSStoppedFrame
 from pipecat.processors.frame_processor import FrameDirection, FrameProcessor, FrameProcessorSetup
 
 from audio.frames import PlaybackControlFrame, PromptAudioFrame, PromptDoneFrame, PromptFrame
@@ -159,6 +159,9 @@ class CachedPiperTTS(FrameProcessor):
             if producer is not None and not producer.done():
                 await self.cancel_task(producer)
         await self.push_frame(PromptDoneFrame(text=frame.text, cached=cached is not None))
+        if frame.last:
+            # Tells the output transport the turn is over now, not after its 3 s fallback.
+            await self.push_frame(TTSStoppedFrame())
 
     async def _synthesize(
         self, frame: PromptFrame, key: tuple[str, str, int], out: asyncio.Queue[bytes | None]

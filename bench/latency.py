@@ -245,9 +245,10 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         report = runtime.reports.load(result.report_id)
         for turn in report["turns"]:
             kind = kind_of(turn["question_id"]) if turn["speaker"] == "candidate" else None
-            if kind and "processing_ms" in turn["latency"]:
+            if kind:
                 for name in ("processing_ms", "response_gap_ms"):
-                    ours[kind][name].append(turn["latency"][name])
+                    if name in turn["latency"]:
+                        ours[kind][name].append(turn["latency"][name])
     gaps = client_gaps(results)
     out["screenline"] = {
         kind: {
