@@ -130,6 +130,7 @@ class InterviewConductor(FrameProcessor):
         self._last_voice_end: float | None = None
         self._last_voice_wall: float | None = None
         self._endpoint_wall: float | None = None
+        self._gap_from_wall: float | None = None
         # interviewer state
         self._bot_speaking = False
         self._open_bot_turns: list[Turn] = []
@@ -308,6 +309,8 @@ class InterviewConductor(FrameProcessor):
         self._awaiting_transcript = True
         self._turn_reason = reason
         self._endpoint_wall = time.monotonic()
+        # Kept apart from the turn state, which is reset before the reply starts playing.
+        self._gap_from_wall = self._last_voice_wall
         await self.push_frame(EndOfTurnFrame(reason=reason), FrameDirection.UPSTREAM)
 
     async def _on_speech_start(self) -> None:
@@ -355,8 +358,8 @@ class InterviewConductor(FrameProcessor):
             now = time.monotonic()
             lat = self._latency_turn.latency
             lat["processing_ms"] = round((now - self._endpoint_wall) * 1000, 1)
-            if self._last_voice_wall is not None:
-                lat["response_gap_ms"] = round((now - self._last_voice_wall) * 1000, 1)
+            if self._gap_from_wall is not None:
+                lat["response_gap_ms"] = round((now - self._gap_from_wall) * 1000, 1)
             log.info("turn latency %s", lat)
             self._latency_turn = None
 
