@@ -17,6 +17,7 @@
       status_mic: 'Asking for the microphone…',
       status_connecting: 'Connecting…',
       status_live: 'Connected. The interviewer will speak first.',
+      status_speaking: 'The interviewer is speaking.',
       status_listening: 'Your turn: the interviewer is listening.',
       status_ended: 'The interview has ended. Thank you!',
       status_hungup: 'You hung up. The interview has ended.',
@@ -42,6 +43,7 @@
       status_mic: '正在请求麦克风权限…',
       status_connecting: '正在连接…',
       status_live: '已连接，面试官会先说话。',
+      status_speaking: '面试官正在说话。',
       status_listening: '请回答：面试官正在听。',
       status_ended: '面试已结束，谢谢！',
       status_hungup: '您已挂断，面试结束。',
@@ -128,7 +130,7 @@
     switch (msg.type) {
       case 'bot_said':
         caption(t('interviewer'), msg.text, 'interviewer');
-        setStatus('status_live');
+        setStatus('status_speaking');
         break;
       case 'listening':
         setStatus('status_listening');

@@ -3,11 +3,7 @@ errors, showing every dimension, the evidence, the plots and the review state; p
 
 from __future__ import annotations
 
-import contextlib
 import json
-import shutil
-import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,12 +18,8 @@ from agent.report_schema import schema_problems
 from agent.scoring_hook import TRACK_KEY, finalize_scores, turn_features
 from dialogue.script import load_script
 from tests.agent.transcript import run_transcript
+from tests.devtools import CHROMIUM, DevTools, needs_chromium
 from tests.dialogue.scoring_answers import ANSWERS, TYPICAL_DELIVERY
-
-CHROMIUM = next(
-    (p for p in map(shutil.which, ("chromium", "chromium-browser", "google-chrome")) if p), None
-)
-needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason="chromium binary not installed")
 
 
 @pytest.fixture(scope="module")
@@ -137,105 +129,6 @@ def test_html_wording_follows_the_review_state(spoken_report: dict[str, Any]) ->
     page = render_report_html(reviewed)
     assert "pending human review" not in page
     assert "decision overridden by r.lee" in page and "Check availability." in page
-
-
-class DevTools:
-    """Headless Chromium driven over the DevTools protocol, collecting console errors."""
-
-    def __init__(self, binary: str, profile: Path) -> None:
-        self.proc = subprocess.Popen(
-            [
-                binary,
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                f"--user-data-dir={profile}",
-                "--remote-debugging-port=0",
-                "about:blank",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        port_file = profile / "DevToolsActivePort"
-        deadline = time.monotonic() + 30
-        while not (port_file.is_file() and len(port_file.read_text().splitlines()) >= 2):
-            if time.monotonic() > deadline or self.proc.poll() is not None:
-                self.close()
-                raise RuntimeError("chromium did not open its DevTools port")
-            time.sleep(0.05)
-        port, path = port_file.read_text().splitlines()[:2]
-        from websockets.sync.client import connect
-
-        self._stack = contextlib.ExitStack()
-        self.ws = self._stack.enter_context(connect(f"ws://127.0.0.1:{port}{path}", max_size=None))
-        self._id = 0
-        self.events: list[dict[str, Any]] = []
-
-    def call(self, method: str, session: str | None = None, **params: Any) -> dict[str, Any]:
-        """Send a command and return its result (events that arrive meanwhile are kept)."""
-        self._id += 1
-        message: dict[str, Any] = {"id": self._id, "method": method, "params": params}
-        if session:
-            message["sessionId"] = session
-        self.ws.send(json.dumps(message))
-        while True:
-            reply = json.loads(self.ws.recv(timeout=30))
-            if reply.get("id") == self._id:
-                if "error" in reply:
-                    raise RuntimeError(f"{method}: {reply['error']}")
-                result: dict[str, Any] = reply.get("result", {})
-                return result
-            self.events.append(reply)
-
-    def wait_for(self, method: str, timeout: float = 30) -> None:
-        """Read events until ``method`` arrives."""
-        deadline = time.monotonic() + timeout
-        while not any(e.get("method") == method for e in self.events):
-            self.events.append(json.loads(self.ws.recv(timeout=deadline - time.monotonic())))
-
-    def load(self, url: str) -> tuple[str, list[str]]:
-        """Open ``url`` in a fresh tab: its serialized DOM and every console error."""
-        target = self.call("Target.createTarget", url="about:blank")["targetId"]
-        session = self.call("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
-        for domain in ("Page", "Runtime", "Log"):
-            self.call(f"{domain}.enable", session)
-        self.events.clear()
-        self.call("Page.navigate", session, url=url)
-        self.wait_for("Page.loadEventFired")
-        dom = self.call(
-            "Runtime.evaluate",
-            session,
-            expression="document.documentElement.outerHTML",
-            returnByValue=True,
-        )["result"]["value"]
-        errors = [_console_error(e) for e in self.events]
-        self.call("Target.closeTarget", targetId=target)
-        return str(dom), [e for e in errors if e]
-
-    def close(self) -> None:
-        """Close the socket and end the browser process this object started."""
-        if hasattr(self, "_stack"):
-            self._stack.close()
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-
-
-def _console_error(event: dict[str, Any]) -> str | None:
-    method, params = event.get("method"), event.get("params", {})
-    if method == "Runtime.exceptionThrown":
-        return str(params["exceptionDetails"].get("text"))
-    if method == "Runtime.consoleAPICalled" and params.get("type") in ("error", "assert"):
-        return " ".join(str(a.get("value", a.get("description"))) for a in params.get("args", []))
-    if method == "Log.entryAdded" and params["entry"].get("level") == "error":
-        return str(params["entry"].get("text"))
-    return None
 
 
 @pytest.fixture(scope="module")
