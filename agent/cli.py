@@ -9,7 +9,7 @@ import json
 import logging
 import socket
 import sys
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from agent.settings import Settings, load_settings
@@ -132,36 +132,81 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         if line:
             print(line, flush=True)
 
-    async def run() -> Any:
-        async def go(url: str) -> Any:
-            return await simulate(
-                url,
-                persona=persona,
-                voice=voice,
-                candidate_id=args.candidate,
-                script_id=script_id,
-                speed=args.speed,
-                telephony=args.telephony,
-                on_event=show,
-            )
+    async def go(url: str) -> Any:
+        return await simulate(
+            url,
+            persona=persona,
+            voice=voice,
+            candidate_id=args.candidate,
+            script_id=script_id,
+            speed=args.speed,
+            telephony=args.telephony,
+            on_event=show,
+        )
 
-        if args.server:
-            return await go(args.server)
-        async with in_process_server(settings) as url:
-            return await go(url)
+    result = asyncio.run(_against_server(settings, args.server, go))
+    return _print_report("simulate", settings, args.server, result.report_id, result.close_code)
 
-    result = asyncio.run(run())
-    if result.report_id is None:
-        print(f"screenline simulate: call ended without a report (close {result.close_code})")
+
+async def _against_server(
+    settings: Settings, server: str | None, go: Callable[[str], Awaitable[Any]]
+) -> Any:
+    """``go(url)`` against ``server``, or against a server started in-process when None."""
+    if server:
+        return await go(server)
+    async with in_process_server(settings) as url:
+        return await go(url)
+
+
+def _print_report(
+    command: str, settings: Settings, server: str | None, report_id: str | None, close: int | None
+) -> int:
+    """Print where the call's report is (the last line) and return the exit status."""
+    if report_id is None:
+        print(f"screenline {command}: call ended without a report (close {close})")
         return 1
     from agent.report import ReportStore
 
-    path = ReportStore(settings.resolved_reports_dir).path_for(result.report_id)
-    if args.server and not path.is_file():
-        print(f"report {result.report_id} (stored on the server)")
+    path = ReportStore(settings.resolved_reports_dir).path_for(report_id)
+    if server and not path.is_file():
+        print(f"report {report_id} (stored on the server)")
     else:
         print(path.resolve())
     return 0
+
+
+def cmd_mic(args: argparse.Namespace) -> int:
+    """Take an interview with this machine's microphone and speaker, or WAV files standing in
+    for them; last line printed is the report path."""
+    from pathlib import Path
+
+    from agent.mic import MicError, MicOptions, preflight, run_mic
+    from agent.simulate import load_persona
+
+    settings = _settings(args)
+    options = MicOptions(
+        input_wav=Path(args.input) if args.input else None,
+        output_wav=Path(args.output) if args.output else None,
+        answers=load_persona(args.answers) if args.answers else None,
+        input_timing=args.input_timing,
+        gap_s=args.gap,
+        speed=args.speed,
+        candidate_id=args.candidate,
+        script_id=args.script,  # None: the server's default script
+    )
+    try:
+        preflight(options)  # no device: say so now, before models load
+        if options.answers is not None:
+            from models.registry import ModelRegistry
+
+            options.voice = ModelRegistry(settings.models).voice("en")
+        result = asyncio.run(
+            _against_server(settings, args.server, lambda url: run_mic(url, options))
+        )
+    except MicError as exc:
+        print(f"screenline mic: {exc}", file=sys.stderr)
+        return 1
+    return _print_report("mic", settings, args.server, result.report_id, result.close_code)
 
 
 def cmd_dial(args: argparse.Namespace) -> int:
@@ -235,6 +280,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--candidate", required=True, help="candidate id for the report")
     p.add_argument("--script", help="script id (default: settings.default_script)")
     p.set_defaults(func=cmd_dial)
+
+    p = sub.add_parser("mic", help="take an interview with your microphone (or WAV files)")
+    p.add_argument("--server", help="ws://host:port/ws/call (default: start one in-process)")
+    p.add_argument("--script", help="script id (default: settings.default_script)")
+    p.add_argument("--candidate", default="mic-candidate")
+    p.add_argument("--input", metavar="FILE.wav", help="candidate audio instead of the microphone")
+    p.add_argument(
+        "--input-timing",
+        choices=["turns", "stream"],
+        default="turns",
+        help="turns: one answer (cut at pauses) each time the interviewer listens; "
+        "stream: the file as recorded from the start of the call",
+    )
+    p.add_argument("--gap", type=float, default=1.5, help="pause (s) between answers in --input")
+    p.add_argument("--answers", help="persona YAML: synthesized answers instead of the mic")
+    p.add_argument("--output", metavar="FILE.wav", help="record the interviewer, not play it")
+    p.add_argument("--speed", type=float, default=1.0, help="stream file audio N times faster")
+    p.set_defaults(func=cmd_mic)
 
     p = sub.add_parser("chat", help="run a script by typing")
     p.add_argument("script")

@@ -17,7 +17,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import websockets
@@ -275,18 +275,94 @@ class Candidate:
                 await task
 
 
+class CallSide(Protocol):
+    """The client end of a ``/ws/call`` conversation (the synthetic candidate, a microphone):
+    it is asked for audio every ``FRAME_S`` and told what the interviewer sends."""
+
+    hangup: asyncio.Event
+
+    def next_frame(self) -> np.ndarray: ...
+
+    def on_event(self, msg: dict[str, Any]) -> None: ...
+
+    def on_bot_audio(self, nbytes: int) -> None: ...
+
+
 async def stream_frames(
-    candidate: Candidate, send: Callable[[np.ndarray], Any], speed: float, stop: asyncio.Event
+    side: CallSide, send: Callable[[np.ndarray], Any], speed: float, stop: asyncio.Event
 ) -> None:
-    """Send the candidate's audio every ``FRAME_S / speed`` seconds until ``stop`` is set."""
+    """Send the side's audio every ``FRAME_S / speed`` seconds until ``stop`` is set."""
     next_t = time.monotonic()
     while not stop.is_set():
         try:
-            await send(candidate.next_frame())
+            await send(side.next_frame())
         except websockets.ConnectionClosed:
             return
         next_t += FRAME_S / speed
         await asyncio.sleep(max(0.0, next_t - time.monotonic()))
+
+
+async def ws_call(
+    url: str,
+    side: CallSide,
+    *,
+    rate: int,
+    candidate_id: str,
+    script_id: str | None = None,
+    speed: float = 1.0,
+    on_event: Callable[[dict[str, Any]], None] | None = None,
+    on_audio: Callable[[bytes], None] | None = None,
+    timeout_s: float = 900.0,
+) -> int | None:
+    """One call over the native protocol, shared by ``simulate`` and ``screenline mic``.
+
+    Sends ``start``, then streams ``side``'s audio (PCM16 at ``rate``) continuously like a
+    phone, and hands the interviewer's audio (``on_audio`` gets the raw PCM16) and events to
+    ``side`` and the callbacks until the server closes. Returns the WebSocket close code."""
+    done = asyncio.Event()
+    async with websockets.connect(url, max_size=None) as ws:
+        start: dict[str, Any] = {
+            "type": "start",
+            "sample_rate": rate,
+            "encoding": "pcm16",
+            "candidate_id": candidate_id,
+        }
+        if script_id:
+            start["script_id"] = script_id
+        await ws.send(json.dumps(start))
+
+        async def send(frame: np.ndarray) -> None:
+            await ws.send(float_to_pcm16(frame))
+
+        async def hang_up() -> None:
+            await side.hangup.wait()
+            await ws.send(json.dumps({"type": "hangup"}))
+
+        tasks = [
+            asyncio.create_task(stream_frames(side, send, speed, done)),
+            asyncio.create_task(hang_up()),
+        ]
+        try:
+            async with asyncio.timeout(timeout_s):
+                async for message in ws:
+                    if isinstance(message, bytes):
+                        side.on_bot_audio(len(message))
+                        if on_audio is not None:
+                            on_audio(message)
+                        continue
+                    msg = json.loads(message)
+                    side.on_event(msg)
+                    if on_event is not None:
+                        on_event(msg)
+        except websockets.ConnectionClosed:
+            pass
+        finally:
+            done.set()
+            for task in tasks:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
+        return ws.close_code
 
 
 async def simulate(
@@ -306,50 +382,19 @@ async def simulate(
     rate = 8000 if telephony else 16000
     candidate = Candidate(persona, Speaker(voice, rate, telephony), hangup_after=hangup_after)
     result = candidate.result
-    done = asyncio.Event()
-
-    async with websockets.connect(url, max_size=None) as ws:
-        start: dict[str, Any] = {
-            "type": "start",
-            "sample_rate": rate,
-            "encoding": "pcm16",
-            "candidate_id": candidate_id,
-        }
-        if script_id:
-            start["script_id"] = script_id
-        await ws.send(json.dumps(start))
-
-        async def send(frame: np.ndarray) -> None:
-            await ws.send(float_to_pcm16(frame))
-
-        async def hang_up() -> None:
-            await candidate.hangup.wait()
-            await ws.send(json.dumps({"type": "hangup"}))
-
-        tasks = [
-            asyncio.create_task(stream_frames(candidate, send, speed, done)),
-            asyncio.create_task(hang_up()),
-        ]
-        try:
-            async with asyncio.timeout(timeout_s):
-                async for message in ws:
-                    if isinstance(message, bytes):
-                        candidate.on_bot_audio(len(message))
-                        continue
-                    msg = json.loads(message)
-                    candidate.on_event(msg)
-                    if on_event is not None:
-                        on_event(msg)
-        except websockets.ConnectionClosed:
-            pass
-        finally:
-            done.set()
-            result.close_code = ws.close_code
-            for task in tasks:
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await task
-            await candidate.close()
+    try:
+        result.close_code = await ws_call(
+            url,
+            candidate,
+            rate=rate,
+            candidate_id=candidate_id,
+            script_id=script_id,
+            speed=speed,
+            on_event=on_event,
+            timeout_s=timeout_s,
+        )
+    finally:
+        await candidate.close()
     return result
 
 
