@@ -24,6 +24,7 @@ from pipecat.workers.runner import WorkerRunner
 from agent.calllog import CallLog
 from agent.conductor import FeatureFn, InterviewConductor
 from agent.report import CallRecord, ReportStore, new_call_id, utc_now
+from agent.scoring_hook import finalize_scores, make_feature_fn
 from agent.settings import Settings
 from audio.asr import StreamingWhisperSTT
 from audio.endpoint import EndOfTurnPredictor
@@ -146,10 +147,17 @@ async def run_call(
         min_chunk_s=audio.asr_min_chunk_s,
         max_chunk_s=audio.asr_max_chunk_s,
     )
+
+    async def finish(record: CallRecord) -> str:
+        """Score what the call produced and store the report (complete or cut off)."""
+        await conductor.drain_features()
+        finalize_scores(record, script, engine.answers, auto_reject=settings.auto_reject)
+        return await runtime.save_report(record)
+
     conductor = InterviewConductor(
         engine=engine,
         record=record,
-        on_end=runtime.save_report,
+        on_end=finish,
         vad_start_s=audio.vad_start_s,
         vad_stop_s=audio.vad_stop_s,
         language=language,
@@ -157,7 +165,7 @@ async def run_call(
         complete_threshold=audio.complete_threshold,
         unfinished_hold_s=audio.unfinished_hold_s,
         barge_in_confirm_s=audio.barge_in_confirm_s,
-        features=features,
+        features=features or make_feature_fn(registry.executor, language),
     )
     tts = CachedPiperTTS(
         voice_getter=lambda: registry.voice(language),
@@ -205,6 +213,6 @@ async def run_call(
             record.complete = False
             record.ended_at = utc_now()
             # Shielded: a cancelled server task must still leave the partial report on disk.
-            await asyncio.shield(runtime.save_report(record))
+            await asyncio.shield(finish(record))
             log.info("call %s cut off; partial report saved", spec.call_id)
     return record

@@ -12,6 +12,7 @@ long (maximum answer length), and barge-in (candidate speech while the interview
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -105,6 +106,8 @@ class InterviewConductor(FrameProcessor):
         self._vad_start_s = vad_start_s
         self._vad_stop_s = vad_stop_s
         self._features = features
+        self._feature_tasks: list[asyncio.Task[None]] = []
+        self._question_end: float | None = None  # clock when the last prompt finished playing
         self._language = language
         self._smart_turn = smart_turn
         self._complete_threshold = complete_threshold
@@ -367,6 +370,7 @@ class InterviewConductor(FrameProcessor):
         self._bot_speaking = False
         if self._barge is not None:
             return  # paused, not finished
+        self._question_end = self.clock
         self._close_bot_turns()
         if self._listen is not None and not self._ended and self._speech_start is None:
             self._listen_since = self.clock
@@ -378,6 +382,16 @@ class InterviewConductor(FrameProcessor):
         for turn in self._open_bot_turns:
             turn.end_s = max(turn.start_s, self.clock)
         self._open_bot_turns.clear()
+
+    async def _measure(self, turn: Turn, frame: TurnTranscriptFrame, info: dict[str, Any]) -> None:
+        assert self._features is not None
+        turn.features = await self._features(frame, info)
+
+    async def drain_features(self, timeout_s: float = 30.0) -> None:
+        """Wait for per-turn feature measurements still running (before the report is made)."""
+        pending = [t for t in self._feature_tasks if not t.done()]
+        if pending:
+            await asyncio.wait(pending, timeout=timeout_s)
 
     def _is_backchannel(self, frame: TurnTranscriptFrame, text: str) -> bool:
         """A sound over a prompt that should not take the floor: a backchannel word, or a short
@@ -428,10 +442,14 @@ class InterviewConductor(FrameProcessor):
         self._latency_turn = turn
         await self._send("transcript", text=text, final=True)
         if self._features is not None:
-            turn.features = await self._features(frame, {"question_id": turn.question_id})
+            # Measured in the background: the reply must not wait for pitch tracking.
+            info = {"question_id": turn.question_id, "question_end_s": self._question_end}
+            self._feature_tasks.append(
+                self.create_task(self._measure(turn, frame, info), name="turn-features")
+            )
         reason = self._turn_reason
         self._reset_turn()
         if reason == "max_length":
             await self._handle(AnswerTooLong(text_so_far=text))
         else:
-            await self._handle(Utterance(text=text, features=turn.features))
+            await self._handle(Utterance(text=text))

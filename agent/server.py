@@ -83,6 +83,22 @@ async def _close_with_error(websocket: WebSocket, code: int, message: str) -> No
         pass  # the client is already gone
 
 
+def native_transport(websocket: WebSocket, sample_rate: int) -> FastAPIWebsocketTransport:
+    """pipecat transport for an accepted ``/ws/call`` socket after its handshake."""
+    return FastAPIWebsocketTransport(
+        websocket,
+        FastAPIWebsocketParams(
+            audio_in_enabled=True,
+            audio_out_enabled=True,
+            audio_in_sample_rate=sample_rate,
+            audio_out_sample_rate=sample_rate,
+            serializer=NativeFrameSerializer(sample_rate),
+            # Origin checks belong to the page that embeds a client; the protocol has none.
+            allowed_origins=[],
+        ),
+    )
+
+
 async def serve_native_call(rt: Runtime, websocket: WebSocket) -> None:
     """The ``/ws/call`` protocol: handshake, then one pipeline until the call ends."""
     settings = rt.settings
@@ -120,19 +136,8 @@ async def serve_native_call(rt: Runtime, websocket: WebSocket) -> None:
     await websocket.send_text(
         json.dumps(event("ready", call_id=spec.call_id, sample_rate=start.sample_rate))
     )
-    transport = FastAPIWebsocketTransport(
-        websocket,
-        FastAPIWebsocketParams(
-            audio_in_enabled=True,
-            audio_out_enabled=True,
-            audio_in_sample_rate=start.sample_rate,
-            audio_out_sample_rate=start.sample_rate,
-            serializer=NativeFrameSerializer(start.sample_rate),
-            allowed_origins=[],
-        ),
-    )
     try:
-        await run_call(rt, transport, spec, script=script)
+        await run_call(rt, native_transport(websocket, start.sample_rate), spec, script=script)
     except Exception:
         log.exception("call %s failed", spec.call_id)
         await _close_with_error(websocket, CLOSE_SERVER_ERROR, "internal error; call ended")

@@ -91,6 +91,8 @@ class Settings(BaseSettings):
     twilio: TwilioSettings = Field(default_factory=TwilioSettings)
     models: ModelSettings = Field(default_factory=ModelSettings)
     audio: AudioSettings = Field(default_factory=AudioSettings)
+    # DESIGN.md decision 8: a "reject" tier stays a recommendation until a person reviews it.
+    auto_reject: bool = False
     preload_languages: list[str] = Field(default_factory=lambda: ["en"])
 
     @property

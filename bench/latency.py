@@ -46,16 +46,16 @@ from pipecat.processors.audio.vad_processor import VADProcessor
 from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
 from pipecat.services.piper.tts import PiperTTSService
 from pipecat.services.whisper.stt import WhisperSTTService
-from pipecat.transports.websocket.fastapi import FastAPIWebsocketParams, FastAPIWebsocketTransport
 from pipecat.workers.runner import WorkerRunner
 
 from agent.call import Runtime
 from agent.cli import serve_app
+from agent.server import native_transport
 from agent.settings import Settings
 from agent.simulate import load_persona, simulate
 from dialogue.script import Script, load_script
 from models.registry import embedded_voice_paths, embedded_whisper_path
-from telephony.native_ws import NativeFrameSerializer, event, parse_start
+from telephony.native_ws import event, parse_start
 
 HERE = Path(__file__).parent
 SCRIPT = HERE / "fixtures" / "latency_en.yaml"
@@ -159,17 +159,7 @@ def baseline_app(script: Script, stop_secs: float, samples: list[dict[str, Any]]
         await websocket.accept()
         start = parse_start(await websocket.receive_text())
         await websocket.send_text(json.dumps(event("ready", call_id="baseline")))
-        transport = FastAPIWebsocketTransport(
-            websocket,
-            FastAPIWebsocketParams(
-                audio_in_enabled=True,
-                audio_out_enabled=True,
-                audio_in_sample_rate=start.sample_rate,
-                audio_out_sample_rate=start.sample_rate,
-                serializer=NativeFrameSerializer(start.sample_rate),
-                allowed_origins=[],
-            ),
-        )
+        transport = native_transport(websocket, start.sample_rate)
         interviewer = BaselineInterviewer(script, stop_secs)
         pipeline = Pipeline(
             [

@@ -11,6 +11,7 @@ import pytest
 import websockets
 
 from agent.report import validate_report
+from agent.report_schema import schema_problems
 from agent.simulate import Persona, Reply, simulate
 from tests.helpers import wer
 
@@ -33,7 +34,17 @@ def _check_interview(result: Any, persona: Any, runtime: Any, max_wer: float) ->
         assert wer(answer, heard) <= max_wer, (qid, answer, heard)
     report = runtime.reports.load(result.report_id)
     assert validate_report(report) == []
+    assert schema_problems(report) == []
     assert report["complete"] is True
+    # Scored and explained: every script dimension, a tier that awaits human review.
+    scores = report["scores"]
+    assert {d["id"] for d in scores["dimensions"]} == {"communication", "experience"}
+    assert scores["tier"] in ("strong_recommend", "pending", "reject")
+    assert scores["requires_human_review"] is True
+    assert all(d["rationale"] for d in scores["dimensions"])
+    answered = [t for t in report["turns"] if t["speaker"] == "candidate"]
+    assert all(t["features"].get("speech_rate_per_min", 0) > 60 for t in answered)
+    assert len(report["delivery_tracks"]) == len(answered)
     assert report["script"]["id"] == "short_en"
     assert report["script"]["version"] == "test-1"
     assert len(report["script"]["content_hash"]) == 64
