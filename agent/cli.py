@@ -91,16 +91,23 @@ async def in_process_server(
     settings: Settings, runtime: Runtime | None = None
 ) -> AsyncIterator[str]:
     """Start the server inside this event loop on a free loopback port; yields its ws URL."""
-    import uvicorn
-
     from agent.server import create_app
+
+    async with serve_app(create_app(settings, runtime), settings.max_frame_bytes) as base:
+        yield f"{base}/ws/call"
+
+
+@contextlib.asynccontextmanager
+async def serve_app(app: Any, ws_max_size: int = 64 * 1024) -> AsyncIterator[str]:
+    """Serve an ASGI app in this event loop on a free loopback port; yields ``ws://host:port``."""
+    import uvicorn
 
     port = _free_port("127.0.0.1")
     config = uvicorn.Config(
-        create_app(settings, runtime),
+        app,
         host="127.0.0.1",
         port=port,
-        ws_max_size=settings.max_frame_bytes,
+        ws_max_size=ws_max_size,
         log_level="warning",
         lifespan="on",
     )
@@ -111,7 +118,7 @@ async def in_process_server(
             task.result()  # surfaces the start-up error
         await asyncio.sleep(0.05)
     try:
-        yield f"ws://127.0.0.1:{port}/ws/call"
+        yield f"ws://127.0.0.1:{port}"
     finally:
         server.should_exit = True
         await task

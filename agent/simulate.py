@@ -119,6 +119,12 @@ class SimulationResult:
     close_code: int | None = None
     # Audio of each answer as sent (wire rate), and what was said over prompts.
     answer_audio: dict[str, np.ndarray] = field(default_factory=dict)
+    # Wall-clock (time.monotonic) arrival of each event, and when each answer finished sending.
+    event_times: list[float] = field(default_factory=list)
+    answer_sent_at: dict[str, float] = field(default_factory=dict)
+    # Wall-clock start of each speech-over-prompt, and of each interviewer audio message.
+    over_prompt_started_at: list[float] = field(default_factory=list)
+    bot_audio_times: list[float] = field(default_factory=list)
     over_prompt: list[tuple[str, str]] = field(default_factory=list)
 
     def transcripts(self) -> list[str]:
@@ -198,8 +204,11 @@ class Candidate:
         self._silence = np.zeros(self.frame_n, np.float32)
         self._answer_end: float | None = None  # wall time our last answer's audio went out
         self._awaiting: str | None = None  # question whose answer awaits the bot's reply
+        self._queued: deque[tuple[str | None, bool]] = deque()  # (key, over prompt) per audio
+        self._sending: tuple[str | None, bool] | None = None
         self._over_prompt_done: set[str] = set()
         self._tasks: list[asyncio.Task[None]] = []
+        self._spoken: dict[str, np.ndarray] = {}
 
     # -- audio out ------------------------------------------------------------------------
 
@@ -207,24 +216,46 @@ class Candidate:
         """The next ``FRAME_S`` of candidate audio (line silence between answers)."""
         if self._buffer.size < self.frame_n and self._outgoing:
             self._buffer = np.concatenate([self._buffer, self._outgoing.popleft()])
+            self._sending = self._queued.popleft()
+            if self._sending[1]:
+                self.result.over_prompt_started_at.append(time.monotonic())
         if self._buffer.size >= self.frame_n:
             frame, self._buffer = self._buffer[: self.frame_n], self._buffer[self.frame_n :]
             if self._buffer.size == 0 and not self._outgoing:
                 self._answer_end = time.monotonic()
+                if self._sending is not None and self._sending[0] is not None:
+                    self.result.answer_sent_at[self._sending[0]] = self._answer_end
             return frame
         if self.speaker.telephony:
             return line_noise(self.frame_n, self.speaker.rng)
         return self._silence
 
-    async def _say(self, key: str | None, text: str) -> None:
+    async def prepare(self) -> None:
+        """Synthesize every scripted reply up front, so answers start as soon as the interviewer
+        listens (synthesis takes seconds; the server's no-input timer does not wait for it)."""
+        replies = [
+            *self.persona.by_question.values(),
+            *self.persona.in_order,
+            self.persona.fallback,
+        ]
+        texts = {t for r in replies for t in (r.text, r.over_prompt) if t and t.strip()}
         loop = asyncio.get_running_loop()
-        audio = await loop.run_in_executor(None, self.speaker.speak, text)
+        for text in texts:
+            if text not in self._spoken:
+                self._spoken[text] = await loop.run_in_executor(None, self.speaker.speak, text)
+
+    async def _say(self, key: str | None, text: str, *, over_prompt: bool = False) -> None:
+        audio = self._spoken.get(text)
+        if audio is None:
+            loop = asyncio.get_running_loop()
+            audio = await loop.run_in_executor(None, self.speaker.speak, text)
         # Whole frames only, so the answer's last sample goes out on a known frame.
         audio = np.pad(audio, (0, -audio.size % self.frame_n))
         if key is not None:
             self.result.answer_audio[key] = audio
         self._awaiting = key
         self._answer_end = None
+        self._queued.append((key, over_prompt))
         self._outgoing.append(audio)
 
     # -- events in ------------------------------------------------------------------------
@@ -232,6 +263,7 @@ class Candidate:
     def on_bot_audio(self, nbytes: int) -> None:
         """Interviewer audio arrived (``nbytes`` of PCM16 or its wire encoding)."""
         self.result.bot_audio_bytes += nbytes
+        self.result.bot_audio_times.append(time.monotonic())
         if self._answer_end is not None and self._awaiting is not None:
             gap = time.monotonic() - self._answer_end
             self.result.response_gaps.append((self._awaiting, gap))
@@ -240,6 +272,7 @@ class Candidate:
     def on_event(self, msg: dict[str, Any]) -> None:
         """An interviewer event (the native protocol's JSON)."""
         self.result.events.append(msg)
+        self.result.event_times.append(time.monotonic())
         kind = msg.get("type")
         key = _answer_key(msg)
         if kind == "listening":
@@ -265,7 +298,7 @@ class Candidate:
         await asyncio.sleep(reply.over_prompt_at_s)
         assert reply.over_prompt is not None
         self.result.over_prompt.append((key, spoken_text(reply.over_prompt)))
-        await self._say(None, reply.over_prompt)
+        await self._say(key, reply.over_prompt, over_prompt=True)
 
     async def close(self) -> None:
         """Cancel background synthesis."""
@@ -382,6 +415,7 @@ async def simulate(
     rate = 8000 if telephony else 16000
     candidate = Candidate(persona, Speaker(voice, rate, telephony), hangup_after=hangup_after)
     result = candidate.result
+    await candidate.prepare()
     try:
         result.close_code = await ws_call(
             url,
