@@ -432,6 +432,8 @@ async def run_mic(url: str, options: MicOptions, view: TerminalView | None = Non
     else:
         side, candidate = _side_for(options)
         speed = options.speed
+        if candidate is not None:
+            await candidate.prepare()  # answers ready before the interviewer listens
     result = MicResult()
     sink: Sink
     if options.output_wav is not None:
