@@ -22,6 +22,7 @@ from pipecat.frames.frames import (
     BotStartedSpeakingFrame,
     BotStoppedSpeakingFrame,
     CancelFrame,
+    CancelWorkerFrame,
     EndFrame,
     EndWorkerFrame,
     Frame,
@@ -214,8 +215,12 @@ class InterviewConductor(FrameProcessor):
         self.record.ended_at = utc_now()
         report_id = await self._on_end(self.record)
         await self._send("call_ended", report_id=report_id, outcome=str(outcome))
-        # Graceful end: queued goodbye audio still plays before the transport closes.
-        await self.push_frame(EndWorkerFrame(), FrameDirection.UPSTREAM)
+        if outcome == Outcome.HUNG_UP:
+            # Nobody is listening: drop queued audio and close now.
+            await self.push_frame(CancelWorkerFrame(), FrameDirection.UPSTREAM)
+        else:
+            # Graceful end: queued goodbye audio still plays before the transport closes.
+            await self.push_frame(EndWorkerFrame(), FrameDirection.UPSTREAM)
 
     @property
     def ended(self) -> bool:

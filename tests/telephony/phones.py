@@ -29,9 +29,10 @@ from audio.pcm import float_to_pcm16
 from telephony.audiosocket import Kind, encode_audio, encode_hangup, encode_uuid
 from telephony.g711 import pcm16_to_ulaw
 
-# The interview marks a prompt finished (and starts listening) once the output has been quiet
-# for pipecat's bot-stopped fallback (3 s); speaking earlier would be taken for a barge-in.
-LISTEN_GAP_S = 3.4
+# A carrier carries no "listening" event: like a person, the caller answers once the
+# interviewer's voice has stopped for a moment (the interview listens as soon as its last
+# prompt has played).
+LISTEN_GAP_S = 1.0
 
 
 @dataclass
