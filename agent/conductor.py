@@ -135,6 +135,7 @@ class InterviewConductor(FrameProcessor):
         self._last_voice_wall: float | None = None
         self._endpoint_wall: float | None = None
         self._gap_from_wall: float | None = None
+        self._endpoint_s = 0.0
         # interviewer state
         self._bot_speaking = False
         self._open_bot_turns: list[Turn] = []
@@ -317,6 +318,7 @@ class InterviewConductor(FrameProcessor):
         self._awaiting_transcript = True
         self._turn_reason = reason
         self._endpoint_wall = time.monotonic()
+        self._endpoint_s = round(self.clock, 3)
         # Kept apart from the turn state, which is reset before the reply starts playing.
         self._gap_from_wall = self._last_voice_wall
         await self.push_frame(EndOfTurnFrame(reason=reason), FrameDirection.UPSTREAM)
@@ -432,7 +434,11 @@ class InterviewConductor(FrameProcessor):
         # VAD times are sharper than Whisper's segment timestamps for where speech was.
         start = (self._speech_start or self.clock) - self._vad_start_s
         end = self._last_voice_end if self._last_voice_end is not None else self.clock
-        latency: dict[str, float] = {"chunks": float(frame.chunks)}
+        # Timeline on the call's audio clock (seconds): last voiced audio, end-of-answer
+        # decision; then wall-clock spans to the final transcript and the first reply audio.
+        latency: dict[str, float] = {"chunks": float(frame.chunks), "endpoint_s": self._endpoint_s}
+        if self._last_voice_end is not None:
+            latency["last_voice_s"] = round(self._last_voice_end, 3)
         if self._endpoint_wall is not None:
             latency["asr_tail_ms"] = round((frame.ready_at - self._endpoint_wall) * 1000, 1)
         turn = Turn(
