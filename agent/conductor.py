@@ -38,12 +38,14 @@ from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
 from agent.report import CallRecord, Turn, utc_now
 from audio.frames import (
     EndOfTurnFrame,
+    PauseTranscriptFrame,
     PlaybackControlFrame,
     PromptFrame,
     TurnCompletionFrame,
     TurnTranscriptFrame,
 )
 from dialogue.backchannel import is_backchannel
+from dialogue.endpointing import sounds_finished
 from dialogue.events import (
     Action,
     AnswerTooLong,
@@ -118,6 +120,7 @@ class InterviewConductor(FrameProcessor):
         # Measured on tiny.en: real short words score about -0.9, hums -1.15 to -1.35.
         self._guess_logprob = -1.05
         self._completion: float | None = None  # Smart Turn score at the current pause
+        self._pause_text: str | None = None  # transcript of the words before the pause
         self._barge: float | None = None  # clock when a possible barge-in paused the prompt
         self.backchannels = 0
         self.clock = 0.0  # seconds of candidate audio received
@@ -149,6 +152,7 @@ class InterviewConductor(FrameProcessor):
 
     def _reset_turn(self) -> None:
         self._completion = None
+        self._pause_text = None
         self._user_speaking = False
         self._speech_start = None
         self._last_voice_end = None
@@ -248,6 +252,9 @@ class InterviewConductor(FrameProcessor):
         elif isinstance(frame, TurnCompletionFrame):
             self._completion = frame.probability
             return
+        elif isinstance(frame, PauseTranscriptFrame):
+            self._pause_text = frame.text
+            return
         elif isinstance(frame, BotStartedSpeakingFrame):
             self._on_bot_started()
             if direction == FrameDirection.UPSTREAM:
@@ -312,7 +319,14 @@ class InterviewConductor(FrameProcessor):
             return False
         if not self._smart_turn:
             return True
-        return self._completion is not None and self._completion >= self._complete_threshold
+        # Either cue may call the answer finished: Smart Turn on the voice, or the words
+        # before the pause reading as a complete sentence (synthetic and flat voices fool
+        # prosody alone). A trailing "and", "um" or comma always keeps the floor open.
+        if self._pause_text is not None and not sounds_finished(self._pause_text, self._language):
+            return False
+        if self._completion is not None and self._completion >= self._complete_threshold:
+            return True
+        return self._pause_text is not None
 
     async def _end_turn(self, reason: str) -> None:
         self._awaiting_transcript = True
@@ -326,6 +340,7 @@ class InterviewConductor(FrameProcessor):
     async def _on_speech_start(self) -> None:
         self._user_speaking = True
         self._completion = None
+        self._pause_text = None
         if self._speech_start is None:
             self._speech_start = self.clock
         if self._bot_speaking and self._barge is None and not self._ended:

@@ -134,7 +134,8 @@ class ReportStore:
         """Write (or replace) a report; returns its path."""
         path = self.path_for(report["report_id"])
         self.directory.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".tmp-", suffix=".json")
+        # Not "*.json" while half-written, so readers globbing reports never see a partial file.
+        fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".tmp-", suffix=".part")
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as f:
                 json.dump(report, f, ensure_ascii=False, indent=2)

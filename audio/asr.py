@@ -31,7 +31,12 @@ from pipecat.frames.frames import (
 )
 from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
 
-from audio.frames import EndOfTurnFrame, TranscriptSegment, TurnTranscriptFrame
+from audio.frames import (
+    EndOfTurnFrame,
+    PauseTranscriptFrame,
+    TranscriptSegment,
+    TurnTranscriptFrame,
+)
 from audio.pcm import StreamResampler, pcm16_to_float
 
 if TYPE_CHECKING:
@@ -187,6 +192,7 @@ class StreamingWhisperSTT(FrameProcessor):
         self._speculative: _Job | None = None
         self._speaking = False
         self._voiced_since_commit = False
+        self._pause_count = 0
         self.chunks_transcribed = 0
 
     # -- jobs -----------------------------------------------------------------------------
@@ -241,6 +247,7 @@ class StreamingWhisperSTT(FrameProcessor):
             self._voiced_since_commit = True
             self._buffer.speech_seen = True
             self._speculative = None  # the pause was not the end; its guess is stale
+            self._pause_count += 1
         elif isinstance(frame, VADUserStoppedSpeakingFrame):
             self._speaking = False
             self._on_pause()
@@ -263,8 +270,17 @@ class StreamingWhisperSTT(FrameProcessor):
             return
         if self._buffer.pending >= self._buffer.min_chunk:
             self._commit()
+            tail = self._jobs[-1]
         else:
-            self._speculative = self._start_job(self._buffer.committed, self._buffer.end)
+            tail = self._speculative = self._start_job(self._buffer.committed, self._buffer.end)
+        self._pause_count += 1
+        self.create_task(self._push_pause_text(tail, self._pause_count))
+
+    async def _push_pause_text(self, tail: _Job, pause: int) -> None:
+        """The words just before the pause, for the interview's end-of-answer decision."""
+        segments = await tail.task
+        if pause == self._pause_count and not self._speaking:
+            await self.push_frame(PauseTranscriptFrame(text=join_text(segments, self._language)))
 
     async def _finalize(self, reason: str) -> None:
         buffer = self._buffer

@@ -83,3 +83,11 @@ class PlaybackControlFrame(SystemFrame):
     """Pause (``pause=True``) or resume the prompt being played."""
 
     pause: bool = True
+
+
+@dataclass
+class PauseTranscriptFrame(SystemFrame):
+    """Transcript of the speech just before the current pause (ends where the candidate
+    stopped); a second opinion, besides Smart Turn, on whether the answer is finished."""
+
+    text: str = ""

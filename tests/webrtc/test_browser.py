@@ -112,12 +112,11 @@ async def test_interview_page_in_chromium(
 
 
 async def _report_for(runtime: Any, candidate_id: str, timeout_s: float) -> dict[str, Any]:
-    directory = Path(runtime.settings.resolved_reports_dir)
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
-        for path in directory.glob("*.json"):
-            report: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        for report_id in runtime.reports.ids():
+            report: dict[str, Any] = runtime.reports.load(report_id)
             if report.get("candidate_id") == candidate_id:
                 return report
         await asyncio.sleep(0.2)
-    raise AssertionError(f"no report for {candidate_id} in {directory}")
+    raise AssertionError(f"no report for {candidate_id} in {runtime.reports.directory}")
