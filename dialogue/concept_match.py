@@ -237,9 +237,9 @@ def _zh_tokenizer() -> Any:
         if "tokenizer" not in _jieba_state:
             import jieba
 
-            from dialogue.text import _jieba
+            from dialogue.text import jieba_tokenizer
 
-            base = _jieba()
+            base = jieba_tokenizer()
             tokenizer = jieba.Tokenizer()
             tokenizer.FREQ = ChainMap({}, base.FREQ)
             tokenizer.total = base.total

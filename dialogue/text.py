@@ -70,7 +70,8 @@ def en_words(text: str) -> list[str]:
 
 
 @lru_cache(maxsize=1)
-def _jieba() -> jieba.Tokenizer:
+def jieba_tokenizer() -> jieba.Tokenizer:
+    """The process-wide jieba tokenizer (its ~60 MB dictionary loads once, on first use)."""
     import jieba
 
     # jieba logs its dictionary build at DEBUG/INFO to stderr; keep REPL and test output clean.
@@ -82,7 +83,7 @@ def _jieba() -> jieba.Tokenizer:
 
 def zh_tokens(text: str) -> list[str]:
     """Mandarin word tokens (jieba) of normalised text, without punctuation or spaces."""
-    pieces = _jieba().lcut(strip_punctuation(text))
+    pieces = jieba_tokenizer().lcut(strip_punctuation(text))
     return [p for p in pieces if p.strip()]
 
 
