@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from agent.settings import Settings, load_settings
 
 if TYPE_CHECKING:
-    from agent.call import Runtime
+    from agent.calls.run import Runtime
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -41,7 +41,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     """Run the server on the embedded defaults (or whatever settings say)."""
     import uvicorn
 
-    from agent.server import create_app
+    from agent.api.server import create_app
 
     settings = _settings(args)
     app = create_app(settings)
@@ -57,7 +57,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     """Print a stored report as JSON, or as a self-contained HTML page (``--html``)."""
-    from agent.report import ReportStore
+    from agent.reports.report import ReportStore
 
     store = ReportStore(_settings(args).resolved_reports_dir)
     try:
@@ -68,7 +68,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     if not args.html:
         text = json.dumps(report, ensure_ascii=False, indent=2) + "\n"
     else:
-        from agent.report_html import render_report_html
+        from agent.reports.html import render_report_html
 
         text = render_report_html(report)
     if args.out:
@@ -91,7 +91,7 @@ async def in_process_server(
     settings: Settings, runtime: Runtime | None = None
 ) -> AsyncIterator[str]:
     """Start the server inside this event loop on a free loopback port; yields its ws URL."""
-    from agent.server import create_app
+    from agent.api.server import create_app
 
     async with serve_app(create_app(settings, runtime), settings.max_frame_bytes) as base:
         yield f"{base}/ws/call"
@@ -126,7 +126,7 @@ async def serve_app(app: Any, ws_max_size: int = 64 * 1024) -> AsyncIterator[str
 
 def cmd_simulate(args: argparse.Namespace) -> int:
     """Run a synthetic candidate against a server; last line printed is the report path."""
-    from agent.simulate import format_event, load_persona, simulate
+    from agent.devtools.simulate import format_event, load_persona, simulate
     from models.registry import ModelRegistry
 
     settings = _settings(args)
@@ -172,7 +172,7 @@ def _print_report(
     if report_id is None:
         print(f"screenline {command}: call ended without a report (close {close})")
         return 1
-    from agent.report import ReportStore
+    from agent.reports.report import ReportStore
 
     path = ReportStore(settings.resolved_reports_dir).path_for(report_id)
     if server and not path.is_file():
@@ -187,8 +187,8 @@ def cmd_mic(args: argparse.Namespace) -> int:
     for them; last line printed is the report path."""
     from pathlib import Path
 
-    from agent.mic import MicError, MicOptions, preflight, run_mic
-    from agent.simulate import load_persona
+    from agent.devtools.mic import MicError, MicOptions, preflight, run_mic
+    from agent.devtools.simulate import load_persona
 
     settings = _settings(args)
     options = MicOptions(
@@ -218,8 +218,8 @@ def cmd_mic(args: argparse.Namespace) -> int:
 
 def cmd_dial(args: argparse.Namespace) -> int:
     """Place an outbound interview call through Twilio; prints the call SID."""
-    from agent.calllog import CallLog
-    from agent.telephony_routes import DialError, place_call
+    from agent.api.telephony import DialError, place_call
+    from agent.calls.calllog import CallLog
 
     settings = _settings(args)
     calls = CallLog(settings.data_dir / "calls.jsonl")

@@ -2,8 +2,8 @@
 
 Both servers speak the same ``/ws/call`` protocol and run on this process's event loop, on the
 same embedded models (Whisper tiny.en, Piper joe, Silero VAD); the same synthetic candidate
-(``agent.simulate``) takes the same interview (``bench/fixtures/latency_en.yaml``: short 3-5 s
-and long 45-60 s answers) against each, in real time.
+(``agent.devtools.simulate``) takes the same interview (``bench/fixtures/latency_en.yaml``:
+short 3-5 s and long 45-60 s answers) against each, in real time.
 
 Per answer it reports:
 - processing latency: end-of-answer decision -> first reply audio frame out of the pipeline
@@ -48,11 +48,11 @@ from pipecat.services.piper.tts import PiperTTSService
 from pipecat.services.whisper.stt import WhisperSTTService
 from pipecat.workers.runner import WorkerRunner
 
-from agent.call import Runtime
+from agent.api.server import native_transport
+from agent.calls.run import Runtime
 from agent.cli import serve_app
-from agent.server import native_transport
+from agent.devtools.simulate import load_persona, simulate
 from agent.settings import Settings
-from agent.simulate import load_persona, simulate
 from dialogue.script import Script, load_script
 from models.registry import embedded_voice_paths, embedded_whisper_path
 from telephony.native_ws import event, parse_start
@@ -271,7 +271,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _screenline_app(settings: Settings, runtime: Runtime) -> FastAPI:
-    from agent.server import create_app
+    from agent.api.server import create_app
 
     return create_app(settings, runtime)
 

@@ -22,7 +22,7 @@ from typing import Any
 
 import httpx
 
-from agent.simulate import load_persona, simulate
+from agent.devtools.simulate import load_persona, simulate
 from models.registry import ModelRegistry
 
 

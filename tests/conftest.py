@@ -25,7 +25,7 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Any:
 
 @pytest.fixture(scope="session")
 def runtime(settings: Any) -> Any:
-    from agent.call import Runtime
+    from agent.calls.run import Runtime
 
     return Runtime(settings)
 
@@ -46,6 +46,6 @@ def candidate_voice(runtime: Any) -> Any:
 
 @pytest.fixture(scope="session")
 def persona() -> Any:
-    from agent.simulate import load_persona
+    from agent.devtools.simulate import load_persona
 
     return load_persona(FIXTURES / "short_en_persona.yaml")

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from agent.cli import main
-from agent.mic import (
+from agent.devtools.mic import (
     MicError,
     MicOptions,
     TerminalView,

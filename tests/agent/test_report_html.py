@@ -12,10 +12,10 @@ import numpy as np
 import pytest
 import soxr
 
-from agent.report import ReportStore
-from agent.report_html import render_report_html
-from agent.report_schema import schema_problems
-from agent.scoring_hook import TRACK_KEY, finalize_scores, turn_features
+from agent.calls.scoring import TRACK_KEY, finalize_scores, turn_features
+from agent.reports.html import render_report_html
+from agent.reports.report import ReportStore
+from agent.reports.schema import schema_problems
 from dialogue.script import load_script
 from tests.agent.transcript import run_transcript
 from tests.devtools import CHROMIUM, DevTools, needs_chromium
@@ -83,7 +83,7 @@ def test_schema_rejects_undocumented_and_malformed_fields(spoken_report: dict[st
 
 
 def test_schema_outcomes_match_the_engine() -> None:
-    from agent.report_schema import report_schema
+    from agent.reports.schema import report_schema
     from dialogue.events import Outcome
 
     allowed = report_schema()["properties"]["outcome"]["enum"]

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from agent.simulate import load_persona, simulate, spoken_text
+from agent.devtools.simulate import load_persona, simulate, spoken_text
 from audio.asr import join_text, transcribe_chunk
 from tests.conftest import FIXTURES
 from tests.helpers import wer

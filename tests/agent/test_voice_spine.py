@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 import websockets
 
-from agent.report import validate_report
-from agent.report_schema import schema_problems
-from agent.simulate import Persona, Reply, simulate
+from agent.devtools.simulate import Persona, Reply, simulate
+from agent.reports.report import validate_report
+from agent.reports.schema import schema_problems
 from tests.helpers import wer
 
 pytestmark = [pytest.mark.slow, pytest.mark.asyncio(loop_scope="session")]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from agent.report import CallRecord, Turn
+from agent.reports.report import CallRecord, Turn
 from dialogue.engine import Interview
 from dialogue.events import Action, Flag, Record, Say, Utterance
 from dialogue.script import Script

@@ -25,8 +25,8 @@ import numpy.typing as npt
 import pytest
 import soxr
 
-from agent.report import CallRecord
-from agent.scoring_hook import finalize_scores, turn_features
+from agent.calls.scoring import finalize_scores, turn_features
+from agent.reports.report import CallRecord
 from dialogue.script import Script, load_script
 from tests.agent.transcript import CONSENT, FOLLOW_UP, run_transcript
 from tests.dialogue.scoring_answers import ANSWERS

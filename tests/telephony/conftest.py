@@ -40,10 +40,10 @@ def twilio_standin() -> Iterator[TwilioStandin]:
 async def telephony_server(
     settings: Any, runtime: Any, twilio_standin: TwilioStandin
 ) -> AsyncIterator[TelephonyServer]:
-    from agent.call import Runtime
+    from agent.api.telephony import start_audiosocket
+    from agent.calls.run import Runtime
     from agent.cli import in_process_server
     from agent.settings import TwilioSettings
-    from agent.telephony_routes import start_audiosocket
 
     tel_settings = settings.model_copy(
         update={

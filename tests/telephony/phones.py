@@ -1,8 +1,9 @@
 """Simulated carrier peers that put the synthetic candidate on the line.
 
 Each speaks its protocol exactly as the carrier does (Twilio Media Streams, FreeSWITCH
-mod_audio_fork/mod_audio_stream, Asterisk AudioSocket) and plugs into ``agent.simulate``: the
-:class:`~agent.simulate.Candidate` supplies audio frames and ``stream_frames`` paces them.
+mod_audio_fork/mod_audio_stream, Asterisk AudioSocket) and plugs into
+``agent.devtools.simulate``: the
+:class:`~agent.devtools.simulate.Candidate` supplies audio frames and ``stream_frames`` paces them.
 
 A phone line carries no interview events, so :class:`PhoneEar` plays the part of the
 candidate's ears: it tracks when the interviewer's audio finishes playing and, after a pause,
@@ -24,7 +25,7 @@ from typing import Any
 import numpy as np
 import websockets
 
-from agent.simulate import Candidate, stream_frames
+from agent.devtools.simulate import Candidate, stream_frames
 from audio.pcm import float_to_pcm16
 from telephony.audiosocket import Kind, encode_audio, encode_hangup, encode_uuid
 from telephony.g711 import pcm16_to_ulaw

@@ -16,8 +16,8 @@ import httpx
 import pytest
 import websockets
 
-from agent.report import validate_report
-from agent.simulate import Candidate, Persona, Reply, Speaker
+from agent.devtools.simulate import Candidate, Persona, Reply, Speaker
+from agent.reports.report import validate_report
 from telephony.audiosocket import Kind, encode_audio, encode_uuid
 from tests.telephony.phones import (
     PhoneEar,

@@ -1,7 +1,8 @@
 """A WebRTC candidate for tests: an aiortc peer that plays the synthetic candidate.
 
 It signals over HTTP (``POST /api/webrtc/offer``) like the browser page, sends the
-simulator's candidate audio (``agent.simulate.Candidate``: scripted Piper answers, spoken when
+simulator's candidate audio (``agent.devtools.simulate.Candidate``: scripted Piper answers,
+spoken when
 the server's ``listening`` event arrives over the data channel) as its microphone track, and
 counts the interviewer's audio it receives on the remote track.
 """
@@ -20,7 +21,7 @@ from aiortc import MediaStreamTrack, RTCConfiguration, RTCPeerConnection, RTCSes
 from aiortc.mediastreams import MediaStreamError
 from av import AudioFrame
 
-from agent.simulate import FRAME_S, Candidate, Persona, SimulationResult, Speaker
+from agent.devtools.simulate import FRAME_S, Candidate, Persona, SimulationResult, Speaker
 from audio.pcm import float_to_pcm16
 
 RATE = 16000

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from agent.mic import write_wav
+from agent.devtools.mic import write_wav
 from audio.pcm import resample
 from tests.devtools import CHROMIUM, DevTools, needs_chromium
 from tests.webrtc.conftest import http_base

@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 import pytest
 
-from agent.report import validate_report
+from agent.reports.report import validate_report
 from tests.webrtc.client import webrtc_interview
 from tests.webrtc.conftest import http_base
 

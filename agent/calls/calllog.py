@@ -13,7 +13,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from agent.report import utc_now
+from agent.reports.report import utc_now
 
 
 class CallLog:

@@ -33,7 +33,7 @@ from pipecat.transports.smallwebrtc.request_handler import (
 )
 from pipecat.transports.smallwebrtc.transport import SmallWebRTCTransport
 
-from agent.call import CallSpec, Runtime, run_call
+from agent.calls.run import CallSpec, Runtime, run_call
 from dialogue.script import ScriptError
 from models.errors import ModelError
 from telephony.frames import HangupFrame
@@ -47,7 +47,7 @@ _MEDIA_TYPES = {".html": "text/html", ".js": "text/javascript", ".css": "text/cs
 
 
 def _static(name: str) -> FileResponse:
-    """A file from ``agent/static`` (flat directory, known types only: no path tricks)."""
+    """A file from ``agent/api/static`` (flat directory, known types only: no path tricks)."""
     path = STATIC_DIR / name
     media_type = _MEDIA_TYPES.get(path.suffix)
     if "/" in name or "\\" in name or media_type is None or not path.is_file():

@@ -26,9 +26,9 @@ from fastapi import APIRouter, HTTPException, Request, Response, WebSocket, WebS
 from pipecat.transports.base_transport import BaseTransport
 from pydantic import BaseModel, Field
 
-from agent.call import CallSpec, Runtime, run_call
-from agent.calllog import CallLog
-from agent.report import new_call_id
+from agent.calls.calllog import CallLog
+from agent.calls.run import CallSpec, Runtime, run_call
+from agent.reports.report import new_call_id
 from agent.settings import Settings
 from dialogue.script import Script, ScriptError
 from models.errors import ModelError

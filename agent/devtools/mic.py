@@ -2,8 +2,8 @@
 
 The default input device is the candidate's microphone and the default output device plays the
 interviewer (sounddevice / PortAudio). The client speaks the native ``/ws/call`` protocol with
-the simulator's streaming loop (``agent.simulate.ws_call``), against an in-process server or
-``--server URL``, and shows the live transcript and the dialogue state in the terminal.
+the simulator's streaming loop (``agent.devtools.simulate.ws_call``), against an in-process
+server or ``--server URL``, and shows the live transcript and the dialogue state in the terminal.
 
 Files stand in for the devices:
 
@@ -39,7 +39,7 @@ from typing import Any, Protocol, TextIO
 
 import numpy as np
 
-from agent.simulate import (
+from agent.devtools.simulate import (
     FRAME_S,
     CallSide,
     Candidate,
@@ -175,7 +175,7 @@ def recorded_persona(count: int) -> Persona:
 
 
 class AudioFeed:
-    """A :class:`~agent.simulate.CallSide` fed with audio from outside: the live microphone
+    """A :class:`~agent.devtools.simulate.CallSide` fed with audio from outside: the live microphone
     (from PortAudio's thread) or a whole file streamed as recorded. Silence when it runs dry."""
 
     def __init__(self, max_backlog_s: float | None = None) -> None:

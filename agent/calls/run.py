@@ -21,10 +21,10 @@ from pipecat.processors.audio.vad_processor import VADProcessor
 from pipecat.transports.base_transport import BaseTransport
 from pipecat.workers.runner import WorkerRunner
 
-from agent.calllog import CallLog
-from agent.conductor import FeatureFn, InterviewConductor
-from agent.report import CallRecord, ReportStore, new_call_id, utc_now
-from agent.scoring_hook import finalize_scores, make_feature_fn
+from agent.calls.calllog import CallLog
+from agent.calls.conductor import FeatureFn, InterviewConductor
+from agent.calls.scoring import finalize_scores, make_feature_fn
+from agent.reports.report import CallRecord, ReportStore, new_call_id, utc_now
 from agent.settings import Settings
 from audio.asr import StreamingWhisperSTT
 from audio.endpoint import EndOfTurnPredictor

@@ -1,7 +1,7 @@
 """Scoring wired into calls: per-turn delivery features while the call runs, the score card at
 the end.
 
-Two entry points for :mod:`agent.call`:
+Two entry points for :mod:`agent.calls.run`:
 
 - :func:`make_feature_fn` builds the conductor's ``features`` hook. For each candidate turn it
   measures :func:`audio.features.delivery_features` and a compact pitch/loudness track on the
@@ -21,8 +21,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from agent.conductor import FeatureFn
-from agent.report import CallRecord, Turn
+from agent.calls.conductor import FeatureFn
+from agent.reports.report import CallRecord, Turn
 from audio.features import delivery_features, pitch_loudness_track
 from audio.frames import TurnTranscriptFrame
 from dialogue.scoring import AnswerInput, score_interview

@@ -15,10 +15,10 @@ from pipecat.transports.websocket.fastapi import (
     FastAPIWebsocketTransport,
 )
 
-from agent.call import CallSpec, Runtime, run_call
+from agent.api.telephony import telephony_lifespan, telephony_router
+from agent.api.webrtc import webrtc_router
+from agent.calls.run import CallSpec, Runtime, run_call
 from agent.settings import Settings
-from agent.telephony_routes import telephony_lifespan, telephony_router
-from agent.webrtc_routes import webrtc_router
 from dialogue.script import ScriptError
 from models.errors import ModelError
 from telephony.native_ws import (

@@ -1,4 +1,4 @@
-"""Validation of report documents against ``agent/report.schema.json`` (JSON Schema 2020-12).
+"""Validation of reports against ``agent/reports/report.schema.json`` (JSON Schema 2020-12).
 
 The schema is the contract with HR systems: every field of the report is described there, and a
 report with an undocumented field fails validation, so a new field cannot slip out unannounced.
@@ -25,12 +25,12 @@ def schema_problems(report: dict[str, Any]) -> list[str]:
     """Every way ``report`` breaks the schema, as ``path: message`` lines (empty when valid).
 
     Uses ``jsonschema`` when it is installed; without it, falls back to the structural checks of
-    :func:`agent.report.validate_report` so callers still get the essentials checked.
+    :func:`agent.reports.report.validate_report` so callers still get the essentials checked.
     """
     try:
         import jsonschema
     except ImportError:  # pragma: no cover - jsonschema is a declared dependency
-        from agent.report import validate_report
+        from agent.reports.report import validate_report
 
         return validate_report(report)
     validator = jsonschema.Draft202012Validator(

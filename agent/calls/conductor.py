@@ -35,7 +35,7 @@ from pipecat.frames.frames import (
 )
 from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
 
-from agent.report import CallRecord, Turn, utc_now
+from agent.reports.report import CallRecord, Turn, utc_now
 from audio.frames import (
     EndOfTurnFrame,
     PauseTranscriptFrame,
