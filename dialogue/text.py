@@ -11,13 +11,14 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from functools import lru_cache
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
     import jieba
 
 Language = Literal["en", "zh"]
 
+_HAN = re.compile(r"[\u4e00-\u9fff]")
 _CLAUSE_SPLIT = re.compile(r"[,.!?;:。，！？；：、…\n\"()]+")
 _SENTENCE = re.compile(r"[^.!?。！？]+[.!?。！？]*")
 _EN_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
@@ -110,3 +111,22 @@ def render(template: str, values: Mapping[str, str]) -> str:
     # An empty variable ("Hello {candidate_name}," with no name) must not leave " ," behind.
     out = re.sub(r"\s+([,.!?;:，。！？])", r"\1", out)
     return re.sub(r"\s{2,}", " ", out).strip().lstrip(",，、 ")
+
+
+@lru_cache(maxsize=1)
+def _t2s() -> Any:
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def normalize_transcript(text: str, language: Language) -> str:
+    """The one normalisation every transcript and typed answer passes before the engine sees it.
+
+    Mandarin: traditional characters become simplified (Whisper writes about two thirds of its
+    Mandarin in traditional characters), so phrase tables and rubrics need one spelling only.
+    """
+    text = unicodedata.normalize("NFC", text).strip()
+    if language == "zh" or _HAN.search(text):
+        text = str(_t2s().convert(text))
+    return text
