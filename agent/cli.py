@@ -39,19 +39,12 @@ def _configure_logging(verbose: bool) -> None:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     """Run the server on the embedded defaults (or whatever settings say)."""
-    import uvicorn
-
     from agent.api.server import create_app
+    from agent.api.serving import serve
 
     settings = _settings(args)
     app = create_app(settings)
-    uvicorn.run(
-        app,
-        host=settings.host,
-        port=settings.port,
-        ws_max_size=settings.max_frame_bytes,
-        log_level="info",
-    )
+    serve(app, app.state.runtime, host=settings.host, port=settings.port)
     return 0
 
 
@@ -102,16 +95,26 @@ async def serve_app(app: Any, ws_max_size: int = 64 * 1024) -> AsyncIterator[str
     """Serve an ASGI app in this event loop on a free loopback port; yields ``ws://host:port``."""
     import uvicorn
 
+    from agent.api.serving import DrainingServer, server_config
+
     port = _free_port("127.0.0.1")
-    config = uvicorn.Config(
-        app,
-        host="127.0.0.1",
-        port=port,
-        ws_max_size=ws_max_size,
-        log_level="warning",
-        lifespan="on",
-    )
-    server = uvicorn.Server(config)
+    runtime = getattr(getattr(app, "state", None), "runtime", None)
+    server: uvicorn.Server
+    if runtime is not None:  # a Screenline app: the production limits and drain
+        config = server_config(
+            app, runtime, host="127.0.0.1", port=port, log_level="warning", lifespan="on"
+        )
+        server = DrainingServer(config, runtime)
+    else:
+        config = uvicorn.Config(
+            app,
+            host="127.0.0.1",
+            port=port,
+            ws_max_size=ws_max_size,
+            log_level="warning",
+            lifespan="on",
+        )
+        server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     while not server.started:
         if task.done():

@@ -61,6 +61,31 @@ class TwilioSettings(BaseModel):
     )
 
 
+class LimitSettings(BaseModel):
+    """Bounds on what a peer may send and on how long a call may last (agent/calls/limits.py)."""
+
+    # Variables of a call (candidate_name, ...): a handful of short strings, each spoken aloud.
+    max_variables: int = 20
+    max_variable_chars: int = 100
+    # Longest text the interviewer may synthesize in one prompt, after variables are filled in.
+    max_say_chars: int = 1000
+    # A call whose transport delivers no audio for this long (wall clock) ends as "no_audio";
+    # this also bounds a WebRTC offer that never connects.
+    no_audio_timeout_s: float = 20.0
+    # Every call ends after this long, whatever its state ("max_duration").
+    max_call_s: float = 3600.0
+    # After a call is told to end, how long its pipeline may take before it is cancelled.
+    end_grace_s: float = 5.0
+    # REST bodies: largest accepted (bytes) and deepest JSON nesting.
+    max_body_bytes: int = 256 * 1024
+    max_json_depth: int = 16
+    # HTTP: a connection must complete its request headers this soon; idle keep-alive closes.
+    header_timeout_s: float = 10.0
+    keep_alive_s: float = 5.0
+    # SIGTERM: stop admitting, end every live call, wait this long for reports, then exit.
+    drain_grace_s: float = 15.0
+
+
 class Settings(BaseSettings):
     """Everything configurable about a Screenline process."""
 
@@ -91,6 +116,7 @@ class Settings(BaseSettings):
     twilio: TwilioSettings = Field(default_factory=TwilioSettings)
     models: ModelSettings = Field(default_factory=ModelSettings)
     audio: AudioSettings = Field(default_factory=AudioSettings)
+    limits: LimitSettings = Field(default_factory=LimitSettings)
     # DESIGN.md decision 8: a "reject" tier stays a recommendation until a person reviews it.
     auto_reject: bool = False
     preload_languages: list[str] = Field(default_factory=lambda: ["en"])

@@ -9,11 +9,18 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 from typing import Any
 
 from telephony.errors import ProtocolError
 
 JsonObject = dict[str, Any]
+
+#: Deepest nesting any peer's JSON may have: real frames nest 3 levels, and a nesting bomb
+#: must be refused before the parser recurses on it.
+MAX_JSON_DEPTH = 16
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_BRACKET = re.compile(r"[\[\]{}]")
 
 
 def check_size(data: str | bytes, max_bytes: int, what: str) -> None:
@@ -26,14 +33,39 @@ def check_size(data: str | bytes, max_bytes: int, what: str) -> None:
         raise ProtocolError(f"{what} too large: {size} bytes exceeds limit {max_bytes}")
 
 
-def load_object(data: str | bytes, max_bytes: int, what: str) -> JsonObject:
-    """Parse one JSON text frame that must hold an object, enforcing a size limit."""
+def json_depth(text: str) -> int:
+    """Deepest bracket nesting of JSON ``text`` (brackets inside strings do not count)."""
+    depth = deepest = 0
+    for match in _BRACKET.finditer(_STRING.sub('""', text)):
+        if match.group() in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        else:
+            depth -= 1
+    return deepest
+
+
+def loads_bounded(
+    data: str | bytes, max_bytes: int, what: str, *, max_depth: int = MAX_JSON_DEPTH
+) -> Any:
+    """``json.loads`` for peer input: size and nesting depth checked before parsing."""
     check_size(data, max_bytes, what)
     try:
-        value = json.loads(data)
-    except (ValueError, RecursionError) as exc:
-        # ValueError covers JSONDecodeError and UnicodeDecodeError; deep nesting recurses.
+        text = data.decode("utf-8") if isinstance(data, bytes) else data
+    except ValueError as exc:
         raise ProtocolError(f"{what} is not valid JSON: {exc}") from None
+    if json_depth(text) > max_depth:
+        raise ProtocolError(f"{what} nests deeper than {max_depth} levels")
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError) as exc:
+        # ValueError covers JSONDecodeError and UnicodeDecodeError.
+        raise ProtocolError(f"{what} is not valid JSON: {exc}") from None
+
+
+def load_object(data: str | bytes, max_bytes: int, what: str) -> JsonObject:
+    """Parse one JSON text frame that must hold an object, enforcing size and depth limits."""
+    value = loads_bounded(data, max_bytes, what)
     if not isinstance(value, dict):
         raise ProtocolError(f"{what} must be a JSON object, got {type(value).__name__}")
     return value

@@ -32,6 +32,8 @@ from pipecat.frames.frames import (
 )
 from pipecat.serializers.base_serializer import FrameSerializer
 
+from telephony import _wire
+from telephony.errors import ProtocolError
 from telephony.frames import HangupFrame
 
 SAMPLE_RATES = (8000, 16000)
@@ -60,14 +62,15 @@ class StartMessage:
     variables: dict[str, str] = field(default_factory=dict)
 
 
-def parse_start(data: str | bytes) -> StartMessage:
+def parse_start(data: str | bytes, max_bytes: int = 64 * 1024) -> StartMessage:
     """Validate the first message of a call; raises :class:`StartError` with a close code."""
     if isinstance(data, bytes):
         raise StartError("expected a JSON 'start' message before any audio", CLOSE_UNSUPPORTED)
     try:
-        msg = json.loads(data)
-    except json.JSONDecodeError as exc:
-        raise StartError(f"first message is not JSON ({exc.msg})", CLOSE_UNSUPPORTED) from exc
+        msg = _wire.loads_bounded(data, max_bytes, "first message")
+    except ProtocolError as exc:
+        code = CLOSE_TOO_BIG if "too large" in str(exc) else CLOSE_UNSUPPORTED
+        raise StartError(str(exc), code) from None
     if not isinstance(msg, dict) or msg.get("type") != "start":
         raise StartError('first message must be {"type": "start", ...}', CLOSE_UNSUPPORTED)
     rate = msg.get("sample_rate")
@@ -98,9 +101,10 @@ def event(kind: str, **payload: Any) -> dict[str, Any]:
 class NativeFrameSerializer(FrameSerializer):
     """pipecat serializer for the protocol above (after the ``start`` handshake)."""
 
-    def __init__(self, sample_rate: int) -> None:
+    def __init__(self, sample_rate: int, max_message_bytes: int = 64 * 1024) -> None:
         super().__init__()
         self.sample_rate = sample_rate
+        self.max_message_bytes = max_message_bytes
         self.rejected = 0
 
     async def serialize(self, frame: Frame) -> str | bytes | None:
@@ -120,8 +124,8 @@ class NativeFrameSerializer(FrameSerializer):
                 return None
             return InputAudioRawFrame(audio=data, sample_rate=self.sample_rate, num_channels=1)
         try:
-            msg = json.loads(data)
-        except json.JSONDecodeError:
+            msg = _wire.loads_bounded(data, self.max_message_bytes, "message")
+        except ProtocolError:
             self.rejected += 1
             return None
         kind = msg.get("type") if isinstance(msg, dict) else None

@@ -348,6 +348,14 @@ def say_hangup_twiml(text: str, *, voice: str | None = None) -> str:
     return '<?xml version="1.0" encoding="UTF-8"?>' + body
 
 
+def busy_twiml() -> str:
+    """TwiML that rejects the call with a busy signal (server at capacity)."""
+    response = ET.Element("Response")
+    ET.SubElement(response, "Reject", reason="busy")
+    body = ET.tostring(response, encoding="unicode", short_empty_elements=True)
+    return '<?xml version="1.0" encoding="UTF-8"?>' + body
+
+
 # --- webhook signatures -------------------------------------------------------------------------
 
 SignatureParams = Mapping[str, str | Sequence[str]] | Iterable[tuple[str, str]]

@@ -15,12 +15,13 @@ from pipecat.transports.websocket.fastapi import (
     FastAPIWebsocketTransport,
 )
 
+from agent.api.guards import BodyLimits
 from agent.api.telephony import telephony_lifespan, telephony_router
 from agent.api.webrtc import webrtc_router
+from agent.calls.admission import Refused
+from agent.calls.limits import InputError
 from agent.calls.run import CallSpec, Runtime, run_call
 from agent.settings import Settings
-from dialogue.script import ScriptError
-from models.errors import ModelError
 from telephony.native_ws import (
     CLOSE_SERVER_ERROR,
     CLOSE_TOO_BIG,
@@ -40,13 +41,18 @@ def create_app(settings: Settings, runtime: Runtime | None = None, *, warm: bool
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        recovered = await asyncio.to_thread(rt.recover)
+        if recovered:
+            log.warning("start-up: %d calls cut off by a crash, reports written", len(recovered))
         if warm:
             made = await asyncio.to_thread(rt.warm, [settings.default_script])
             log.info("start-up: models loaded, %d prompts pre-synthesized", made)
         async with telephony_lifespan(rt):
             yield
+            await rt.drain()  # normally done on SIGTERM already (agent/api/serving.py)
 
     app = FastAPI(title="Screenline", version="0.1.0", lifespan=lifespan)
+    app.add_middleware(BodyLimits, limits=settings.limits)
     app.state.runtime = rt
     app.include_router(telephony_router(rt))
     app.include_router(webrtc_router(rt))
@@ -63,9 +69,9 @@ def create_app(settings: Settings, runtime: Runtime | None = None, *, warm: bool
     @app.get("/api/reports/{report_id}")
     async def get_report(report_id: str) -> dict[str, Any]:
         try:
-            return rt.reports.load(report_id)
+            return await asyncio.to_thread(rt.reports.load, report_id)
         except (FileNotFoundError, ValueError) as exc:
-            raise HTTPException(404, str(exc)) from exc
+            raise HTTPException(404, "no such report") from exc
 
     @app.websocket("/ws/call")
     async def ws_call(websocket: WebSocket) -> None:
@@ -83,7 +89,9 @@ async def _close_with_error(websocket: WebSocket, code: int, message: str) -> No
         pass  # the client is already gone
 
 
-def native_transport(websocket: WebSocket, sample_rate: int) -> FastAPIWebsocketTransport:
+def native_transport(
+    websocket: WebSocket, sample_rate: int, max_message_bytes: int = 64 * 1024
+) -> FastAPIWebsocketTransport:
     """pipecat transport for an accepted ``/ws/call`` socket after its handshake."""
     return FastAPIWebsocketTransport(
         websocket,
@@ -92,7 +100,7 @@ def native_transport(websocket: WebSocket, sample_rate: int) -> FastAPIWebsocket
             audio_out_enabled=True,
             audio_in_sample_rate=sample_rate,
             audio_out_sample_rate=sample_rate,
-            serializer=NativeFrameSerializer(sample_rate),
+            serializer=NativeFrameSerializer(sample_rate, max_message_bytes),
             # Origin checks belong to the page that embeds a client; the protocol has none.
             allowed_origins=[],
         ),
@@ -113,31 +121,44 @@ async def serve_native_call(rt: Runtime, websocket: WebSocket) -> None:
     try:
         if data is not None and len(data) > settings.max_frame_bytes:
             raise StartError("start message too large", CLOSE_TOO_BIG)
-        start = parse_start(data if data is not None else b"")
-        script = rt.script(start.script_id)
-        rt.prepare(script)
+        start = parse_start(data if data is not None else b"", settings.max_frame_bytes)
+        variables = rt.variables(start.variables)
+        script = await rt.script_for_call(start.script_id)
+        slot = rt.admission.admit("ws")
     except StartError as exc:
-        await _close_with_error(websocket, exc.close_code, str(exc))
+        await _refuse(websocket, exc.close_code, str(exc))
         return
-    except (ScriptError, FileNotFoundError, ModelError) as exc:
-        await _close_with_error(websocket, 1008, str(exc))
+    except InputError as exc:
+        await _refuse(websocket, exc.close_code, str(exc))
         return
-    if len(rt.active) >= settings.max_concurrent_calls:
-        await _close_with_error(websocket, CLOSE_TRY_LATER, "server at capacity, retry later")
+    except Refused as exc:
+        await _refuse(websocket, CLOSE_TRY_LATER, str(exc))
         return
-    spec = CallSpec(
-        candidate_id=start.candidate_id,
-        script_id=script.id,
-        sample_rate_in=start.sample_rate,
-        sample_rate_out=start.sample_rate,
-        transport="ws",
-        variables=start.variables,
-    )
-    await websocket.send_text(
-        json.dumps(event("ready", call_id=spec.call_id, sample_rate=start.sample_rate))
-    )
-    try:
-        await run_call(rt, native_transport(websocket, start.sample_rate), spec, script=script)
-    except Exception:
-        log.exception("call %s failed", spec.call_id)
-        await _close_with_error(websocket, CLOSE_SERVER_ERROR, "internal error; call ended")
+    with slot:
+        spec = CallSpec(
+            candidate_id=start.candidate_id,
+            script_id=script.id,
+            sample_rate_in=start.sample_rate,
+            sample_rate_out=start.sample_rate,
+            transport="ws",
+            variables=variables,
+        )
+        try:
+            await websocket.send_text(
+                json.dumps(event("ready", call_id=spec.call_id, sample_rate=start.sample_rate))
+            )
+        except (RuntimeError, WebSocketDisconnect, OSError):
+            log.info("ws call %s: client left before 'ready'", spec.call_id)
+            return
+        transport = native_transport(websocket, start.sample_rate, settings.max_frame_bytes)
+        try:
+            await run_call(rt, transport, spec, script=script, slot=slot)
+        except Exception:
+            log.exception("call %s failed", spec.call_id)
+            await _close_with_error(websocket, CLOSE_SERVER_ERROR, "internal error; call ended")
+
+
+async def _refuse(websocket: WebSocket, code: int, message: str) -> None:
+    """Refuse a ``/ws/call`` start: one log line, the error event and the close code."""
+    log.warning("ws call refused (%d): %s", code, message[:200])
+    await _close_with_error(websocket, code, message)

@@ -26,12 +26,12 @@ from fastapi import APIRouter, HTTPException, Request, Response, WebSocket, WebS
 from pipecat.transports.base_transport import BaseTransport
 from pydantic import BaseModel, Field
 
+from agent.calls.admission import Refused, Slot
 from agent.calls.calllog import CallLog
+from agent.calls.limits import InputError, check_script_id, mask_phone
 from agent.calls.run import CallSpec, Runtime, run_call
-from agent.reports.report import new_call_id
 from agent.settings import Settings
-from dialogue.script import Script, ScriptError
-from models.errors import ModelError
+from dialogue.script import Script
 from telephony.audiosocket_transport import AudioSocketServer, AudioSocketTransport
 from telephony.errors import ProtocolError
 from telephony.freeswitch import (
@@ -44,6 +44,7 @@ from telephony.freeswitch_ws import FreeSwitchSerializer
 from telephony.twilio import (
     TWILIO_SAMPLE_RATE,
     TwilioMediaStream,
+    busy_twiml,
     connect_stream_twiml,
     say_hangup_twiml,
     validate_signature,
@@ -62,7 +63,9 @@ log = logging.getLogger(__name__)
 TWILIO_STREAM_PATH = "/telephony/twilio/stream"
 TWILIO_STATUS_PATH = "/telephony/twilio/status"
 CLOSE_POLICY = 1008
-_SAFE_ID = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
+CLOSE_TRY_LATER = 1013
+#: Carrier call ids kept as report fields: printable, bounded (never used as file names).
+_CARRIER_ID = re.compile(r"[A-Za-z0-9_.:-]{1,100}")
 _MACHINE = frozenset(
     {
         AnsweredBy.MACHINE_START,
@@ -83,15 +86,15 @@ class CallRequest(BaseModel):
 
     to: str = Field(min_length=2, max_length=32)
     candidate_id: str = Field(min_length=1, max_length=200)
-    script_id: str | None = None
+    script_id: str | None = Field(default=None, max_length=64)
 
 
 class AudioSocketExpectation(BaseModel):
     """Body of ``POST /api/audiosocket/expect``."""
 
-    uuid: str
+    uuid: str = Field(max_length=64)
     candidate_id: str = Field(min_length=1, max_length=200)
-    script_id: str | None = None
+    script_id: str | None = Field(default=None, max_length=64)
 
 
 # --- URLs ---------------------------------------------------------------------------------------
@@ -207,32 +210,24 @@ async def handle_machine(settings: Settings, calls: CallLog, call_sid: str) -> N
 # --- running a carrier call ---------------------------------------------------------------------
 
 
-def _script_for(rt: Runtime, script_id: str | None) -> Script:
-    """The call's script, checked to have models; raises ValueError with a reason."""
+def _carrier_id(value: str | None) -> str | None:
+    """The carrier's id for the report's ``carrier_call_id`` field (None when unusable)."""
+    return value if value and _CARRIER_ID.fullmatch(value) else None
+
+
+async def _run(
+    rt: Runtime, transport: BaseTransport, spec: CallSpec, script: Script, slot: Slot
+) -> None:
     try:
-        script = rt.script(script_id)
-        rt.prepare(script)
-    except (ScriptError, FileNotFoundError, ModelError) as exc:
-        raise ValueError(str(exc)) from exc
-    return script
-
-
-def _call_id(carrier_id: str | None) -> str:
-    """The carrier's call id as ours when it is file-safe (one id end to end), else a new one."""
-    if carrier_id and _SAFE_ID.match(carrier_id):
-        return carrier_id
-    return new_call_id()
-
-
-async def _run(rt: Runtime, transport: BaseTransport, spec: CallSpec, script: Script) -> None:
-    if spec.call_id in rt.active:
-        spec.call_id = new_call_id()  # the carrier reused an id still in use
-    try:
-        record = await run_call(rt, transport, spec, script=script)
+        record = await run_call(rt, transport, spec, script=script, slot=slot)
     except Exception:
         log.exception("%s call %s failed", spec.transport, spec.call_id)
         return
-    log.info("%s call %s ended: %s", spec.transport, spec.call_id, record.outcome)
+    finally:
+        slot.release()
+    log.info(
+        "%s call %s ended: %s (%s)", spec.transport, spec.call_id, record.outcome, record.end_reason
+    )
 
 
 def _message_data(message: Any) -> str | bytes:
@@ -241,14 +236,10 @@ def _message_data(message: Any) -> str | bytes:
     return bytes(message.get("bytes") or b"")
 
 
-async def _close(websocket: WebSocket, reason: str) -> None:
-    log.warning("%s: %s", websocket.url.path, reason)
-    with contextlib.suppress(RuntimeError, WebSocketDisconnect):  # already gone
-        await websocket.close(code=CLOSE_POLICY, reason=reason[:120])
-
-
-def _full(rt: Runtime) -> bool:
-    return len(rt.active) >= rt.settings.max_concurrent_calls
+async def _close(websocket: WebSocket, reason: str, code: int = CLOSE_POLICY) -> None:
+    log.warning("%s: refused (%d): %s", websocket.url.path, code, reason[:200])
+    with contextlib.suppress(RuntimeError, WebSocketDisconnect, OSError):  # already gone
+        await websocket.close(code=code, reason=reason[:120])
 
 
 async def serve_twilio_stream(rt: Runtime, websocket: WebSocket) -> None:
@@ -265,30 +256,31 @@ async def serve_twilio_stream(rt: Runtime, websocket: WebSocket) -> None:
         start = stream.start
         assert start is not None
         params = start.custom_parameters
-        script = _script_for(rt, params.get("script_id") or None)
-    except (ProtocolError, ValueError) as exc:
+        script = await rt.script_for_call(params.get("script_id") or None)
+        slot = rt.admission.admit("twilio")
+    except (ProtocolError, InputError) as exc:
         await _close(websocket, str(exc))
+        return
+    except Refused as exc:
+        await _close(websocket, str(exc), CLOSE_TRY_LATER)
         return
     except TimeoutError:
         await _close(websocket, "no Twilio 'start' message within the timeout")
         return
-    if _full(rt):
-        await _close(websocket, "server at capacity")
-        return
     spec = CallSpec(
-        candidate_id=params.get("candidate_id") or start.call_sid,
+        candidate_id=(params.get("candidate_id") or start.call_sid)[:200],
         script_id=script.id,
         sample_rate_in=TWILIO_SAMPLE_RATE,
         sample_rate_out=TWILIO_SAMPLE_RATE,
         transport="twilio",
-        call_id=_call_id(start.call_sid),
+        carrier_id=_carrier_id(start.call_sid),
     )
     rt.calls.record(start.call_sid, "stream", stream_sid=start.stream_sid, call_id=spec.call_id)
     serializer = TwilioSerializer(stream)
     transport = CarrierWebsocketTransport(
         websocket, websocket_params(serializer, TWILIO_SAMPLE_RATE)
     )
-    await _run(rt, transport, spec, script)
+    await _run(rt, transport, spec, script, slot)
 
 
 def _freeswitch_module(websocket: WebSocket) -> FreeSwitchModule:
@@ -325,29 +317,30 @@ async def serve_freeswitch(rt: Runtime, websocket: WebSocket) -> None:
         stream.receive(_message_data(message))
         meta = stream.metadata
         assert meta is not None
-        script = _script_for(rt, _metadata_str(meta, "script_id"))
-    except (ProtocolError, ValueError) as exc:
+        script = await rt.script_for_call(_metadata_str(meta, "script_id"))
+        slot = rt.admission.admit(str(module))
+    except (ProtocolError, InputError) as exc:
         await _close(websocket, str(exc))
+        return
+    except Refused as exc:
+        await _close(websocket, str(exc), CLOSE_TRY_LATER)
         return
     except TimeoutError:
         await _close(websocket, "no metadata frame within the timeout")
         return
-    if _full(rt):
-        await _close(websocket, "server at capacity")
-        return
     candidate = _metadata_str(meta, "candidate_id") or meta.caller_id or meta.call_uuid
     spec = CallSpec(
-        candidate_id=candidate or "unknown",
+        candidate_id=(candidate or "unknown")[:200],
         script_id=script.id,
         sample_rate_in=meta.sample_rate,
         sample_rate_out=meta.sample_rate,
         transport=str(module),
-        call_id=_call_id(meta.call_uuid),
+        carrier_id=_carrier_id(meta.call_uuid),
     )
     transport = CarrierWebsocketTransport(
         websocket, websocket_params(FreeSwitchSerializer(stream), meta.sample_rate)
     )
-    await _run(rt, transport, spec, script)
+    await _run(rt, transport, spec, script, slot)
 
 
 async def serve_audiosocket(rt: Runtime, transport: AudioSocketTransport) -> None:
@@ -355,22 +348,20 @@ async def serve_audiosocket(rt: Runtime, transport: AudioSocketTransport) -> Non
     key = str(transport.call_uuid)
     candidate, script_id = rt.audiosocket_expected.pop(key, (key, None))
     try:
-        script = _script_for(rt, script_id)
-    except ValueError as exc:
-        log.warning("audiosocket %s: %s", key, exc)
+        script = await rt.script_for_call(script_id)
+        slot = rt.admission.admit("audiosocket")
+    except (InputError, Refused) as exc:
+        log.warning("audiosocket %s: refused: %s", key, exc)
         return  # the server hangs up
-    if _full(rt):
-        log.warning("audiosocket %s: server at capacity", key)
-        return
     spec = CallSpec(
         candidate_id=candidate,
         script_id=script.id,
         sample_rate_in=8000,
         sample_rate_out=8000,
         transport="audiosocket",
-        call_id=transport.call_uuid.hex,
+        carrier_id=key,
     )
-    await _run(rt, transport, spec, script)
+    await _run(rt, transport, spec, script, slot)
 
 
 async def start_audiosocket(rt: Runtime, host: str, port: int) -> AudioSocketServer:
@@ -419,10 +410,17 @@ def telephony_router(rt: Runtime) -> APIRouter:
             or fields.get("From")
             or call_sid
         )
-        parameters = {"candidate_id": candidate, "call_sid": call_sid}
+        if not rt.admission.can_admit():
+            # Refuse before the stream opens: the caller hears busy, no slot was ever taken.
+            log.warning("twilio voice %s: refused, server busy", call_sid[:40])
+            return Response(busy_twiml(), media_type="application/xml")
+        parameters = {"candidate_id": candidate[:200], "call_sid": call_sid[:100]}
         script_id = query.get("script_id") or fields.get("script_id")
         if script_id:
-            parameters["script_id"] = script_id
+            try:
+                parameters["script_id"] = check_script_id(script_id)
+            except InputError as exc:
+                raise HTTPException(422, str(exc)) from exc
         _webhook, media_base = public_bases(settings, request)
         twiml = connect_stream_twiml(media_base + TWILIO_STREAM_PATH, parameters)
         return Response(twiml, media_type="application/xml")
@@ -460,9 +458,9 @@ def telephony_router(rt: Runtime) -> APIRouter:
     @router.post("/api/calls", status_code=201)
     async def create_call(body: CallRequest, request: Request) -> dict[str, Any]:
         try:
-            _script_for(rt, body.script_id)
-        except ValueError as exc:
-            raise HTTPException(422, str(exc)) from exc
+            await rt.script_for_call(body.script_id)
+        except InputError as exc:
+            raise HTTPException(exc.status, str(exc)) from exc
         try:
             sid = await place_call(
                 settings,
@@ -473,6 +471,7 @@ def telephony_router(rt: Runtime) -> APIRouter:
                 request=request,
             )
         except DialError as exc:
+            log.warning("outbound call to %s failed: %s", mask_phone(body.to), exc)
             raise HTTPException(502, str(exc)) from exc
         return {"sid": sid, "history": rt.calls.history(sid)}
 
@@ -480,7 +479,7 @@ def telephony_router(rt: Runtime) -> APIRouter:
     async def get_call(sid: str) -> dict[str, Any]:
         history = rt.calls.history(sid)
         if history is None:
-            raise HTTPException(404, f"no call {sid!r}")
+            raise HTTPException(404, "no such call")
         return {"sid": sid, "status": rt.calls.latest_status(sid), "history": history}
 
     @router.websocket("/telephony/freeswitch")
@@ -494,9 +493,9 @@ def telephony_router(rt: Runtime) -> APIRouter:
         except ValueError as exc:
             raise HTTPException(422, f"invalid uuid {body.uuid!r}") from exc
         try:
-            _script_for(rt, body.script_id)
-        except ValueError as exc:
-            raise HTTPException(422, str(exc)) from exc
+            await rt.script_for_call(body.script_id)
+        except InputError as exc:
+            raise HTTPException(exc.status, str(exc)) from exc
         rt.audiosocket_expected[key] = (body.candidate_id, body.script_id)
         return {"uuid": key, "candidate_id": body.candidate_id, "script_id": body.script_id}
 

@@ -33,9 +33,9 @@ from pipecat.transports.smallwebrtc.request_handler import (
 )
 from pipecat.transports.smallwebrtc.transport import SmallWebRTCTransport
 
+from agent.calls.admission import Refused, Slot
+from agent.calls.limits import InputError
 from agent.calls.run import CallSpec, Runtime, run_call
-from dialogue.script import ScriptError
-from models.errors import ModelError
 from telephony.frames import HangupFrame
 
 log = logging.getLogger(__name__)
@@ -43,6 +43,8 @@ log = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).parent / "static"
 #: The pipeline's rate. The browser sends and plays 48 kHz Opus; pipecat resamples both ways.
 PIPELINE_RATE = 16000
+#: A browser's offer is a few KB; anything far larger is refused before aiortc parses it.
+MAX_SDP_CHARS = 32 * 1024
 _MEDIA_TYPES = {".html": "text/html", ".js": "text/javascript", ".css": "text/css"}
 
 
@@ -93,39 +95,48 @@ def webrtc_router(rt: Runtime) -> APIRouter:
     @router.post("/api/webrtc/offer")
     async def offer(body: dict[str, Any]) -> dict[str, str]:
         """SDP offer in, SDP answer out; a new connection starts an interview."""
-        try:
-            request = SmallWebRTCRequest.from_dict(dict(body))
-        except TypeError as exc:
-            raise HTTPException(400, f"bad offer: {exc}") from exc
+        request = _offer_request(body)
         data = request.request_data if isinstance(request.request_data, dict) else {}
         spec: CallSpec | None = None
+        slot: Slot | None = None
         if not request.pc_id:  # a renegotiation reuses its call; only a new one is checked
             try:
-                script = rt.script(data.get("script_id") or None)
-                rt.prepare(script)
-            except (ScriptError, FileNotFoundError, ModelError) as exc:
-                raise HTTPException(400, str(exc)) from exc
-            if len(rt.active) + len(calls) >= rt.settings.max_concurrent_calls:
-                raise HTTPException(503, "server at capacity, retry later")
-            variables = data.get("variables")
+                variables = rt.variables(data.get("variables"))
+                script = await rt.script_for_call(data.get("script_id") or None)
+                slot = rt.admission.admit("webrtc")
+            except InputError as exc:
+                raise HTTPException(exc.status, str(exc)) from exc
+            except Refused as exc:
+                raise HTTPException(503, str(exc)) from exc
             spec = CallSpec(
                 candidate_id=_text(data.get("candidate_id"), "web-candidate"),
                 script_id=script.id,
                 sample_rate_in=PIPELINE_RATE,
                 sample_rate_out=PIPELINE_RATE,
                 transport="webrtc",
-                variables={str(k): str(v) for k, v in variables.items()}
-                if isinstance(variables, dict)
-                else {},
+                variables=variables,
             )
+        started: list[asyncio.Task[Any]] = []
 
         async def start_call(connection: SmallWebRTCConnection) -> None:
-            assert spec is not None
-            task = asyncio.create_task(_run_webrtc_call(rt, connection, spec))
+            assert spec is not None and slot is not None
+            # The slot travels with the call; a peer that never connects is ended by the
+            # call's no-audio limit, which releases it.
+            task = asyncio.create_task(_run_webrtc_call(rt, connection, spec, slot))
+            started.append(task)
             calls.add(task)
             task.add_done_callback(calls.discard)
 
-        answer = await handler.handle_web_request(request, start_call)
+        try:
+            answer = await handler.handle_web_request(request, start_call)
+        except HTTPException:
+            raise
+        except Exception as exc:  # aiortc rejects an unparsable SDP with assorted errors
+            log.warning("webrtc offer refused: %s", str(exc)[:200])
+            raise HTTPException(400, "bad offer: SDP could not be negotiated") from None
+        finally:
+            if slot is not None and not started:
+                slot.release()
         if answer is None:
             raise HTTPException(500, "no SDP answer")
         if spec is not None:
@@ -148,7 +159,27 @@ def webrtc_router(rt: Runtime) -> APIRouter:
     return router
 
 
-async def _run_webrtc_call(rt: Runtime, connection: SmallWebRTCConnection, spec: CallSpec) -> None:
+def _offer_request(body: dict[str, Any]) -> SmallWebRTCRequest:
+    """The offer body as pipecat's request, its fields type- and size-checked (400 otherwise)."""
+    sdp, kind = body.get("sdp"), body.get("type")
+    if not isinstance(sdp, str) or not sdp.startswith("v=0") or len(sdp) > MAX_SDP_CHARS:
+        raise HTTPException(400, "bad offer: 'sdp' must be an SDP offer (v=0 ...)")
+    if "\nm=audio " not in sdp:
+        raise HTTPException(400, "bad offer: the SDP offers no audio")
+    if kind != "offer":
+        raise HTTPException(400, "bad offer: 'type' must be \"offer\"")
+    pc_id = body.get("pc_id")
+    if pc_id is not None and not isinstance(pc_id, str):
+        raise HTTPException(400, "bad offer: 'pc_id' must be a string")
+    try:
+        return SmallWebRTCRequest.from_dict(dict(body))
+    except (TypeError, ValueError) as exc:
+        raise HTTPException(400, f"bad offer: {str(exc)[:200]}") from None
+
+
+async def _run_webrtc_call(
+    rt: Runtime, connection: SmallWebRTCConnection, spec: CallSpec, slot: Slot
+) -> None:
     transport = SmallWebRTCTransport(
         connection,
         TransportParams(
@@ -166,8 +197,9 @@ async def _run_webrtc_call(rt: Runtime, connection: SmallWebRTCConnection, spec:
             await transport.input().push_frame(HangupFrame(reason="client"))
 
     try:
-        await run_call(rt, transport, spec)
+        await run_call(rt, transport, spec, slot=slot)
     except Exception:
         log.exception("webrtc call %s failed", spec.call_id)
     finally:
+        slot.release()
         await connection.disconnect()

@@ -9,6 +9,7 @@ already recorded and any log shipper can tail it.
 from __future__ import annotations
 
 import json
+import os
 import threading
 from pathlib import Path
 from typing import Any
@@ -33,8 +34,12 @@ class CallLog:
             self._calls.setdefault(sid, []).append(entry)
             if self.journal is not None:
                 self.journal.parent.mkdir(parents=True, exist_ok=True)
-                with self.journal.open("a", encoding="utf-8") as out:
-                    out.write(json.dumps({"sid": sid, **entry}, ensure_ascii=False) + "\n")
+                line = json.dumps({"sid": sid, **entry}, ensure_ascii=False) + "\n"
+                # 0600: the entries hold phone numbers (a file made before this keeps its mode
+                # until fixed by hand; the open below never widens it).
+                fd = os.open(self.journal, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+                with os.fdopen(fd, "a", encoding="utf-8") as out:
+                    out.write(line)
         return entry
 
     def history(self, sid: str) -> list[dict[str, Any]] | None:

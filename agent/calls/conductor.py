@@ -144,6 +144,9 @@ class InterviewConductor(FrameProcessor):
         self._open_bot_turns: list[Turn] = []
         self._latency_turn: Turn | None = None  # candidate turn awaiting first bot audio
         self.barge_ins = 0
+        # Told of every turn as it is recorded (run_call journals it durably).
+        self.on_turn: Callable[[Turn], None] | None = None
+        self._hangup_reason: str | None = None
 
     # -- helpers --------------------------------------------------------------------------
 
@@ -167,6 +170,11 @@ class InterviewConductor(FrameProcessor):
         self._note_state()
         await self._apply(actions)
 
+    def _add_turn(self, turn: Turn) -> None:
+        self.record.turns.append(turn)
+        if self.on_turn is not None:
+            self.on_turn(turn)
+
     def _note_state(self) -> None:
         state = self._engine.state
         if not self.record.states or self.record.states[-1] != state:
@@ -184,7 +192,7 @@ class InterviewConductor(FrameProcessor):
                     question_id=action.question_id,
                     prompt_id=action.prompt_id,
                 )
-                self.record.turns.append(turn)
+                self._add_turn(turn)
                 self._open_bot_turns.append(turn)
                 await self._send(
                     "bot_said",
@@ -207,7 +215,7 @@ class InterviewConductor(FrameProcessor):
             elif isinstance(action, Flag):
                 self.record.flags.append(action.reason)
             elif isinstance(action, End):
-                await self._finish(action.outcome, reason="dialogue")
+                await self._finish(action.outcome, reason=self._hangup_reason or "dialogue")
 
     async def _finish(self, outcome: Outcome | str, *, reason: str) -> None:
         if self._ended:
@@ -273,7 +281,11 @@ class InterviewConductor(FrameProcessor):
             await self._handle(Dtmf(str(frame.button.value)))
             return
         elif isinstance(frame, HangupFrame):
-            await self._handle(HangUp())
+            # The engine ends the interview (End action); the report names the transport's
+            # reason (hangup, protocol_error, no_audio ...), not "dialogue".
+            self._hangup_reason = frame.reason
+            if self._started:  # before the greeting there is no interview to ask
+                await self._handle(HangUp())
             if not self._ended:
                 await self._finish(Outcome.HUNG_UP, reason=frame.reason)
             return
@@ -464,7 +476,7 @@ class InterviewConductor(FrameProcessor):
             question_id=listen.question_id if listen else None,
             latency=latency,
         )
-        self.record.turns.append(turn)
+        self._add_turn(turn)
         self._latency_turn = turn
         await self._send("transcript", text=text, final=True)
         if self._features is not None:

@@ -4,12 +4,20 @@
 store). ``run_call`` builds ``transport in -> VAD -> streaming ASR -> interview -> TTS -> transport
 out`` for one call, runs it, and guarantees a report: complete when the interview reached an
 outcome, marked incomplete when the call was cut off.
+
+Lifecycle guarantees (issue 12): every call holds one admission slot, released exactly once; its
+turns are journaled (fsync) as they happen; a watchdog on the wall clock ends a call that gets no
+audio (``no_audio``) or runs too long (``max_duration``); :meth:`Runtime.drain` ends every live
+call on shutdown (``shutdown``), each with its report written and ``call_ended`` sent.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import time
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,9 +29,13 @@ from pipecat.processors.audio.vad_processor import VADProcessor
 from pipecat.transports.base_transport import BaseTransport
 from pipecat.workers.runner import WorkerRunner
 
+from agent.calls.admission import Admission, Slot
 from agent.calls.calllog import CallLog
 from agent.calls.conductor import FeatureFn, InterviewConductor
+from agent.calls.journal import CallJournal, journal_dir, recover
+from agent.calls.limits import InputError, check_variables
 from agent.calls.scoring import finalize_scores, make_feature_fn
+from agent.calls.scripts import catalog_for
 from agent.reports.report import CallRecord, ReportStore, new_call_id, utc_now
 from agent.settings import Settings
 from audio.asr import StreamingWhisperSTT
@@ -31,8 +43,10 @@ from audio.endpoint import EndOfTurnPredictor
 from audio.tts import CachedPiperTTS, PromptCache
 from audio.vad import SharedSileroVAD
 from dialogue.engine import Interview
-from dialogue.script import Script, load_script
+from dialogue.script import Script, ScriptError
+from models.errors import ModelError
 from models.registry import ModelRegistry
+from telephony.frames import HangupFrame
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +61,9 @@ class CallSpec:
     sample_rate_out: int
     transport: str
     variables: dict[str, str] = field(default_factory=dict)
+    # Always the server's own id (it names the report file); a carrier's id goes in carrier_id.
     call_id: str = field(default_factory=new_call_id)
+    carrier_id: str | None = None
 
 
 class Runtime:
@@ -58,19 +74,54 @@ class Runtime:
         self.registry = registry or ModelRegistry(settings.models)
         self.prompt_cache = PromptCache()
         self.reports = ReportStore(settings.resolved_reports_dir)
+        self.scripts = catalog_for(settings.scripts_dir)
+        self.admission = Admission(settings.max_concurrent_calls)
+        self.journals = journal_dir(settings.data_dir)
         self.active: dict[str, InterviewConductor] = {}
+        # How to end each live call (watchdog, drain): call id -> stop(reason).
+        self.stops: dict[str, Callable[[str], Coroutine[Any, Any, None]]] = {}
         # Carrier call progress (Twilio callbacks); AudioSocket UUID -> (candidate, script).
         self.calls = CallLog(settings.data_dir / "calls.jsonl")
         self.audiosocket_expected: dict[str, tuple[str, str | None]] = {}
         self.calls_started = 0
 
     def script(self, script_id: str | None) -> Script:
-        """Load a script by id or path (the configured default when None)."""
-        ref = script_id or self.settings.default_script
-        extra = self.settings.scripts_dir
-        if extra is not None and (extra / f"{ref}.yaml").is_file():
-            return load_script(extra / f"{ref}.yaml")
-        return load_script(ref)
+        """A script by id from the configured directories (the default when None; blocking)."""
+        return self.scripts.get(script_id or self.settings.default_script)
+
+    async def script_for_call(self, script_id: str | None) -> Script:
+        """A peer's script choice, loaded off the event loop and checked to have models.
+
+        Every failure (bad id, unknown, invalid script, missing model) is an :class:`InputError`
+        whose message names no file path.
+        """
+        try:
+            script = await self.scripts.load(script_id or self.settings.default_script)
+            self.prepare(script)
+        except ScriptError as exc:
+            raise InputError(f"script {script_id!r} is invalid; see the server log") from exc
+        except ModelError as exc:
+            raise InputError(str(exc)) from exc
+        return script
+
+    def variables(self, variables: object) -> dict[str, str]:
+        """A peer's call variables, bounded (:func:`agent.calls.limits.check_variables`)."""
+        return check_variables(variables, self.settings.limits)
+
+    def recover(self) -> list[str]:
+        """Reports for the calls a crashed process left running (blocking; start-up)."""
+        return recover(self.journals, self.reports)
+
+    async def drain(self, reason: str = "shutdown") -> None:
+        """Stop admitting, end every live call with ``reason``, wait (bounded) for them."""
+        self.admission.draining = True
+        stops = list(self.stops.values())
+        log.info("draining: ending %d live calls", len(stops))
+        for task in [asyncio.create_task(stop(reason)) for stop in stops]:
+            task.add_done_callback(lambda t: t.cancelled() or t.exception())
+        deadline = time.monotonic() + self.settings.limits.drain_grace_s
+        while self.admission.active and time.monotonic() < deadline:
+            await asyncio.sleep(0.1)
 
     def prepare(self, script: Script) -> None:
         """Check, before a call starts, that models exist for the script's language."""
@@ -107,11 +158,30 @@ async def run_call(
     spec: CallSpec,
     *,
     script: Script | None = None,
+    slot: Slot | None = None,
     features: FeatureFn | None = None,
     on_conductor: Any = None,
 ) -> CallRecord:
-    """Run one interview over ``transport`` until it ends; always leaves a report behind."""
+    """Run one interview over ``transport`` until it ends; always leaves a report behind.
+
+    ``slot`` is the call's admission (taken here when the transport did not take it earlier,
+    which raises :class:`~agent.calls.admission.Refused` when full); it is released on return.
+    """
+    slot = slot or runtime.admission.admit(spec.transport)
+    with slot:
+        return await _run_call(runtime, transport, spec, script, features, on_conductor)
+
+
+async def _run_call(
+    runtime: Runtime,
+    transport: BaseTransport,
+    spec: CallSpec,
+    script: Script | None,
+    features: FeatureFn | None,
+    on_conductor: Any,
+) -> CallRecord:
     settings = runtime.settings
+    limits = settings.limits
     script = script or runtime.script(spec.script_id)
     runtime.prepare(script)
     registry = runtime.registry
@@ -124,6 +194,7 @@ async def run_call(
         script_hash=script.content_hash,
         language=language,
         transport=spec.transport,
+        carrier_call_id=spec.carrier_id,
     )
     engine = Interview(script, {"candidate_id": spec.candidate_id, **spec.variables})
     audio = settings.audio
@@ -147,12 +218,19 @@ async def run_call(
         min_chunk_s=audio.asr_min_chunk_s,
         max_chunk_s=audio.asr_max_chunk_s,
     )
+    journal = await asyncio.to_thread(CallJournal, runtime.journals, record)
+    saved: list[str] = []
 
     async def finish(record: CallRecord) -> str:
         """Score what the call produced and store the report (complete or cut off)."""
+        if saved:
+            return saved[0]  # a report is written once, however many paths reach the end
         await conductor.drain_features()
         finalize_scores(record, script, engine.answers, auto_reject=settings.auto_reject)
-        return await runtime.save_report(record)
+        report_id = await runtime.save_report(record)
+        saved.append(report_id)
+        await journal.close(remove=True)
+        return report_id
 
     conductor = InterviewConductor(
         engine=engine,
@@ -167,6 +245,7 @@ async def run_call(
         barge_in_confirm_s=audio.barge_in_confirm_s,
         features=features or make_feature_fn(registry.executor, language),
     )
+    conductor.on_turn = lambda turn: journal.turn(turn, record)
     tts = CachedPiperTTS(
         voice_getter=lambda: registry.voice(language),
         voice_key=registry.voice_source(language),
@@ -192,27 +271,83 @@ async def run_call(
         idle_timeout_secs=None,
         name=f"call-{spec.call_id[:8]}",
     )
+    runner = WorkerRunner(handle_sigint=False)
+    running = asyncio.create_task(_run_worker(runner, worker), name=f"run-{spec.call_id[:8]}")
+    ending: list[str] = []  # why the server ended the call, when it did
+
+    async def stop(reason: str) -> None:
+        """End the call: a hang-up through the pipeline (report + ``call_ended``), then force."""
+        if ending or running.done():
+            return
+        ending.append(reason)
+        log.info("call %s: ending (%s)", spec.call_id, reason)
+        await worker.queue_frame(HangupFrame(reason=reason))
+        for force in (worker.cancel, running.cancel):
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(asyncio.shield(running), limits.end_grace_s)
+            if running.done():
+                return
+            result = force()
+            if asyncio.iscoroutine(result):
+                await result
 
     @transport.event_handler("on_client_disconnected")
     async def _on_disconnected(_transport: Any, _client: Any) -> None:
+        ending.append("disconnected")
         await worker.cancel()
 
     runtime.active[spec.call_id] = conductor
+    runtime.stops[spec.call_id] = stop
     runtime.calls_started += 1
     if on_conductor is not None:
         on_conductor(conductor)
+    watchdog = asyncio.create_task(
+        _watch(conductor, stop, limits.no_audio_timeout_s, limits.max_call_s)
+    )
     try:
-        runner = WorkerRunner(handle_sigint=False)
-        await runner.add_workers(worker)
-        await runner.run()
+        await asyncio.wait({running})
     finally:
+        watchdog.cancel()
         runtime.active.pop(spec.call_id, None)
+        runtime.stops.pop(spec.call_id, None)
+        if not running.done():  # we were cancelled ourselves (server shutdown)
+            await worker.cancel()
+            running.cancel()
         if not conductor.ended:
             record.outcome = record.outcome or "hung_up"
-            record.end_reason = "disconnected"
+            record.end_reason = ending[0] if ending else "disconnected"
             record.complete = False
             record.ended_at = utc_now()
             # Shielded: a cancelled server task must still leave the partial report on disk.
             await asyncio.shield(finish(record))
-            log.info("call %s cut off; partial report saved", spec.call_id)
+            log.info("call %s cut off (%s); partial report saved", spec.call_id, record.end_reason)
+        elif not saved:
+            await journal.close(remove=False)
     return record
+
+
+async def _run_worker(runner: WorkerRunner, worker: PipelineWorker) -> None:
+    await runner.add_workers(worker)
+    await runner.run()
+
+
+async def _watch(
+    conductor: InterviewConductor,
+    stop: Callable[[str], Awaitable[None]],
+    no_audio_s: float,
+    max_call_s: float,
+) -> None:
+    """Wall-clock limits: no audio for ``no_audio_s`` or a call longer than ``max_call_s``."""
+    started = last_heard = time.monotonic()
+    clock = conductor.clock
+    while not conductor.ended:
+        await asyncio.sleep(min(0.5, no_audio_s / 4))
+        now = time.monotonic()
+        if conductor.clock != clock:
+            clock, last_heard = conductor.clock, now
+        if now - last_heard >= no_audio_s:
+            await stop("no_audio")
+            return
+        if now - started >= max_call_s:
+            await stop("max_duration")
+            return

@@ -53,6 +53,7 @@ class CallRecord:
     language: str
     transport: str
     started_at: str = field(default_factory=utc_now)
+    carrier_call_id: str | None = None  # Twilio CallSid, FreeSWITCH/AudioSocket uuid: a field
     ended_at: str | None = None
     outcome: str | None = None
     end_reason: str | None = None
@@ -79,6 +80,7 @@ class CallRecord:
                 "language": self.language,
             },
             "transport": self.transport,
+            "carrier_call_id": self.carrier_call_id,
             "started_at": self.started_at,
             "ended_at": self.ended_at,
             "complete": self.complete,
@@ -126,12 +128,13 @@ class ReportStore:
 
     def path_for(self, report_id: str) -> Path:
         """File path of a report; rejects ids that could escape the directory."""
-        if not _ID_RE.match(report_id):
+        if not isinstance(report_id, str) or not _ID_RE.fullmatch(report_id):
             raise ValueError(f"invalid report id {report_id!r}")
         return self.directory / f"{report_id}.json"
 
     def save(self, report: dict[str, Any]) -> Path:
-        """Write (or replace) a report; returns its path."""
+        """Write a new report (0600); FileExistsError when one with its id exists: a report is
+        never overwritten."""
         path = self.path_for(report["report_id"])
         self.directory.mkdir(parents=True, exist_ok=True)
         # Not "*.json" while half-written, so readers globbing reports never see a partial file.
@@ -141,17 +144,17 @@ class ReportStore:
                 json.dump(report, f, ensure_ascii=False, indent=2)
                 f.flush()
                 os.fsync(f.fileno())
-            os.replace(tmp, path)
-        except BaseException:
+            # link, not rename: atomic *and* exclusive (fails when the id is taken).
+            os.link(tmp, path)
+        finally:
             Path(tmp).unlink(missing_ok=True)
-            raise
         return path
 
     def load(self, report_id: str) -> dict[str, Any]:
         """Read a report; FileNotFoundError names the id when absent."""
         path = self.path_for(report_id)
         if not path.is_file():
-            raise FileNotFoundError(f"no report {report_id!r} in {self.directory}")
+            raise FileNotFoundError(f"no report {report_id!r}")
         data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
         return data
 

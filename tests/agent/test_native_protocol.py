@@ -36,7 +36,8 @@ def test_valid_start() -> None:
 @pytest.mark.parametrize(
     ("data", "code", "words"),
     [
-        ("not json", CLOSE_UNSUPPORTED, "not JSON"),
+        ("not json", CLOSE_UNSUPPORTED, "not valid JSON"),
+        ("[" * 5000 + "]" * 5000, CLOSE_UNSUPPORTED, "deeper than"),
         (b"\x00\x00", CLOSE_UNSUPPORTED, "before any audio"),
         (json.dumps({"type": "hello"}), CLOSE_UNSUPPORTED, "start"),
         (json.dumps([1, 2]), CLOSE_UNSUPPORTED, "start"),

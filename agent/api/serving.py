@@ -1,0 +1,129 @@
+"""Running the app under uvicorn with the server's own limits and a draining shutdown.
+
+- Connections: a TCP connection must finish its first request's headers within
+  ``limits.header_timeout_s`` (slow or silent peers are closed; uvicorn alone waits forever), and
+  an idle keep-alive connection closes after ``limits.keep_alive_s``.
+- SIGTERM / SIGINT: stop accepting connections, then :meth:`Runtime.drain` ends every live call
+  (``call_ended`` with its report id reaches the client), waiting at most
+  ``limits.drain_grace_s``, and only then are the remaining connections closed.
+- Logs: query strings never reach the access log (candidate ids ride in them), and anything
+  that looks like a phone number is masked in every log line.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import socket
+from typing import Any
+
+import uvicorn
+from uvicorn.protocols.http.h11_impl import H11Protocol
+
+from agent.calls.limits import mask_phone
+from agent.calls.run import Runtime
+
+log = logging.getLogger(__name__)
+
+_PHONE = re.compile(r"(?<![\w.])\+?\d[\d ().-]{6,}\d(?![\w.])")
+
+
+class MaskPhones(logging.Filter):
+    """Rewrites every phone-number-like digit run in a log line to its masked form."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        masked = _PHONE.sub(lambda m: mask_phone(m.group()), message)
+        if masked != message:
+            record.msg, record.args = masked, None
+        return True
+
+
+class DropQueryStrings(logging.Filter):
+    """uvicorn's access line without the query string (``?candidate_id=...``)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, tuple) and len(args) >= 3 and isinstance(args[2], str):
+            record.args = (*args[:2], args[2].split("?", 1)[0], *args[3:])
+        return True
+
+
+def header_timeout_protocol(timeout_s: float) -> type[H11Protocol]:
+    """uvicorn's h11 protocol, closing a connection that has not sent a request in time."""
+
+    class HeaderTimeoutProtocol(H11Protocol):
+        _upgraded = False
+
+        def connection_made(self, transport: Any) -> None:
+            super().connection_made(transport)
+            self._header_timer = self.loop.call_later(timeout_s, self._header_timeout)
+
+        def handle_websocket_upgrade(self, event: Any) -> None:
+            self._upgraded = True
+            super().handle_websocket_upgrade(event)
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            self._header_timer.cancel()
+            super().connection_lost(exc)
+
+        def _header_timeout(self) -> None:
+            if self.cycle is None and not self._upgraded and not self.transport.is_closing():
+                log.info("closing a connection that sent no complete request in %.0f s", timeout_s)
+                self.transport.close()
+
+    return HeaderTimeoutProtocol
+
+
+class DrainingServer(uvicorn.Server):
+    """uvicorn server whose shutdown ends the live calls before closing their sockets."""
+
+    def __init__(self, config: uvicorn.Config, runtime: Runtime) -> None:
+        super().__init__(config)
+        self.runtime = runtime
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        for server in self.servers:
+            server.close()  # admit nothing new while the calls drain
+        try:
+            await self.runtime.drain()
+        except Exception:  # draining must never prevent the exit
+            log.exception("drain failed")
+        await super().shutdown(sockets)
+
+
+def server_config(
+    app: Any, runtime: Runtime, *, host: str, port: int, **extra: Any
+) -> uvicorn.Config:
+    """The uvicorn configuration every Screenline server uses (CLI and tests)."""
+    limits = runtime.settings.limits
+    return uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        http=header_timeout_protocol(limits.header_timeout_s),
+        ws_max_size=runtime.settings.max_frame_bytes,
+        timeout_keep_alive=max(1, round(limits.keep_alive_s)),
+        timeout_graceful_shutdown=max(1, round(limits.drain_grace_s)),
+        **extra,
+    )
+
+
+def install_log_filters() -> None:
+    """Phone masking on every handler of the root and uvicorn loggers; no access query strings."""
+    mask = MaskPhones()
+    for name in ("", "uvicorn", "uvicorn.error", "uvicorn.access"):
+        logger = logging.getLogger(name)
+        logger.addFilter(mask)
+        for handler in logger.handlers:
+            handler.addFilter(mask)
+    logging.getLogger("uvicorn.access").addFilter(DropQueryStrings())
+
+
+def serve(app: Any, runtime: Runtime, *, host: str, port: int) -> None:
+    """Run the server until SIGTERM/SIGINT, then drain (blocking)."""
+    config = server_config(app, runtime, host=host, port=port, log_level="info")
+    server = DrainingServer(config, runtime)
+    install_log_filters()  # after Config, which sets up uvicorn's loggers
+    asyncio.run(server.serve())

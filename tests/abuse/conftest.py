@@ -1,0 +1,83 @@
+"""One real server on 127.0.0.1 with short limits, for the abuse probes (issue 12)."""
+
+from __future__ import annotations
+
+import logging
+import socket
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import pytest_asyncio
+
+FIXTURES = Path(__file__).parents[1] / "fixtures"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Server:
+    """The server under attack: its base URLs, runtime and AudioSocket port."""
+
+    http: str
+    ws: str
+    runtime: Any
+    audiosocket_port: int
+
+    @property
+    def data_dir(self) -> Path:
+        return Path(self.runtime.settings.data_dir)
+
+
+@pytest.fixture(scope="module")
+def abuse_settings(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    from agent.settings import LimitSettings, Settings
+
+    return Settings(
+        data_dir=tmp_path_factory.mktemp("abuse-data"),
+        scripts_dir=FIXTURES / "scripts",
+        default_script="short_en",
+        start_timeout_s=3.0,
+        max_concurrent_calls=4,
+        audiosocket_port=free_port(),
+        limits=LimitSettings(
+            no_audio_timeout_s=2.0,
+            end_grace_s=3.0,
+            header_timeout_s=1.0,
+            keep_alive_s=1.0,
+            drain_grace_s=3.0,
+        ),
+    )
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="session")
+async def server(abuse_settings: Any) -> AsyncIterator[Server]:
+    from agent.api.server import create_app
+    from agent.calls.run import Runtime
+    from agent.cli import serve_app
+
+    runtime = Runtime(abuse_settings)
+    # No model warm-up: every probe here is refused or ends before a model is needed.
+    app = create_app(abuse_settings, runtime, warm=False)
+    async with serve_app(app) as ws_base:
+        yield Server(
+            http=ws_base.replace("ws://", "http://"),
+            ws=ws_base,
+            runtime=runtime,
+            audiosocket_port=abuse_settings.audiosocket_port,
+        )
+
+
+@pytest.fixture
+def no_tracebacks(caplog: pytest.LogCaptureFixture) -> Any:
+    """After the test: no log record of the server carried a traceback."""
+    caplog.set_level(logging.INFO)
+    yield caplog
+    with_trace = [r for r in caplog.records if r.exc_info or "Traceback" in r.getMessage()]
+    assert not with_trace, [r.getMessage() for r in with_trace]
