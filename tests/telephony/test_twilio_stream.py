@@ -161,7 +161,7 @@ BAD_MESSAGES: list[tuple[str, str | bytes, str]] = [
     ("unknown event", json.dumps({"event": "dance", "streamSid": SID}), "unknown Twilio event"),
     ("no event", json.dumps({"streamSid": SID}), "unknown Twilio event"),
     ("deep nesting", "[" * 50_000 + "]" * 50_000, "too large"),
-    ("deep nesting under limit", "[" * 30_000 + "]" * 30_000, "not valid JSON"),
+    ("deep nesting under limit", "[" * 30_000 + "]" * 30_000, "nests deeper than 16"),
 ]
 
 
