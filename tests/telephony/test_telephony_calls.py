@@ -35,15 +35,18 @@ SPEED = 2.0  # candidate audio at twice real time; prompts still play in real ti
 SILENCE_320 = b"\x00" * 320
 
 
-async def _report(runtime: Any, call_id: str, timeout_s: float = 20.0) -> dict[str, Any]:
+async def _report(runtime: Any, carrier_id: str, timeout_s: float = 20.0) -> dict[str, Any]:
+    """The report of the call the carrier knows as ``carrier_id`` (report ids are the server's)."""
     deadline = time.monotonic() + timeout_s
     while True:
-        try:
-            return runtime.reports.load(call_id)
-        except FileNotFoundError:
-            if time.monotonic() > deadline:
-                raise
-            await asyncio.sleep(0.1)
+        for report_id in runtime.reports.ids():
+            report: dict[str, Any] = runtime.reports.load(report_id)
+            if report.get("carrier_call_id") == carrier_id:
+                assert report_id != carrier_id
+                return report
+        if time.monotonic() > deadline:
+            raise FileNotFoundError(carrier_id)
+        await asyncio.sleep(0.1)
 
 
 def _check_completed(report: dict[str, Any], candidate_id: str, transport: str) -> None:
@@ -184,7 +187,7 @@ async def test_interviews_over_twilio_freeswitch_and_audiosocket(
 
     _check_completed(await _report(rt, tw_sid), "c-twilio", "twilio")
     _check_completed(await _report(rt, fs_uuid), "c-freeswitch", "mod_audio_fork")
-    _check_completed(await _report(rt, as_uuid.hex), "c-asterisk", "audiosocket")
+    _check_completed(await _report(rt, str(as_uuid)), "c-asterisk", "audiosocket")
     # Twilio: a mark after every prompt, echoed back as playback reached it.
     marks = [m for m in tw_log.messages if m["event"] == "mark"]
     assert len(marks) >= 8 and tw_log.marks_echoed
@@ -198,7 +201,8 @@ async def test_interviews_over_twilio_freeswitch_and_audiosocket(
     # Twilio's call progress shows the stream and its report.
     async with httpx.AsyncClient(base_url=srv.http) as http:
         history = (await http.get(f"/api/calls/{tw_sid}")).json()["history"]
-    assert history[0]["event"] == "stream" and history[0]["call_id"] == tw_sid
+    tw_report = await _report(rt, tw_sid)
+    assert history[0]["event"] == "stream" and history[0]["call_id"] == tw_report["report_id"]
     print(f"three concurrent carrier interviews: {elapsed:.1f} s")
 
 
@@ -269,7 +273,7 @@ async def test_barge_in_clears_twilio_and_stops_audiosocket_playback(
     after = [t for t in as_log.audio_times if t > spoke_at]
     stop_latency = (after[-1] if after else spoke_at) - spoke_at
     assert stop_latency < 1.5
-    for call_id in (tw_sid, as_uuid.hex):
+    for call_id in (tw_sid, str(as_uuid)):
         report = await _report(srv.runtime, call_id)
         assert any(t.get("interrupted") for t in report["turns"] if t["speaker"] == "interviewer")
     print(
