@@ -100,9 +100,11 @@ class InterviewConductor(FrameProcessor):
         unfinished_hold_s: float = 2.0,
         barge_in_confirm_s: float = 0.8,
         features: FeatureFn | None = None,
+        hangup_wait_s: float = 5.0,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
+        self._hangup_wait_s = hangup_wait_s
         self._engine = engine
         self.record = record
         self._on_end = on_end
@@ -273,6 +275,8 @@ class InterviewConductor(FrameProcessor):
                 return
         elif isinstance(frame, TurnTranscriptFrame):
             await self._on_transcript(frame)
+            if self._hangup_reason is not None and not self._ended:
+                await self._hang_up()  # the answer that was in flight is now recorded
             return
         elif isinstance(frame, InterimTranscriptionFrame):
             await self._send("transcript", text=frame.text, final=False)
@@ -281,17 +285,41 @@ class InterviewConductor(FrameProcessor):
             await self._handle(Dtmf(str(frame.button.value)))
             return
         elif isinstance(frame, HangupFrame):
-            # The engine ends the interview (End action); the report names the transport's
-            # reason (hangup, protocol_error, no_audio ...), not "dialogue".
-            self._hangup_reason = frame.reason
-            if self._started:  # before the greeting there is no interview to ask
-                await self._handle(HangUp())
-            if not self._ended:
-                await self._finish(Outcome.HUNG_UP, reason=frame.reason)
+            if self._hangup_reason is None:
+                await self._on_hangup(frame.reason)
             return
         elif isinstance(frame, (EndFrame, CancelFrame)):
             self._close_bot_turns()
         await self.push_frame(frame, direction)
+
+    async def _on_hangup(self, reason: str) -> None:
+        """The caller left (or the server ends the call). An answer still being spoken or
+        transcribed is kept: its transcript is awaited (at most ``hangup_wait_s``) first."""
+        # The engine ends the interview (End action); the report names the transport's
+        # reason (hangup, protocol_error, no_audio ...), not "dialogue".
+        self._hangup_reason = reason
+        in_flight = self._awaiting_transcript or (
+            self._listen is not None and self._speech_start is not None
+        )
+        if self._started and not self._ended and in_flight:
+            if not self._awaiting_transcript:
+                await self._end_turn("hangup")
+            self.create_task(self._hang_up_later(), name="hangup-wait")
+            return
+        await self._hang_up()
+
+    async def _hang_up_later(self) -> None:
+        await asyncio.sleep(self._hangup_wait_s)
+        if not self._ended:
+            log.warning("hang-up: the last answer's transcript did not come in time")
+            await self._hang_up()
+
+    async def _hang_up(self) -> None:
+        if self._started:  # before the greeting there is no interview to ask
+            await self._handle(HangUp())
+        if not self._ended:
+            assert self._hangup_reason is not None
+            await self._finish(Outcome.HUNG_UP, reason=self._hangup_reason)
 
     async def _tick(self) -> None:
         """Audio-clock timers: barge-in confirmation, end of answer, too long, no input."""

@@ -244,6 +244,7 @@ async def _run_call(
         unfinished_hold_s=audio.unfinished_hold_s,
         barge_in_confirm_s=audio.barge_in_confirm_s,
         features=features or make_feature_fn(registry.executor, language),
+        hangup_wait_s=limits.end_grace_s,
     )
     conductor.on_turn = lambda turn: journal.turn(turn, record)
     tts = CachedPiperTTS(
@@ -282,19 +283,29 @@ async def _run_call(
         ending.append(reason)
         log.info("call %s: ending (%s)", spec.call_id, reason)
         await worker.queue_frame(HangupFrame(reason=reason))
-        for force in (worker.cancel, running.cancel):
+        # First wait: the conductor may await an in-flight answer's transcript (end_grace_s)
+        # and then write the report; after that, cancel, and last, cancel the task itself.
+        for force, wait_s in (
+            (worker.cancel, 2 * limits.end_grace_s),
+            (running.cancel, limits.end_grace_s),
+        ):
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(asyncio.shield(running), limits.end_grace_s)
+                await asyncio.wait_for(asyncio.shield(running), wait_s)
             if running.done():
                 return
             result = force()
             if asyncio.iscoroutine(result):
                 await result
 
+    stopping: set[asyncio.Task[None]] = set()
+
     @transport.event_handler("on_client_disconnected")
     async def _on_disconnected(_transport: Any, _client: Any) -> None:
-        ending.append("disconnected")
-        await worker.cancel()
+        # Through the pipeline, not a cancel: an answer still being transcribed is kept, and
+        # stop() cancels anyway if the pipeline cannot finish in time.
+        task = asyncio.create_task(stop("disconnected"))
+        stopping.add(task)
+        task.add_done_callback(stopping.discard)
 
     runtime.active[spec.call_id] = conductor
     runtime.stops[spec.call_id] = stop
