@@ -67,8 +67,6 @@ class LimitSettings(BaseModel):
     # Variables of a call (candidate_name, ...): a handful of short strings, each spoken aloud.
     max_variables: int = 20
     max_variable_chars: int = 100
-    # Longest text the interviewer may synthesize in one prompt, after variables are filled in.
-    max_say_chars: int = 1000
     # A call whose transport delivers no audio for this long (wall clock) ends as "no_audio";
     # this also bounds a WebRTC offer that never connects.
     no_audio_timeout_s: float = 20.0
@@ -76,9 +74,9 @@ class LimitSettings(BaseModel):
     max_call_s: float = 3600.0
     # After a call is told to end, how long its pipeline may take before it is cancelled.
     end_grace_s: float = 5.0
-    # REST bodies: largest accepted (bytes) and deepest JSON nesting.
+    # REST bodies: largest accepted (bytes). JSON depth is telephony._wire.MAX_JSON_DEPTH for
+    # every peer, REST and media alike.
     max_body_bytes: int = 256 * 1024
-    max_json_depth: int = 16
     # HTTP: a connection must complete its request headers this soon; idle keep-alive closes.
     header_timeout_s: float = 10.0
     keep_alive_s: float = 5.0

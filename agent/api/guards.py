@@ -1,9 +1,10 @@
 """Bounds on every HTTP request body, before any route parses it (DESIGN.md decision 10).
 
 An ASGI middleware: a body larger than ``limits.max_body_bytes`` gets 413 (by its
-Content-Length at once, or as soon as the streamed bytes pass the limit), and a JSON body nested
-deeper than ``limits.max_json_depth`` gets 422, so no route's parser ever recurses on a nesting
-bomb. WebSocket frames are bounded by the server's ``ws_max_size`` and each codec's own checks.
+Content-Length at once, or as soon as the streamed bytes pass the limit), and a JSON body
+nested deeper than ``telephony._wire.MAX_JSON_DEPTH`` gets 422, so no route's parser ever
+recurses on a nesting bomb. WebSocket frames are bounded by the server's ``ws_max_size`` and
+each codec's own checks.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import logging
 from typing import Any
 
 from agent.settings import LimitSettings
-from telephony._wire import json_depth
+from telephony._wire import MAX_JSON_DEPTH, json_depth
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +28,7 @@ class BodyLimits:
     def __init__(self, app: Any, limits: LimitSettings) -> None:
         self.app = app
         self.max_bytes = limits.max_body_bytes
-        self.max_depth = limits.max_json_depth
+        self.max_depth = MAX_JSON_DEPTH
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
