@@ -4,6 +4,7 @@ its reason and a report, and the admission count back to zero afterwards."""
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import json
 import os
@@ -291,3 +292,35 @@ async def test_files_with_personal_data_are_private(server: Server) -> None:
     assert len(paths) > 1
     for path in paths:
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+
+
+@pytest.mark.parametrize("media_first", [False, True])
+async def test_twilio_protocol_error_is_recorded_as_such(
+    server: Server, media_first: bool, no_tracebacks: Any
+) -> None:
+    from tests.telephony.phones import twilio_start
+
+    call_sid = "CA" + uuid.uuid4().hex
+    stream_sid = "MZ" + uuid.uuid4().hex
+    async with websockets.connect(f"{server.ws}/telephony/twilio/stream") as ws:
+        await ws.send(json.dumps({"event": "connected", "protocol": "Call", "version": "1.0.0"}))
+        await ws.send(json.dumps(twilio_start(call_sid, stream_sid, {"candidate_id": "c-tw"})))
+        if media_first:  # the interview has started: the engine, not the conductor, ends it
+            payload = base64.b64encode(b"\xff" * 160).decode()
+            media = {"event": "media", "streamSid": stream_sid, "media": {"payload": payload}}
+            for _ in range(10):
+                await ws.send(json.dumps(media))
+        await ws.send("{not json")
+        with contextlib.suppress(websockets.ConnectionClosed):
+            async with asyncio.timeout(60):
+                async for _reply in ws:
+                    pass
+    async with asyncio.timeout(60):
+        while True:
+            reports = map(server.runtime.reports.load, server.runtime.reports.ids())
+            ours = [r for r in reports if r.get("carrier_call_id") == call_sid]
+            if ours:
+                break
+            await asyncio.sleep(0.1)
+    assert ours[0]["end_reason"] == "protocol_error" and ours[0]["report_id"] != call_sid
+    await settled(server)
