@@ -324,3 +324,22 @@ async def test_twilio_protocol_error_is_recorded_as_such(
             await asyncio.sleep(0.1)
     assert ours[0]["end_reason"] == "protocol_error" and ours[0]["report_id"] != call_sid
     await settled(server)
+
+
+async def test_webrtc_offer_that_never_connects_releases_its_slot(
+    server: Server, no_tracebacks: Any
+) -> None:
+    from aiortc import RTCConfiguration, RTCPeerConnection
+
+    pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
+    pc.addTransceiver("audio", direction="sendrecv")
+    pc.createDataChannel("events")
+    await pc.setLocalDescription(await pc.createOffer())
+    offer = {"sdp": pc.localDescription.sdp, "type": "offer"}
+    await pc.close()  # the browser vanishes before ICE completes
+    async with httpx.AsyncClient(base_url=server.http, timeout=60) as client:
+        response = await client.post("/api/webrtc/offer", json=offer)
+    assert response.status_code == 200, response.text
+    report = await report_of(server, response.json()["call_id"], timeout_s=90)
+    assert report["end_reason"] in ("no_audio", "disconnected") and report["complete"] is False
+    await settled(server)
