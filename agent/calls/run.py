@@ -227,7 +227,10 @@ async def _run_call(
             return saved[0]  # a report is written once, however many paths reach the end
         await conductor.drain_features()
         finalize_scores(record, script, engine.answers, auto_reject=settings.auto_reject)
-        report_id = await runtime.save_report(record)
+        try:
+            report_id = await runtime.save_report(record)
+        except FileExistsError:  # an earlier, interrupted finish() got as far as the write
+            report_id = record.call_id
         saved.append(report_id)
         await journal.close(remove=True)
         return report_id
@@ -329,11 +332,12 @@ async def _run_call(
             record.end_reason = ending[0] if ending else "disconnected"
             record.complete = False
             record.ended_at = utc_now()
-            # Shielded: a cancelled server task must still leave the partial report on disk.
+            log.info(
+                "call %s cut off (%s); saving its partial report", spec.call_id, record.end_reason
+            )
+        if not saved:  # cut off, or cancelled while the conductor was still writing it
+            # Shielded: a cancelled server task must still leave the report on disk.
             await asyncio.shield(finish(record))
-            log.info("call %s cut off (%s); partial report saved", spec.call_id, record.end_reason)
-        elif not saved:
-            await journal.close(remove=False)
     return record
 
 
