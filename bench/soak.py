@@ -142,7 +142,6 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     outcomes: Counter[str] = Counter()
     sent: Counter[str] = Counter()
     refused_interviews = 0
-    deadline = time.monotonic() + args.minutes * 60
 
     async with serve_app(create_app(settings, runtime)) as ws_base:
         http = ws_base.replace("ws://", "http://")
@@ -151,6 +150,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         # One short call first so model loading is not counted as fd growth.
         await simulate(url, persona=persona, voice=voice, speed=2)
         fds_before = open_fds()
+        deadline = time.monotonic() + args.minutes * 60
 
         async def interviewer(n: int) -> None:
             nonlocal refused_interviews
@@ -183,6 +183,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         stuck = runtime.admission.active
         fds_after = open_fds()
         elapsed = time.monotonic() - started
+        admission = runtime.admission.snapshot()
     reports = list((data_dir / "reports").glob("*.json"))
     journals = list((data_dir / "journals").glob("*.jsonl"))
     return {
@@ -198,7 +199,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "reports_written": len(reports),
         "fds_before": fds_before,
         "fds_after": fds_after,
-        "admission": runtime.admission.snapshot(),
+        "admission": admission,
     }
 
 
