@@ -147,8 +147,10 @@ async def serve_native_call(rt: Runtime, websocket: WebSocket) -> None:
             await websocket.send_text(
                 json.dumps(event("ready", call_id=spec.call_id, sample_rate=start.sample_rate))
             )
-        except (RuntimeError, WebSocketDisconnect, OSError):
-            log.info("ws call %s: client left before 'ready'", spec.call_id)
+        except Exception as exc:  # whichever way the socket layer reports a vanished client
+            log.info(
+                "ws call %s: client left before 'ready' (%s)", spec.call_id, type(exc).__name__
+            )
             return
         transport = native_transport(websocket, start.sample_rate, settings.max_frame_bytes)
         try:
