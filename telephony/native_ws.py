@@ -11,7 +11,8 @@ Server -> client
   ``bot_said``, ``listening``, ``transcript`` (``final`` true/false), ``call_ended`` (with
   ``report_id`` and ``outcome``) and ``error``.
 
-Close codes: 1003 the first message was not a JSON ``start``; 1008 a ``start`` field is invalid;
+Close codes: 1003 the first message was not a JSON ``start`` (or nests deeper than
+``_wire.MAX_JSON_DEPTH``); 1008 a ``start`` field is invalid;
 1009 a message is larger than the server's limit; 1011 server error; 1013 server at capacity.
 """
 
