@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 import pytest_asyncio
+from loguru import logger
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 
@@ -78,6 +79,24 @@ async def server(abuse_settings: Any) -> AsyncIterator[Server]:
 def no_tracebacks(caplog: pytest.LogCaptureFixture) -> Any:
     """After the test: no log record of the server carried a traceback."""
     caplog.set_level(logging.INFO)
-    yield caplog
+    # uvicorn's loggers do not propagate to the root: catch "Exception in ASGI application" too.
+    uvicorn_log = logging.getLogger("uvicorn")
+    uvicorn_log.addHandler(caplog.handler)
+    # pipecat logs through loguru: a traceback or a processor raising counts too (its one-line
+    # errors about a refused offer do not).
+    pipecat_errors: list[str] = []
+
+    def sink_fn(message: Any) -> None:
+        text = str(message)
+        if message.record["exception"] is not None or "Traceback" in text or " exception (" in text:
+            pipecat_errors.append(text)
+
+    sink = logger.add(sink_fn, level="ERROR")
+    try:
+        yield caplog
+    finally:
+        uvicorn_log.removeHandler(caplog.handler)
+        logger.remove(sink)
     with_trace = [r for r in caplog.records if r.exc_info or "Traceback" in r.getMessage()]
     assert not with_trace, [r.getMessage() for r in with_trace]
+    assert not pipecat_errors, pipecat_errors

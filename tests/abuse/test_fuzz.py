@@ -151,7 +151,9 @@ async def _first_message(url: str, message: str | bytes) -> int | None:
 @pytest.mark.asyncio(loop_scope="session")
 @SERVER_RUNS
 @given(message=first_messages)
-async def test_ws_call_first_message(server: Server, message: str | bytes) -> None:
+async def test_ws_call_first_message(
+    server: Server, no_tracebacks: Any, message: str | bytes
+) -> None:
     code = await _first_message(f"{server.ws}/ws/call", message)
     assert code in (1000, 1003, 1008, 1009, 1013)
     await _settled(server)
@@ -160,7 +162,9 @@ async def test_ws_call_first_message(server: Server, message: str | bytes) -> No
 @pytest.mark.asyncio(loop_scope="session")
 @SERVER_RUNS
 @given(messages=st.lists(twilio_messages, min_size=1, max_size=3))
-async def test_twilio_stream_first_messages(server: Server, messages: list[str]) -> None:
+async def test_twilio_stream_first_messages(
+    server: Server, no_tracebacks: Any, messages: list[str]
+) -> None:
     async with websockets.connect(f"{server.ws}/telephony/twilio/stream") as ws:
         with contextlib.suppress(websockets.ConnectionClosed):
             for message in messages:
@@ -174,7 +178,9 @@ async def test_twilio_stream_first_messages(server: Server, messages: list[str])
 @pytest.mark.asyncio(loop_scope="session")
 @SERVER_RUNS
 @given(message=json_values.map(json.dumps) | st.binary(max_size=64) | st.text(max_size=64))
-async def test_freeswitch_metadata(server: Server, message: str | bytes) -> None:
+async def test_freeswitch_metadata(
+    server: Server, no_tracebacks: Any, message: str | bytes
+) -> None:
     async with websockets.connect(f"{server.ws}/telephony/freeswitch") as ws:
         with contextlib.suppress(websockets.ConnectionClosed):
             await ws.send(message)
@@ -186,7 +192,9 @@ async def test_freeswitch_metadata(server: Server, message: str | bytes) -> None
 @pytest.mark.asyncio(loop_scope="session")
 @SERVER_RUNS
 @given(after=st.binary(max_size=64))
-async def test_audiosocket_frames_after_uuid(server: Server, after: bytes) -> None:
+async def test_audiosocket_frames_after_uuid(
+    server: Server, no_tracebacks: Any, after: bytes
+) -> None:
     reader, writer = await asyncio.open_connection("127.0.0.1", server.audiosocket_port)
     writer.write(encode_uuid(uuid.uuid4()) + after)
     with contextlib.suppress(ConnectionError):

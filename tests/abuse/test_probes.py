@@ -340,6 +340,23 @@ async def test_webrtc_offer_that_never_connects_releases_its_slot(
     async with httpx.AsyncClient(base_url=server.http, timeout=60) as client:
         response = await client.post("/api/webrtc/offer", json=offer)
     assert response.status_code == 200, response.text
+    assert server.runtime.admission.active == 1  # one slot per call, not one per stage
     report = await report_of(server, response.json()["call_id"], timeout_s=90)
     assert report["end_reason"] in ("no_audio", "disconnected") and report["complete"] is False
     await settled(server)
+
+
+@pytest.mark.parametrize(
+    "metadata",
+    ['{"uuid": ' + "[" * 100 + "]" * 100 + "}", json.dumps({"uuid": "u", "x": "y" * 9000})],
+)
+async def test_freeswitch_deep_or_huge_metadata_is_refused(
+    server: Server, metadata: str, no_tracebacks: Any
+) -> None:
+    async with websockets.connect(f"{server.ws}/telephony/freeswitch") as ws:
+        await ws.send(metadata)
+        with contextlib.suppress(websockets.ConnectionClosed):
+            async with asyncio.timeout(30):
+                await ws.recv()
+    assert ws.close_code == 1008
+    assert server.runtime.admission.active == 0
