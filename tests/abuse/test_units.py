@@ -144,3 +144,35 @@ def test_log_filters_mask_numbers_and_drop_query_strings() -> None:
     )
     assert DropQueryStrings().filter(access)
     assert "alice" not in access.getMessage() and "/interview" in access.getMessage()
+
+
+class _Conductor:
+    """What the watchdog reads of a conductor: the audio clock and whether the call ended."""
+
+    def __init__(self, flowing: bool) -> None:
+        self.flowing = flowing
+        self.ended = False
+        self._clock = 0.0
+
+    @property
+    def clock(self) -> float:
+        if self.flowing:
+            self._clock += 0.02  # audio keeps arriving
+        return self._clock
+
+
+@pytest.mark.parametrize(("flowing", "reason"), [(False, "no_audio"), (True, "max_duration")])
+async def test_watchdog_ends_silent_and_overlong_calls(flowing: bool, reason: str) -> None:
+    import asyncio
+
+    from agent.calls.run import _watch
+
+    stopped: list[str] = []
+
+    async def stop(why: str) -> None:
+        stopped.append(why)
+
+    conductor = _Conductor(flowing)
+    async with asyncio.timeout(30):
+        await _watch(conductor, stop, no_audio_s=0.4, max_call_s=0.8)  # type: ignore[arg-type]
+    assert stopped == [reason]
