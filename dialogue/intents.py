@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
 
+from dialogue import lang
 from dialogue.text import (
     Language,
     clauses,
@@ -49,10 +50,15 @@ class Intent(StrEnum):
 
 @dataclass(frozen=True)
 class IntentResult:
-    """A classified turn; ``faq_id`` is set for a QUESTION that matched an FAQ entry."""
+    """A classified turn; ``faq_id`` is set for a QUESTION that matched an FAQ entry.
+
+    ``clear`` is False for a request phrase met inside a longer answer ("... and I'm not
+    interested in weekend shifts anyway"): the interviewer should ask before acting on it.
+    """
 
     intent: Intent
     faq_id: str | None = None
+    clear: bool = True
 
 
 # --- global intent rules -----------------------------------------------------------------------
@@ -455,24 +461,70 @@ def _negated(before: str, language: Language) -> bool:
     return bool(_ZH_NEGATION.search(before.replace(" ", "")))
 
 
-def _phrase_hit(pattern: re.Pattern[str], text: str, language: Language) -> bool:
-    return any(not _negated(text[: m.start()], language) for m in pattern.finditer(text))
+#: Intents that end the interview: they are acted on only when clearly meant (see classify).
+ENDING_INTENTS = frozenset({Intent.OPT_OUT, Intent.HUMAN, Intent.BUSY})
+_NARRATIVE = {
+    "en": re.compile(lang.en.NARRATIVE),
+    "zh": re.compile(lang.zh.NARRATIVE),
+}
+_SENTENCE_END = re.compile(r"[.!?。！？]+")
+#: Words (English) or characters (Mandarin) besides the request itself that still leave a
+#: request clearly meant: "tomorrow", "in the evening", "明天".
+_CLEAR_REST = {"en": 3, "zh": 4}
 
 
-def _global_intent(text: str, language: Language) -> Intent | None:
+def _flat(text: str, language: Language) -> str:
     flat = strip_punctuation(text)
-    if language == "zh":
-        flat = flat.replace(" ", "")
+    return flat.replace(" ", "") if language == "zh" else flat
+
+
+def _described(before: str, language: Language) -> bool:
+    """Whether the words before a phrase in its sentence make it part of a described scene:
+    "I'd promise to call back", "客户说不感兴趣", "if they're not interested"."""
+    return bool(_NARRATIVE[language].search(before))
+
+
+def _phrase_hits(
+    pattern: re.Pattern[str], text: str, language: Language, described_ok: bool
+) -> bool:
+    for sentence in _SENTENCE_END.split(text):
+        flat = _flat(sentence, language)
+        for m in pattern.finditer(flat):
+            if _negated(flat[: m.start()], language):
+                continue
+            if not described_ok and _described(flat[: m.start()], language):
+                continue
+            return True
+    return False
+
+
+_ZH_REQUEST_CHARS = re.compile("[" + lang.zh.REQUEST_CHARS + "]")
+
+
+def _clearly_meant(pattern: re.Pattern[str], text: str, language: Language) -> bool:
+    """The turn is little more than the request: what is left without the request phrase(s)
+    and politeness is at most a few words ("Can you call me back tomorrow?")."""
+    rest = pattern.sub(" ", _flat(text, language))
+    if language == "en":
+        words = [w for w in en_words(rest) if w not in lang.en.REQUEST_WORDS]
+        return len(words) <= _CLEAR_REST["en"]
+    return len(_ZH_REQUEST_CHARS.sub("", rest.replace(" ", ""))) <= _CLEAR_REST["zh"]
+
+
+def _global_intent(text: str, language: Language) -> tuple[Intent, bool] | None:
+    """The request in a short turn and whether it is clearly meant (None: no request)."""
     parts = [v for c in clauses(text) for v in _variants(c, language)]
-    whole = _variants(flat, language)
+    whole = _variants(_flat(text, language), language)
     for intent in _GLOBAL_ORDER:
         rule = _rules(language)[intent]
-        if (
-            (rule.alone and any(rule.alone.fullmatch(w) for w in whole))
-            or (rule.clause and any(rule.clause.fullmatch(p) for p in parts))
-            or (rule.phrase and _phrase_hit(rule.phrase, flat, language))
+        if (rule.alone and any(rule.alone.fullmatch(w) for w in whole)) or (
+            rule.clause and any(rule.clause.fullmatch(p) for p in parts)
         ):
-            return intent
+            return intent, True
+        ending = intent in ENDING_INTENTS
+        if rule.phrase and _phrase_hits(rule.phrase, text, language, described_ok=not ending):
+            # A phrase inside a longer answer may be part of it: the engine asks first.
+            return intent, not ending or _clearly_meant(rule.phrase, text, language)
     return None
 
 
@@ -542,96 +594,70 @@ def classify(
 ) -> IntentResult:
     """The global intent of a candidate turn (``Intent.NONE`` = treat it as an answer).
 
-    ``faq`` maps FAQ ids to their keywords/synonyms. Long turns are always answers.
+    ``faq`` maps FAQ ids to their keywords/synonyms. Long turns are always answers. A request that
+    ends the interview (stop, a person, call me later) inside a described scene ("I'd apologise and
+    promise to call back", "客户说不感兴趣") is no request at all; met in a longer answer it comes
+    back with ``clear=False``; a short request on its own ("Can you call me back tomorrow?") is
+    clear.
     """
     if not text.strip() or not is_short(text, language):
         return IntentResult(Intent.NONE)
-    intent = _global_intent(text, language)
-    if intent is not None:
-        return IntentResult(intent)
+    found = _global_intent(text, language)
+    if found is not None:
+        return IntentResult(found[0], clear=found[1])
     question = _candidate_question(text, language, faq or {})
     return question or IntentResult(Intent.NONE)
 
 
 # --- yes / no ------------------------------------------------------------------------------------
 
-_EN_YES = {
-    "yes", "yeah", "yea", "yep", "yup", "ya", "sure", "sure thing", "certainly", "absolutely",
-    "definitely", "of course", "correct", "that's correct", "that's right", "go ahead",
-    "please go ahead", "i do", "i have", "i've got", "i can", "i will", "i agree",
-    "agreed", "affirmative", "indeed", "yes please", "sounds good", "that works", "no problem",
-    "not a problem", "no worries", "why not", "i don't mind", "don't mind", "i think so",
-    "you bet", "totally", "for sure", "please do", "let's go", "let's do it", "ready",
-    "i'm ready", "go on", "we have", "there is", "i consent", "happy to", "of course i do",
-    "it is", "it's fine", "that's fine", "i'd love to", "continue",
-}  # fmt: skip
-_EN_WEAK_YES = {
-    "ok", "okay", "alright", "all right", "right", "fine", "uh huh", "mm hmm", "i guess so",
-    "i guess", "mhm",
-}  # fmt: skip
-_EN_NO = {
-    "no", "nope", "nah", "not really", "no way", "not at all", "never", "negative", "i don't",
-    "i do not", "i don't think so", "i haven't", "i have not", "i can't", "i cannot",
-    "i can not", "i'm not", "i am not", "i won't", "i will not", "i'd rather not",
-    "i would rather not", "rather not", "unfortunately not", "not yet", "absolutely not",
-    "definitely not", "certainly not", "of course not", "no thanks", "no thank you",
-    "i don't have", "i do not have", "i have no", "i've got no", "there's no", "there is no",
-    "we don't", "not quite", "i'm afraid not", "afraid not", "i guess not", "i don't agree",
-    "i disagree", "it isn't", "it's not", "not", "don't", "i do not consent",
-}  # fmt: skip
-_ZH_YES = {
-    "是", "是的", "是啊", "对", "对的", "对啊", "没错", "好", "好的", "好啊", "行", "行啊", "行的",
-    "可以", "可以的", "可以啊", "没问题", "没有问题", "当然", "当然可以", "当然有", "有", "有的",
-    "有啊", "会", "会的", "能", "能的", "愿意", "我愿意", "同意", "我同意", "ok", "okay", "yes",
-    "好滴", "中", "成", "没事", "接受", "能接受", "开始吧", "继续", "来吧", "嗯嗯", "需要",
-    "稳定", "具备", "方便",
-}  # fmt: skip
-_ZH_WEAK_YES = {"嗯", "好吧", "哦", "嗯哼"}
-_ZH_NO = {
-    "不", "不是", "不对", "不行", "不可以", "不好", "不要", "不用", "没有", "没", "不会", "不能",
-    "不愿意", "不同意", "不太行", "不太可以", "不接受", "不能接受", "算了", "不了", "没法",
-    "没办法", "恐怕不行", "不方便", "不太方便", "不太", "不需要", "no", "没得", "木有", "不稳定",
-    "没有的", "并没有", "不具备",
-}  # fmt: skip
-# Hedges are consumed so their words do not count: "not sure" is not a "not", "不知道" not a "不".
-_EN_NEUTRAL = {
-    "not sure", "i'm not sure", "i don't know", "don't know", "maybe", "i'm not certain",
-    "not certain", "it depends", "depends",
-}  # fmt: skip
-_ZH_NEUTRAL = {"不知道", "不确定", "不一定", "看情况", "可能", "不清楚", "说不好", "不好说", "不错"}
 _MAX_PHRASE_WORDS = 4
 _Polarity = tuple[Intent, bool] | None  # (YES/NO, is_weak); None = a hedge
+#: Weight of a yes/no word that does not lead its clause ("there is no call parked ...").
+_INNER_WEIGHT = {"en": 0.6, "zh": 0.5}
+#: How far back (words) a negator reaches a bad/good term ("no real interruptions").
+_TERM_REACH = 3
+# "It's not that I don't have one", "不是没有": two negations make a yes.
+_DOUBLE_NEGATIVE = {
+    "en": re.compile(
+        r"\b(?:it's |it is )?not (?:that|like|as if) (?:i|we) (?:don't|do not|can't|cannot|"
+        r"haven't|have not|won't)\b|\bnot without\b|\bi can't say (?:i|we) don't\b"
+    ),
+    "zh": re.compile(r"(?:并)?不是没(?:有)?|没有不|不是不(?:能|会|行|可以)"),
+}
 
 
 def _lexicon(language: Language) -> dict[str, _Polarity]:
-    if language == "en":
-        sets = (_EN_NEUTRAL, _EN_WEAK_YES, _EN_YES, _EN_NO)
-    else:
-        sets = (_ZH_NEUTRAL, _ZH_WEAK_YES, _ZH_YES, _ZH_NO)
-    neutral, weak, yes, no = sets
-    table: dict[str, _Polarity] = {w: None for w in neutral}
-    table.update({w: (Intent.YES, True) for w in weak})
-    table.update({w: (Intent.YES, False) for w in yes})
-    table.update({w: (Intent.NO, False) for w in no})
+    data = lang.for_language(language)
+    table: dict[str, _Polarity] = {w: None for w in data.NEUTRAL}
+    table.update({w: (Intent.YES, True) for w in data.WEAK_YES})
+    table.update({w: (Intent.YES, False) for w in data.YES})
+    table.update({w: (Intent.NO, False) for w in data.NO})
     return table
 
 
 _LEXICON = {"en": _lexicon("en"), "zh": _lexicon("zh")}
 
 
-def _polarity_hits(tokens: list[str], language: Language) -> list[tuple[Intent, bool]]:
-    """(YES/NO, is_weak) for each lexicon phrase found, left to right, longest first."""
+@dataclass
+class _Hit:
+    start: int  # token index
+    end: int
+    phrase: str
+    polarity: _Polarity
+
+
+def _lexicon_hits(tokens: list[str], language: Language) -> list[_Hit]:
+    """Lexicon phrases found left to right, longest first (hedges included, polarity None)."""
     table = _LEXICON[language]
     joiner = " " if language == "en" else ""
-    hits: list[tuple[Intent, bool]] = []
+    hits: list[_Hit] = []
     i = 0
     while i < len(tokens):
         for span in range(min(_MAX_PHRASE_WORDS, len(tokens) - i), 0, -1):
             words = joiner.join(tokens[i : i + span])
             if words in table:
-                polarity = table[words]
-                if polarity is not None:
-                    hits.append(polarity)
+                hits.append(_Hit(i, i + span, words, table[words]))
                 i += span
                 break
         else:
@@ -639,21 +665,155 @@ def _polarity_hits(tokens: list[str], language: Language) -> list[tuple[Intent, 
     return hits
 
 
-def yes_no(text: str, language: Language) -> Intent | None:
-    """``Intent.YES`` / ``Intent.NO`` for a yes/no answer, None if it is neither or unclear.
+def _term_kind(token: str, language: Language) -> tuple[str, bool] | None:
+    """("bad" | "good", negated inside the token) for a bad/good term token ("不吵" is negated)."""
+    data = lang.for_language(language)
+    words = [token, token[:-1]] if language == "en" and token.endswith("s") else [token]
+    for word in words:
+        if word in data.BAD_TERMS:
+            return "bad", False
+        if word in data.GOOD_TERMS:
+            return "good", False
+    if language == "zh" and len(token) >= 2 and token[0] in "不没":
+        rest = token[1:]
+        if rest in data.BAD_TERMS:
+            return "bad", True
+        if rest in data.GOOD_TERMS:
+            return "good", True
+    return None
 
-    English answers lead with the answer, so the first clear word decides ("yes, I have a room,
-    it's not noisy" → YES). Mandarin answers often give the reason first and the answer last
-    ("家里有小孩，没有安静的地方"), so there the last clause with a clear word decides. Weak words
-    like "okay" or "嗯" count only when nothing clearer is said.
+
+def _tokens(text: str, language: Language) -> list[str]:
+    return en_words(text) if language == "en" else zh_tokens(text)
+
+
+@dataclass(frozen=True)
+class _Evidence:
+    weight: float  # signed: > 0 yes, < 0 no
+    weak: bool = False
+    hedge: bool = False
+
+
+def _clause_evidence(clause: str, language: Language, frame: int) -> list[_Evidence]:
+    """What one clause says for yes (+) or no (-). ``frame`` is -1 when the question asks about
+    something unwanted ("Would anything interrupt your calls?"), so "no interruptions" is a no."""
+    if _DOUBLE_NEGATIVE[language].search(clause.replace(" ", "") if language == "zh" else clause):
+        return [_Evidence(1.0)]
+    tokens = _tokens(clause, language)
+    hits = _lexicon_hits(tokens, language)
+    covered = {i for h in hits for i in range(h.start, h.end)}
+    used: set[int] = set()  # hits consumed as the negator of a term
+    found: list[_Evidence] = []
+    for i, token in enumerate(tokens):
+        kind = None if i in covered else _term_kind(token, language)
+        if kind is None:
+            continue
+        term, negated = kind
+        if not negated:
+            for n, hit in enumerate(hits):
+                if (
+                    n not in used
+                    and hit.polarity is not None
+                    and hit.polarity[0] == Intent.NO
+                    and hit.end <= i <= hit.end + _TERM_REACH - 1
+                ):
+                    used.add(n)
+                    negated = True
+                    break
+        wanted = (term == "good") != negated  # "quiet", "no noise": what the question wants
+        found.append(_Evidence(frame * (1.0 if wanted else -1.0)))
+    lead = lang.for_language(language).LEAD_WORDS
+    for n, hit in enumerate(hits):
+        if n in used:
+            continue
+        if hit.polarity is None:
+            found.append(_Evidence(0.0, hedge=hit.phrase in lang.for_language(language).UNSURE))
+            continue
+        intent, weak = hit.polarity
+        leading = all(t in lead for t in tokens[: hit.start])
+        weight = 1.0 if leading else _INNER_WEIGHT[language]
+        found.append(_Evidence(weight if intent == Intent.YES else -weight, weak=weak))
+    return found
+
+
+def question_frame(question: str | None, language: Language) -> int:
+    """+1 when a yes/no question asks for something wanted ("Do you have a quiet room without
+    interruptions?"), -1 when it asks about something unwanted ("Would anything interrupt you?")."""
+    if not question:
+        return 1
+    for clause in clauses(question):
+        for evidence in _clause_evidence(clause, language, 1):
+            if evidence.weight < 0 and not evidence.weak:
+                # An unwanted thing asked about without negation: a yes means trouble.
+                tokens = _tokens(clause, language)
+                if any(_term_kind(t, language) for t in tokens):
+                    return -1
+    return 1
+
+
+@dataclass(frozen=True)
+class YesNoReading:
+    """What a yes/no answer says.
+
+    Attributes:
+        answer: ``Intent.YES`` / ``Intent.NO``, or None when it says neither.
+        sure: False when hedged or contradictory; the interviewer should ask once more.
+        clause: the clause that weighed most in the decision (for the record).
     """
-    if language == "en":
-        hits = _polarity_hits(en_words(text), language)
-    else:
-        per_clause = [_polarity_hits(zh_tokens(c), language) for c in clauses(text)]
-        decisive = [h for h in per_clause if any(not weak for _, weak in h)]
-        hits = decisive[-1] if decisive else [h for c in per_clause for h in c]
-    strong = [intent for intent, is_weak in hits if not is_weak]
-    if strong:
-        return strong[0]
-    return hits[0][0] if hits else None
+
+    answer: Intent | None
+    sure: bool
+    clause: str | None = None
+
+
+def read_yes_no(text: str, language: Language, question: str | None = None) -> YesNoReading:
+    """Read a yes/no answer by what it means, from the whole answer.
+
+    Each clause gives evidence: yes/no words (weaker when they do not lead the clause: "there is
+    no call parked on that extension" is not an answer), and what the question wants, negated or
+    not ("No interruptions at all" is a yes to a quiet room; "有的，不会被打扰" too), with double
+    negatives ("it's not that I don't have one"). English answers lead with the answer, so the
+    first clause that says anything weighs three times; Mandarin answers often give the reason
+    first and the answer last ("家里有小孩，没有安静的地方"), so there the first and last weigh
+    more. Weak words ("okay", "嗯") count only when nothing clearer is said; a hedge ("not sure",
+    "看情况") or a near tie makes the reading unsure.
+    """
+    frame = question_frame(question, language)
+    per_clause = [(c, _clause_evidence(c, language, frame)) for c in clauses(text)]
+    decisive = [
+        i for i, (_, ev) in enumerate(per_clause) if any(e.weight and not e.weak for e in ev)
+    ]
+    hedged = any(e.hedge for _, ev in per_clause for e in ev)
+    if not decisive:
+        weak = [e for _, ev in per_clause for e in ev if e.weak]
+        if weak and not hedged:
+            return YesNoReading(Intent.YES if weak[0].weight > 0 else Intent.NO, True, None)
+        return YesNoReading(None, not hedged)
+    first, last = decisive[0], decisive[-1]
+    yes = no = 0.0
+    best: tuple[float, str] | None = None
+    for i, (clause, evidence) in enumerate(per_clause):
+        value = max(-1.0, min(1.0, sum(e.weight for e in evidence if not e.weak)))
+        if language == "en":
+            weight = 3.0 if i == first else 1.0
+        else:
+            weight = 2.5 if i == last else 2.0 if i == first else 1.0
+        score = weight * value
+        yes, no = yes + max(score, 0.0), no + max(-score, 0.0)
+        if score and (best is None or abs(score) > best[0]):
+            best = (abs(score), clause)
+    if yes == no:
+        return YesNoReading(None, False, best[1] if best else None)
+    answer = Intent.YES if yes > no else Intent.NO
+    big, small = max(yes, no), min(yes, no)
+    sure = big >= (3.0 if hedged else 2.0) * small
+    return YesNoReading(answer, sure, best[1] if best else None)
+
+
+def yes_no(text: str, language: Language, question: str | None = None) -> Intent | None:
+    """``Intent.YES`` / ``Intent.NO`` for a yes/no answer, None if it is neither or unsure.
+
+    See :func:`read_yes_no`; ``question`` (the prompt) lets "no interruptions" mean yes or no.
+    """
+    reading = read_yes_no(text, language, question)
+    return reading.answer if reading.sure else None
