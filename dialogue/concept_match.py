@@ -245,7 +245,12 @@ def _zh_norm(token: str) -> str:
         return token
     stem = _stem(token.lower())
     # Code-switching: "我会 say sorry 然后 refund" means 抱歉 ... 退款 to a Mandarin script.
-    return zh.ENGLISH_LOANS.get(stem, stem)
+    return _english_loans().get(stem, stem)
+
+
+@lru_cache(maxsize=1)
+def _english_loans() -> dict[str, str]:
+    return {_stem(word): zh_word for word, zh_word in zh.ENGLISH_LOANS.items()}
 
 
 _ZH_NUMERAL = "[" + "".join(zh.DIGITS) + "".join(zh.MULTIPLIERS) + r"\d]+"

@@ -412,7 +412,16 @@ _EN_NEGATION = re.compile(
     r"\b(?:don't|do not|didn't|did not|never|won't|wouldn't|doesn't|no need to|not)\s+"
     r"(?:(?:want|need|wanna|going|have|like|mean|plan|wish|intend)\s+(?:to\s+)?)?$"
 )
-_ZH_NEGATION = re.compile(r"(?:不|没|别|不用|不需要|不要|不想|没必要|用不着|不是要|不是想)$")
+_ZH_NEGATION = re.compile(
+    r"(?:不|没|别|不用|不需要|不要|不想|没必要|用不着|不是要|不是想)$"
+    r"|(?:不会|从不|从来不|从来没|没有|没)(?:说|想过|想|觉得|认为)(?:过|要)?$"
+)
+# "I never think I want to quit", "I don't feel like I need to stop": a negated frame a few
+# words back.
+_EN_NEGATED_FRAME = re.compile(
+    r"\b(?:never|don't|do not|didn't|did not|won't|wouldn't) (?:think|feel|say|said|believe|"
+    r"feel like) (?:that )?(?:i|i'd|i'll|we)(?: \w+)?\s*$"
+)
 _EN_FILLERS = re.compile(
     r"^(?:(?:um+|uh+|er+m?|hmm+|oh|ah|well|so|hey|hi|ok|okay|sorry|excuse me|i'm sorry|please|"
     r"just)\s+)+|(?:\s+(?:please|thanks|thank you|then|now|sorry))+$"
@@ -457,7 +466,7 @@ def _variants(text: str, language: Language) -> set[str]:
 
 def _negated(before: str, language: Language) -> bool:
     if language == "en":
-        return bool(_EN_NEGATION.search(before))
+        return bool(_EN_NEGATION.search(before) or _EN_NEGATED_FRAME.search(before))
     return bool(_ZH_NEGATION.search(before.replace(" ", "")))
 
 
@@ -478,10 +487,20 @@ def _flat(text: str, language: Language) -> str:
     return flat.replace(" ", "") if language == "zh" else flat
 
 
-def _described(before: str, language: Language) -> bool:
+_EN_MODAL_BEFORE = re.compile(lang.en.MODAL_BEFORE)
+
+
+def _described(before: str, phrase: str, language: Language) -> bool:
     """Whether the words before a phrase in its sentence make it part of a described scene:
-    "I'd promise to call back", "客户说不感兴趣", "if they're not interested"."""
-    return bool(_NARRATIVE[language].search(before))
+    "I'd promise to call back", "客户说不感兴趣", "if they're not interested", "I'd call back
+    customers"."""
+    if _NARRATIVE[language].search(before):
+        return True
+    return (
+        language == "en"
+        and phrase.startswith(lang.en.MODAL_ACTIONS)
+        and bool(_EN_MODAL_BEFORE.search(before))
+    )
 
 
 def _phrase_hits(
@@ -492,7 +511,7 @@ def _phrase_hits(
         for m in pattern.finditer(flat):
             if _negated(flat[: m.start()], language):
                 continue
-            if not described_ok and _described(flat[: m.start()], language):
+            if not described_ok and _described(flat[: m.start()], m.group(), language):
                 continue
             return True
     return False
@@ -683,6 +702,21 @@ def _term_kind(token: str, language: Language) -> tuple[str, bool] | None:
     return None
 
 
+def _plain_negator_before(tokens: list[str], i: int, language: Language) -> bool:
+    """A negator word (not a yes/no phrase) shortly before token ``i``: nobody, never, 没人."""
+    data = lang.for_language(language)
+    for token in tokens[max(0, i - _TERM_REACH) : i]:
+        word = token.replace("'", "")
+        if language == "en" and word in data.NEGATORS:
+            return True
+        if language == "zh" and (
+            word in data.NEGATORS
+            or (word[0] in data.NEGATION_CHARS and len(word) <= 3 and word not in data.NOT_NEGATING)
+        ):
+            return True
+    return False
+
+
 def _tokens(text: str, language: Language) -> list[str]:
     return en_words(text) if language == "en" else zh_tokens(text)
 
@@ -720,6 +754,8 @@ def _clause_evidence(clause: str, language: Language, frame: int) -> list[_Evide
                     used.add(n)
                     negated = True
                     break
+        if not negated and _plain_negator_before(tokens, i, language):
+            negated = True  # "nobody disturbs me", "没人打扰"
         wanted = (term == "good") != negated  # "quiet", "no noise": what the question wants
         found.append(_Evidence(frame * (1.0 if wanted else -1.0)))
     lead = lang.for_language(language).LEAD_WORDS

@@ -109,6 +109,14 @@ NARRATIVE = (
     r"someone|somebody|manager|supervisor|colleague|colleagues|boss)\b"
     r"|\b(?:if|whenever|until|unless) "
 )
+#: A modal right before "call back" makes it the candidate's own action: "I'd call back
+#: customers", "we always call back" (but "I'd like to stop" is a request).
+MODAL_BEFORE = (
+    r"\b(?:i'd|i would|i will|i'll|we'd|we would|we will|we'll|i always|i usually|i often|"
+    r"i normally|we always|we usually) $"
+)
+MODAL_ACTIONS = ("call", "ring", "phone", "get back")
+
 #: Words that do not count against a request being clearly meant ("Can you call me back?").
 REQUEST_WORDS = _words(
     "i i'm im me my you can could would will please sorry now right just really honestly um uh "

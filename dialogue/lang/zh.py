@@ -31,7 +31,8 @@ NO = {
 # Hedges are consumed so their words do not count: "不知道" is not a "不".
 NEUTRAL = {
     "不知道", "不确定", "不一定", "看情况", "可能", "不清楚", "说不好", "不好说", "不错", "差不多",
-    "还行", "一般", "有时候", "偶尔", "大概", "应该",
+    "还行", "一般", "有时候", "偶尔", "大概", "应该", "我是说", "我的意思是", "是说", "就是说",
+    "是不是",
 }  # fmt: skip
 #: Hedges that make a yes or no unsure enough to ask once more.
 UNSURE = {"不知道", "不确定", "不一定", "看情况", "可能", "不清楚", "说不好", "不好说",
@@ -99,18 +100,18 @@ UNITS = {
 # --- code-switching ------------------------------------------------------------------------------
 
 #: English words Mandarin speakers use inside Mandarin answers (call-centre talk), with the
-#: Mandarin word a script's synonyms would use. Stems, as :mod:`dialogue.concept_match` makes them.
+#: Mandarin word a script's synonyms would use (the concept matcher stems the English side).
 ENGLISH_LOANS = {
-    "sorry": "抱歉", "apologiz": "道歉", "apologis": "道歉", "refund": "退款", "return": "退货",
-    "exchang": "换货", "replac": "换新", "replacement": "换新", "compensat": "赔偿",
+    "sorry": "抱歉", "apologize": "道歉", "apologise": "道歉", "refund": "退款", "return": "退货",
+    "exchange": "换货", "replace": "换新", "replacement": "换新", "compensate": "赔偿",
     "compensation": "赔偿", "coupon": "优惠券", "voucher": "优惠券", "discount": "优惠券",
     "listen": "倾听", "understand": "理解", "empathy": "理解", "calm": "冷静", "patient": "耐心",
-    "break": "休息", "relax": "放松", "plan": "计划", "priority": "优先", "prioritiz": "优先",
-    "order": "订单", "delivery": "快递", "shipping": "发货", "logistic": "物流",
-    "warehous": "仓库", "online": "在线", "chat": "聊天", "email": "邮件", "ticket": "工单",
-    "phone": "电话", "hotlin": "热线", "call": "电话", "weekend": "周末", "saturday": "周六",
-    "sunday": "周日", "evening": "晚上", "night": "晚上", "morning": "早上", "flexibl": "灵活",
-    "anytim": "随时", "furnitur": "家具", "sofa": "沙发", "kitchen": "厨具", "mattress": "床垫",
-    "taobao": "淘宝", "jd": "京东", "tmall": "天猫", "year": "年", "month": "个月",
-    "follow": "跟进", "escalat": "升级", "record": "记录",
+    "break": "休息", "relax": "放松", "plan": "计划", "priority": "优先", "prioritize": "优先",
+    "order": "订单", "delivery": "快递", "shipping": "发货", "logistics": "物流",
+    "warehouse": "仓库", "online": "在线", "chat": "聊天", "email": "邮件", "ticket": "工单",
+    "phone": "电话", "hotline": "热线", "call": "电话", "weekend": "周末", "saturday": "周六",
+    "sunday": "周日", "evening": "晚上", "night": "晚上", "morning": "早上",
+    "flexible": "灵活", "anytime": "随时", "furniture": "家具", "sofa": "沙发", "kitchen": "厨具",
+    "mattress": "床垫", "taobao": "淘宝", "jd": "京东", "tmall": "天猫", "year": "年",
+    "month": "个月", "follow": "跟进", "escalate": "升级", "record": "记录",
 }  # fmt: skip
