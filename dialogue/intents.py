@@ -62,340 +62,7 @@ class IntentResult:
 
 
 # --- global intent rules -----------------------------------------------------------------------
-# Regex fragments per intent, at three strengths: ``phrases`` may appear anywhere in a short turn;
-# ``clauses`` must be a whole clause ("I'm busy" but not "I'm busy on weekends"); ``alone`` must be
-# the whole turn, for words that are fillers elsewhere ("sorry?" vs "sorry, no"; "啊？" vs
-# "啊，有的").
-
-
-@dataclass(frozen=True)
-class _Rule:
-    phrases: tuple[str, ...] = ()
-    clauses: tuple[str, ...] = ()
-    alone: tuple[str, ...] = ()
-
-
-_EN_TARGET = (
-    r"(?:a |an |the |your |some )?(?:real |actual |live |human )?"
-    r"(?:person|human being|human|someone|somebody|recruiter|representative|operator|"
-    r"hiring manager|manager|people|hr|staff member|agent)"
-)
-_EN_SPEAK = r"(?:speak|talk|chat) (?:to|with)"
-
-_EN_RULES: dict[Intent, _Rule] = {
-    Intent.ROBOT: _Rule(
-        phrases=(
-            r"are you (?:a |an )?(?:robot|bot|machine|computer|ai|real person|real human|human|"
-            r"person|recording|automated|real|artificial)",
-            r"is (?:this|that|it) (?:a |an )?(?:robot|bot|machine|computer|recording|real person|"
-            r"automated|ai|human|person|recorded message)",
-            r"am i (?:talking|speaking|chatting) (?:to|with) (?:a |an )?(?:robot|bot|machine|"
-            r"computer|real person|human|person|ai|recording|real)",
-            r"(?:is this|are you) (?:an? )?(?:automated|artificial)",
-        ),
-        clauses=(r"are you real", r"is this real"),
-        alone=(r"(?:a )?robot", r"bot"),
-    ),
-    Intent.HUMAN: _Rule(
-        phrases=(
-            rf"(?:can|could|may|let) (?:i|me) (?:please )?{_EN_SPEAK} {_EN_TARGET}",
-            rf"i(?:'d| would)? (?:like|want|need|prefer) to {_EN_SPEAK} {_EN_TARGET}",
-            rf"i wanna {_EN_SPEAK} {_EN_TARGET}",
-            rf"(?:put|get|transfer|connect) me (?:through )?(?:to|with) {_EN_TARGET}",
-            r"transfer me",
-            r"connect me",
-            r"(?:give|get) me (?:a |an )?(?:real |actual |live )?(?:person|human)",
-            r"is there (?:a |an |any )?(?:real |actual |live )?(?:person|human|recruiter|someone)",
-            r"i want (?:a |an )?(?:real |actual |live )?(?:person|human|recruiter)",
-            r"(?:real|actual|live) (?:person|human) please",
-            r"human please",
-        ),
-        clauses=(
-            r"(?:a )?(?:real |actual |live )?(?:person|human)",
-            r"human being",
-            r"operator",
-            r"representative",
-            r"(?:a )?recruiter",
-            r"person please",
-        ),
-    ),
-    Intent.OPT_OUT: _Rule(
-        phrases=(
-            r"(?:want|like|need|wanna) to stop(?: now| here| the interview| this| the call)?",
-            r"(?:want|like|wanna) to (?:end|quit|leave|hang up|withdraw|cancel)",
-            r"wanna (?:stop|quit|end)",
-            r"stop (?:the|this) (?:interview|call|screening|process)",
-            r"end (?:the|this) (?:interview|call)",
-            r"not interested",
-            r"no longer interested",
-            r"(?:don't|do not) want to (?:continue|go on|proceed|do this|do the interview|"
-            r"carry on|keep going|answer any more|be interviewed)",
-            r"(?:i'd|i would) rather not (?:continue|go on|do this|proceed)",
-            r"opt out",
-            r"withdraw (?:my|the) application",
-            r"i withdraw",
-            r"take me off (?:your|the) list",
-            r"(?:don't|do not|stop) call(?:ing)? me",
-            r"please stop",
-            r"(?:i'll|i will) pass",
-            r"(?:i've|i have) changed my mind",
-            r"cancel (?:the|this|my) (?:interview|application|call)",
-            r"let's (?:stop|end) (?:here|now|this|it)",
-            r"i quit",
-            r"count me out",
-        ),
-        clauses=(
-            r"stop(?: it| please| now)?",
-            r"no thanks",
-            r"no thank you",
-            r"forget it",
-            r"i'm out",
-            r"(?:good)?bye",
-        ),
-        alone=(r"quit", r"enough"),
-    ),
-    Intent.BUSY: _Rule(
-        phrases=(
-            r"call (?:me )?back",
-            r"call me (?:later|tomorrow|another time|again|in the (?:evening|afternoon|morning))",
-            r"(?:do|talk|continue|speak|chat|try) (?:this |it |me )?(?:again )?"
-            r"(?:later|tomorrow|another time|some other time)",
-            r"not (?:a |the )?(?:good|great|convenient|right) time",
-            r"(?:it's|it is|this is|now's|now is) (?:a )?(?:really )?(?:bad|terrible|busy|"
-            r"inconvenient) time",
-            r"reschedule",
-            r"i(?:'m| am) (?:driving|at work|in a meeting|in the middle of something|on the road|"
-            r"busy right now|busy at the moment|not free right now|not available right now)",
-            r"(?:can't|cannot|can not) (?:really )?talk (?:right )?(?:now|at the moment)",
-            r"i (?:have|need|got) to go",
-            r"gotta go",
-            r"(?:give|call) me (?:a call|a ring) (?:later|tomorrow|back)",
-        ),
-        clauses=(
-            r"(?:i'm |i am )?(?:a bit |kind of |really )?busy(?: now| right now)?",
-            r"later please",
-            r"not now",
-            r"not right now",
-            r"i'm driving",
-            r"bad time",
-            r"call later",
-            r"(?:at )?(?:another|some other) time(?: please)?",
-            r"can we do this later",
-        ),
-        alone=(r"later", r"driving"),
-    ),
-    Intent.SLOW_DOWN: _Rule(
-        phrases=(
-            r"(?:please |can you |could you )slow down",
-            r"slow down(?: please| a bit| a little)",
-            r"(?:speak|talk|go) (?:more )?slowly",
-            r"(?:speak|talk|go) (?:a bit |a little )?slower",
-            r"you(?:'re| are)? (?:talking|speaking|going|talk|speak) (?:too|so|really|a bit|"
-            r"a little) fast",
-        ),
-        clauses=(r"slow down", r"slower(?: please)?", r"too fast", r"slowly please"),
-        alone=(r"slowly",),
-    ),
-    Intent.REPEAT: _Rule(
-        phrases=(
-            r"(?:can|could|would|will) you (?:please )?repeat",
-            r"repeat (?:that|the question|it|yourself|please)",
-            r"please repeat",
-            r"say (?:that|it|the question) again",
-            r"say again",
-            r"come again",
-            r"(?:didn't|did not|couldn't|could not|can't|cannot) (?:quite )?(?:catch|hear|get) "
-            r"(?:that|it|you|what you said|the question)",
-            r"what did you (?:just )?say",
-            r"what was the question",
-            r"one more time",
-            r"(?:you|it|the line) (?:cut|broke|are cutting|were cutting|keep cutting|"
-            r"are breaking|were breaking) (?:out|up)",
-            r"i missed (?:that|it|the question|what you said)",
-            r"(?:ask|go over) (?:that |it |the question )?again",
-            r"sorry what",
-            r"pardon",
-        ),
-        clauses=(r"what was that", r"repeat(?: please)?", r"say what"),
-        alone=(
-            r"what",
-            r"huh",
-            r"eh",
-            r"pardon(?: me)?",
-            r"excuse me",
-            r"again",
-            r"hello",
-            r"sorry",
-        ),
-    ),
-    Intent.CLARIFY: _Rule(
-        phrases=(
-            r"what do you mean",
-            r"what does (?:that|it|this) mean",
-            r"(?:don't|do not) (?:understand|get) (?:the|your|what you)",
-            r"(?:can|could) you (?:explain|clarify|rephrase|elaborate|be more specific)",
-            r"(?:not sure|unsure) what you(?:'re| are) asking",
-            r"what (?:exactly )?are you asking",
-            r"in what sense",
-            r"what do you want to know",
-        ),
-        clauses=(r"(?:i )?(?:don't|do not) understand", r"i don't get it", r"like what"),
-        alone=(r"meaning", r"explain", r"rephrase", r"such as"),
-    ),
-}
-
-_ZH_RULES: dict[Intent, _Rule] = {
-    Intent.ROBOT: _Rule(
-        phrases=(
-            r"你是(?:不是)?(?:一个)?(?:机器人|真人|人工智能|ai|电脑|录音|自动|人吗|真的人)",
-            r"(?:是不是|是)机器人",
-            r"机器人吗",
-            r"真人吗",
-            r"(?:是不是|是)(?:ai|人工智能)",
-            r"人工智能吗",
-            r"ai吗",
-            r"是录音吗",
-            r"是人还是机器",
-            r"机器还是人",
-        ),
-        alone=(r"机器人", r"你是谁"),
-    ),
-    Intent.HUMAN: _Rule(
-        phrases=(
-            r"转人工",
-            r"转接人工",
-            r"找人工",
-            r"要人工(?!智能)",
-            r"人工服务",
-            r"人工客服",
-            r"人工坐席",
-            r"找真人",
-            r"要真人",
-            r"换(?:个)?真人",
-            r"有没有真人",
-            r"(?:跟|和|让)真人",
-            r"真人(?:来|面试|跟我|和我)",
-            r"(?:我要|我想|我需要|帮我|给我|麻烦|能不能|可不可以|可以|请)(?:找|转|转接|联系|跟|和)"
-            r"(?:你们的?)?(?:hr|人事|招聘(?:人员|专员|负责人)?|负责人|面试官|工作人员|真人|人工)",
-            r"(?:跟|和)人(?:说|聊|谈)",
-        ),
-        clauses=(r"人工", r"真人", r"找人"),
-    ),
-    Intent.OPT_OUT: _Rule(
-        phrases=(
-            r"不想(?:面试|继续|做|参加|聊|谈|应聘|干|弄)了?",
-            r"不(?:面|做|面试|参加|聊|应聘|干)了",
-            r"我放弃",
-            r"放弃(?:面试|这个机会|应聘|这份工作)",
-            r"不感兴趣",
-            r"没(?:有)?兴趣",
-            r"别(?:再)?打(?:电话)?了",
-            r"不要再打",
-            r"结束(?:面试|通话)",
-            r"停止面试",
-            r"退出面试",
-            r"我退出",
-            r"取消(?:面试|申请|应聘)",
-            r"挂(?:了吧|电话吧)",
-            r"不用(?:再)?面(?:了|试了)",
-            r"不要了(?!解)",
-            r"就到这(?:里|儿)吧",
-        ),
-        clauses=(
-            r"算了吧?",
-            r"不用了",
-            r"不需要了",
-            r"停下?",
-            r"别问了",
-            r"再见",
-            r"拜拜",
-            r"结束吧",
-            r"挂了",
-        ),
-    ),
-    Intent.BUSY: _Rule(
-        phrases=(
-            r"(?:现在|这会儿|目前|暂时)不(?:太)?方便",
-            r"不方便(?:接电话|说话|接听|聊)",
-            r"(?:等|过)(?:一)?(?:下|会儿|会)再(?:打|说|聊|联系)",
-            r"晚(?:一)?点(?:再)?(?:打|说|聊|联系)",
-            r"稍后再(?:打|说|聊|联系)",
-            r"回头再(?:打|说|聊|联系)",
-            r"待会(?:儿)?再(?:打|说|聊|联系)",
-            r"改天(?:再)?(?:打|说|聊|联系|吧)",
-            r"换个时间",
-            r"下次再(?:说|聊|打)",
-            r"明天再(?:打|说|聊|联系)",
-            r"(?:我|正|现在)在(?:开车|开会)",
-            r"正在忙",
-            r"现在(?:在)?忙",
-            r"现在(?:没空|没时间)",
-            r"没空接",
-            r"再打(?:给我|过来)",
-        ),
-        clauses=(
-            r"我?(?:现在|正)?在忙(?:着)?(?:呢)?",
-            r"忙着呢",
-            r"我?(?:现在|这会儿|目前|暂时)不(?:太)?方便",
-            r"(?:现在|这会儿)?(?:没空|没时间)",
-            r"我?(?:现在)?(?:有点)?有事",
-            r"晚点吧",
-            r"下次吧",
-            r"改天吧",
-            r"在上班",
-        ),
-        # "不方便" alone is "not now"; inside an answer it is a no ("家里有小孩，不太方便").
-        alone=(r"忙", r"晚点", r"我?不(?:太)?方便"),
-    ),
-    Intent.SLOW_DOWN: _Rule(
-        phrases=(
-            r"(?:说|讲|念)(?:得|的)?(?:慢一?点|慢些|太快)",
-            r"(?:你|您)(?:说|讲)?(?:得|的)?太快",
-            r"语速",
-            r"能不能慢",
-            r"(?:你|您|请|能|可以)慢一?点",
-        ),
-        clauses=(r"慢一?点(?:说|讲)?(?:吧|好吗)?", r"慢些", r"太快了?"),
-    ),
-    Intent.REPEAT: _Rule(
-        phrases=(
-            r"再(?:说|讲|问|念|来)(?:一)?(?:遍|次|下)",
-            r"重复(?:一)?(?:遍|下|次)",
-            r"请重复",
-            r"没听(?:清|清楚|见|到|懂你说)",
-            r"听不(?:清|到|见)",
-            r"(?:刚才|你|您)说(?:的是)?(?:什么|啥)",
-            r"说的什么",
-            r"信号不好",
-            r"能再说",
-            r"再说说",
-        ),
-        clauses=(r"再说", r"再来", r"重复"),
-        alone=(r"什么", r"啥", r"啊", r"嗯", r"喂", r"哪里"),
-    ),
-    Intent.CLARIFY: _Rule(
-        phrases=(
-            r"什么意思",
-            r"啥意思",
-            r"是指什么",
-            r"指的是什么",
-            r"具体(?:是)?指什么",
-            r"没(?:听)?懂(?:你|您)?的?(?:意思|问题)",
-            r"听不懂(?:你|您|问题)",
-            r"不(?:太)?明白(?:你|您)的?(?:意思|问题)",
-            r"能(?:不能)?解释",
-            r"解释一下",
-            r"能举个例子",
-            r"换个说法",
-            r"怎么理解",
-        ),
-        clauses=(
-            r"我?(?:不太|不|没)(?:明白|懂|理解)(?:你的意思|您的意思|这个问题)?",
-            r"听不懂",
-            r"没懂",
-        ),
-    ),
-}
+# The phrase tables are language data: dialogue/lang/en.py and dialogue/lang/zh.py.
 
 _GLOBAL_ORDER = (
     Intent.ROBOT,
@@ -407,28 +74,11 @@ _GLOBAL_ORDER = (
     Intent.CLARIFY,
 )
 
-# A phrase right after a negation does not count ("I don't want to stop", "no need to transfer me").
-_EN_NEGATION = re.compile(
-    r"\b(?:don't|do not|didn't|did not|never|won't|wouldn't|doesn't|no need to|not)\s+"
-    r"(?:(?:want|need|wanna|going|have|like|mean|plan|wish|intend)\s+(?:to\s+)?)?$"
-)
-_ZH_NEGATION = re.compile(
-    r"(?:不|没|别|不用|不需要|不要|不想|没必要|用不着|不是要|不是想)$"
-    r"|(?:不会|从不|从来不|从来没|没有|没)(?:说|想过|想|觉得|认为)(?:过|要)?$"
-)
-# "I never think I want to quit", "I don't feel like I need to stop": a negated frame a few
-# words back.
-_EN_NEGATED_FRAME = re.compile(
-    r"\b(?:never|don't|do not|didn't|did not|won't|wouldn't) (?:think|feel|say|said|believe|"
-    r"feel like) (?:that )?(?:i|i'd|i'll|we)(?: \w+)?\s*$"
-)
-_EN_FILLERS = re.compile(
-    r"^(?:(?:um+|uh+|er+m?|hmm+|oh|ah|well|so|hey|hi|ok|okay|sorry|excuse me|i'm sorry|please|"
-    r"just)\s+)+|(?:\s+(?:please|thanks|thank you|then|now|sorry))+$"
-)
-_ZH_FILLERS = re.compile(
-    r"^(?:嗯|呃|啊|哦|喂|那个|就是|不好意思|对不起|麻烦你|麻烦|请|你好|您好)+|(?:啊|呀|吧|呢|哈|嘛|哦|喔)+$"
-)
+_EN_NEGATION = re.compile(lang.en.REQUEST_NEGATION)
+_ZH_NEGATION = re.compile(lang.zh.REQUEST_NEGATION)
+_EN_NEGATED_FRAME = re.compile(lang.en.NEGATED_FRAME)
+_EN_FILLERS = re.compile(lang.en.FILLERS)
+_ZH_FILLERS = re.compile(lang.zh.FILLERS)
 
 
 @dataclass(frozen=True)
@@ -444,11 +94,11 @@ def _either(fragments: tuple[str, ...], edge: str = "") -> re.Pattern[str] | Non
 
 @lru_cache(maxsize=2)
 def _rules(language: Language) -> dict[Intent, _Compiled]:
-    table = _EN_RULES if language == "en" else _ZH_RULES
+    table = lang.for_language(language).INTENT_RULES
     edge = r"\b" if language == "en" else ""
     return {
-        intent: _Compiled(_either(r.phrases, edge), _either(r.clauses), _either(r.alone))
-        for intent, r in table.items()
+        Intent(name): _Compiled(_either(r.phrases, edge), _either(r.clauses), _either(r.alone))
+        for name, r in table.items()
     }
 
 
@@ -549,22 +199,10 @@ def _global_intent(text: str, language: Language) -> tuple[Intent, bool] | None:
 
 # --- candidate questions -------------------------------------------------------------------------
 
-# A question word followed by a verb or quantity ("what is", "how much"), or an inverted auxiliary
-# ("do you", "is there"): "What I do is ..." and "How about twenty" are answers.
-_EN_QUESTION_START = re.compile(
-    r"^(?:(?:what|how|when|where|who|which|why)(?:'s|'re|\s+(?:is|are|was|were|do|does|did|can|"
-    r"could|will|would|should|much|many|long|often|kind|time|type|exactly|if))"
-    r"|(?:is|are|do|does|did|can|could|will|would|should|may|am|have|has)\s+(?:i|you|we|it|there|"
-    r"this|that|the|your|they|he|she|a|an|my))\b"
-)
-_EN_QUESTION_CUE = re.compile(
-    r"\b(?:i'd like to know|i want to know|i was wondering|quick question|i have a question|"
-    r"tell me (?:more )?about|can i ask)\b"
-)
-_ZH_QUESTION_CUE = re.compile(
-    r"^(?:请问|我想问|想问|问一下|问下|我想了解|想了解|我有个问题|我能问)"
-)
-_ZH_WH = re.compile(r"什么|多少|怎么|哪|几|吗|呢|是不是|有没有|能不能|会不会|可不可以")
+_EN_QUESTION_START = re.compile(lang.en.QUESTION_START)
+_EN_QUESTION_CUE = re.compile(lang.en.QUESTION_CUE)
+_ZH_QUESTION_CUE = re.compile(lang.zh.QUESTION_CUE)
+_ZH_WH = re.compile(lang.zh.QUESTION_WORDS)
 
 
 def looks_like_question(text: str, language: Language) -> bool:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dialogue.lang.rules import RequestRule
+
 
 def _words(spaced: str) -> frozenset[str]:
     return frozenset(spaced.split())
@@ -139,4 +141,219 @@ UNITS = {
     "months": "month", "week": "week", "weeks": "week", "day": "day", "days": "day",
     "hour": "hour", "hours": "hour", "hr": "hour", "hrs": "hour", "dollar": "dollar",
     "dollars": "dollar", "bucks": "dollar",
+}  # fmt: skip
+
+
+# --- requests to the interviewer -----------------------------------------------------------------
+# Per intent (the values of dialogue.intents.Intent): see RequestRule for the three strengths.
+
+_TARGET = (
+    r"(?:a |an |the |your |some )?(?:real |actual |live |human )?"
+    r"(?:person|human being|human|someone|somebody|recruiter|representative|operator|"
+    r"hiring manager|manager|people|hr|staff member|agent)"
+)
+_SPEAK = r"(?:speak|talk|chat) (?:to|with)"
+
+INTENT_RULES: dict[str, RequestRule] = {
+    "robot": RequestRule(
+        phrases=(
+            r"are you (?:a |an )?(?:robot|bot|machine|computer|ai|real person|real human|human|"
+            r"person|recording|automated|real|artificial)",
+            r"is (?:this|that|it) (?:a |an )?(?:robot|bot|machine|computer|recording|real person|"
+            r"automated|ai|human|person|recorded message)",
+            r"am i (?:talking|speaking|chatting) (?:to|with) (?:a |an )?(?:robot|bot|machine|"
+            r"computer|real person|human|person|ai|recording|real)",
+            r"(?:is this|are you) (?:an? )?(?:automated|artificial)",
+        ),
+        clauses=(r"are you real", r"is this real"),
+        alone=(r"(?:a )?robot", r"bot"),
+    ),
+    "human": RequestRule(
+        phrases=(
+            rf"(?:can|could|may|let) (?:i|me) (?:please )?{_SPEAK} {_TARGET}",
+            rf"i(?:'d| would)? (?:like|want|need|prefer) to {_SPEAK} {_TARGET}",
+            rf"i wanna {_SPEAK} {_TARGET}",
+            rf"(?:put|get|transfer|connect) me (?:through )?(?:to|with) {_TARGET}",
+            r"transfer me",
+            r"connect me",
+            r"(?:give|get) me (?:a |an )?(?:real |actual |live )?(?:person|human)",
+            r"is there (?:a |an |any )?(?:real |actual |live )?(?:person|human|recruiter|someone)",
+            r"i want (?:a |an )?(?:real |actual |live )?(?:person|human|recruiter)",
+            r"(?:real|actual|live) (?:person|human) please",
+            r"human please",
+        ),
+        clauses=(
+            r"(?:a )?(?:real |actual |live )?(?:person|human)",
+            r"human being",
+            r"operator",
+            r"representative",
+            r"(?:a )?recruiter",
+            r"person please",
+        ),
+    ),
+    "opt_out": RequestRule(
+        phrases=(
+            r"(?:want|like|need|wanna) to stop(?: now| here| the interview| this| the call)?",
+            r"(?:want|like|wanna) to (?:end|quit|leave|hang up|withdraw|cancel)",
+            r"wanna (?:stop|quit|end)",
+            r"stop (?:the|this) (?:interview|call|screening|process)",
+            r"end (?:the|this) (?:interview|call)",
+            r"not interested",
+            r"no longer interested",
+            r"(?:don't|do not) want to (?:continue|go on|proceed|do this|do the interview|"
+            r"carry on|keep going|answer any more|be interviewed)",
+            r"(?:i'd|i would) rather not (?:continue|go on|do this|proceed)",
+            r"opt out",
+            r"withdraw (?:my|the) application",
+            r"i withdraw",
+            r"take me off (?:your|the) list",
+            r"(?:don't|do not|stop) call(?:ing)? me",
+            r"please stop",
+            r"(?:i'll|i will) pass",
+            r"(?:i've|i have) changed my mind",
+            r"cancel (?:the|this|my) (?:interview|application|call)",
+            r"let's (?:stop|end) (?:here|now|this|it)",
+            r"i quit",
+            r"count me out",
+        ),
+        clauses=(
+            r"stop(?: it| please| now)?",
+            r"no thanks",
+            r"no thank you",
+            r"forget it",
+            r"i'm out",
+            r"(?:good)?bye",
+        ),
+        alone=(r"quit", r"enough"),
+    ),
+    "busy": RequestRule(
+        phrases=(
+            r"call (?:me )?back",
+            r"call me (?:later|tomorrow|another time|again|in the (?:evening|afternoon|morning))",
+            r"(?:do|talk|continue|speak|chat|try) (?:this |it |me )?(?:again )?"
+            r"(?:later|tomorrow|another time|some other time)",
+            r"not (?:a |the )?(?:good|great|convenient|right) time",
+            r"(?:it's|it is|this is|now's|now is) (?:a )?(?:really )?(?:bad|terrible|busy|"
+            r"inconvenient) time",
+            r"reschedule",
+            r"i(?:'m| am) (?:driving|at work|in a meeting|in the middle of something|on the road|"
+            r"busy right now|busy at the moment|not free right now|not available right now)",
+            r"(?:can't|cannot|can not) (?:really )?talk (?:right )?(?:now|at the moment)",
+            r"i (?:have|need|got) to go",
+            r"gotta go",
+            r"(?:give|call) me (?:a call|a ring) (?:later|tomorrow|back)",
+        ),
+        clauses=(
+            r"(?:i'm |i am )?(?:a bit |kind of |really )?busy(?: now| right now)?",
+            r"later please",
+            r"not now",
+            r"not right now",
+            r"i'm driving",
+            r"bad time",
+            r"call later",
+            r"(?:at )?(?:another|some other) time(?: please)?",
+            r"can we do this later",
+        ),
+        alone=(r"later", r"driving"),
+    ),
+    "slow_down": RequestRule(
+        phrases=(
+            r"(?:please |can you |could you )slow down",
+            r"slow down(?: please| a bit| a little)",
+            r"(?:speak|talk|go) (?:more )?slowly",
+            r"(?:speak|talk|go) (?:a bit |a little )?slower",
+            r"you(?:'re| are)? (?:talking|speaking|going|talk|speak) (?:too|so|really|a bit|"
+            r"a little) fast",
+        ),
+        clauses=(r"slow down", r"slower(?: please)?", r"too fast", r"slowly please"),
+        alone=(r"slowly",),
+    ),
+    "repeat": RequestRule(
+        phrases=(
+            r"(?:can|could|would|will) you (?:please )?repeat",
+            r"repeat (?:that|the question|it|yourself|please)",
+            r"please repeat",
+            r"say (?:that|it|the question) again",
+            r"say again",
+            r"come again",
+            r"(?:didn't|did not|couldn't|could not|can't|cannot) (?:quite )?(?:catch|hear|get) "
+            r"(?:that|it|you|what you said|the question)",
+            r"what did you (?:just )?say",
+            r"what was the question",
+            r"one more time",
+            r"(?:you|it|the line) (?:cut|broke|are cutting|were cutting|keep cutting|"
+            r"are breaking|were breaking) (?:out|up)",
+            r"i missed (?:that|it|the question|what you said)",
+            r"(?:ask|go over) (?:that |it |the question )?again",
+            r"sorry what",
+            r"pardon",
+        ),
+        clauses=(r"what was that", r"repeat(?: please)?", r"say what"),
+        alone=(
+            r"what",
+            r"huh",
+            r"eh",
+            r"pardon(?: me)?",
+            r"excuse me",
+            r"again",
+            r"hello",
+            r"sorry",
+        ),
+    ),
+    "clarify": RequestRule(
+        phrases=(
+            r"what do you mean",
+            r"what does (?:that|it|this) mean",
+            r"(?:don't|do not) (?:understand|get) (?:the|your|what you)",
+            r"(?:can|could) you (?:explain|clarify|rephrase|elaborate|be more specific)",
+            r"(?:not sure|unsure) what you(?:'re| are) asking",
+            r"what (?:exactly )?are you asking",
+            r"in what sense",
+            r"what do you want to know",
+        ),
+        clauses=(r"(?:i )?(?:don't|do not) understand", r"i don't get it", r"like what"),
+        alone=(r"meaning", r"explain", r"rephrase", r"such as"),
+    ),
+}
+
+# A phrase right after a negation does not count ("I don't want to stop", "no need to transfer me").
+REQUEST_NEGATION = (
+    r"\b(?:don't|do not|didn't|did not|never|won't|wouldn't|doesn't|no need to|not)\s+"
+    r"(?:(?:want|need|wanna|going|have|like|mean|plan|wish|intend)\s+(?:to\s+)?)?$"
+)
+# "I never think I want to quit", "I don't feel like I need to stop": a negated frame a few
+# words back.
+NEGATED_FRAME = (
+    r"\b(?:never|don't|do not|didn't|did not|won't|wouldn't) (?:think|feel|say|said|believe|"
+    r"feel like) (?:that )?(?:i|i'd|i'll|we)(?: \w+)?\s*$"
+)
+FILLERS = (
+    r"^(?:(?:um+|uh+|er+m?|hmm+|oh|ah|well|so|hey|hi|ok|okay|sorry|excuse me|i'm sorry|please|"
+    r"just)\s+)+|(?:\s+(?:please|thanks|thank you|then|now|sorry))+$"
+)
+# A question word followed by a verb or quantity ("what is", "how much"), or an inverted auxiliary
+# ("do you", "is there"): "What I do is ..." and "How about twenty" are answers.
+QUESTION_START = (
+    r"^(?:(?:what|how|when|where|who|which|why)(?:'s|'re|\s+(?:is|are|was|were|do|does|did|can|"
+    r"could|will|would|should|much|many|long|often|kind|time|type|exactly|if))"
+    r"|(?:is|are|do|does|did|can|could|will|would|should|may|am|have|has)\s+(?:i|you|we|it|there|"
+    r"this|that|the|your|they|he|she|a|an|my))\b"
+)
+QUESTION_CUE = (
+    r"\b(?:i'd like to know|i want to know|i was wondering|quick question|i have a question|"
+    r"tell me (?:more )?about|can i ask)\b"
+)
+
+# --- turn-taking ---------------------------------------------------------------------------------
+
+#: Backchannels: sounds a listener makes without taking the floor (never answer words).
+BACKCHANNELS = {
+    "mm", "mmm", "mhm", "mm-hm", "mm-hmm", "mmhm", "hmm", "hm", "uh-huh", "uh", "um", "ah", "oh",
+    "aha", "i see", "right", "got it",
+}  # fmt: skip
+
+#: Words an unfinished sentence ends on ("and", "um"): the speaker has more to say.
+OPEN_ENDINGS = {
+    "and", "but", "so", "because", "or", "um", "uh", "erm", "er", "like", "then", "the", "a",
+    "an", "to", "of", "with", "my", "for", "if",
 }  # fmt: skip
