@@ -4,19 +4,18 @@ yes/no answers by meaning, asks once when unsure and confirms a knock-out. Both 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pytest
 
+from agent.reports.report import Turn
 from dialogue.engine import Interview
-from dialogue.events import Dtmf, Event, Outcome, Say, Utterance
+from dialogue.events import Dtmf, Event, Outcome, Utterance
 from dialogue.intents import Intent, classify, read_yes_no
 from dialogue.script import load_script
 from dialogue.text import Language, normalize_transcript
+from tests.agent.transcript import CONSENT, FOLLOW_UP, run_transcript
 
-CONSENT = {"en": "Yes, that's fine.", "zh": "可以的。"}
-FOLLOW_UP = {"en": "That's all I can add, thank you.", "zh": "就这些，谢谢。"}
-CARRY_ON = {"en": "No, let's continue.", "zh": "不是，我们继续吧。"}
 QUIET = {
     lang: load_script(f"cs_home_{lang}").question("quiet_space").prompt for lang in ["en", "zh"]
 }
@@ -167,44 +166,23 @@ def test_first_clause_weighs_most_in_a_long_answer() -> None:
 @dataclass
 class Run:
     interview: Interview
-    confirms: list[str] = field(default_factory=list)  # confirm:<intent> states met
-    said: list[Say] = field(default_factory=list)
+    confirms: list[str]  # confirm:<intent> states met
+    said: list[Turn]  # the interviewer's lines
 
 
 def interview(
-    language: Language,
-    answers: Mapping[str, str | Event],
-    *,
-    confirm_reply: str | None = None,
-    script_id: str | None = None,
+    language: Language, answers: Mapping[str, str], *, confirm_reply: str | None = None
 ) -> Run:
-    """Answer each question from ``answers`` (follow-ups with a neutral line), each confirmation
-    question with ``confirm_reply`` (default: no, carry on)."""
-    iv = Interview(load_script(script_id or f"cs_home_{language}"))
-    run = Run(iv)
-    run.said += [a for a in iv.start() if isinstance(a, Say)]
-    for _ in range(60):
-        if iv.ended:
-            break
-        state = iv.state
-        turn: str | Event
-        if state == "greeting":
-            turn = CONSENT[language]
-        elif state.startswith("confirm:"):
-            run.confirms.append(state)
-            turn = confirm_reply or CARRY_ON[language]
-        elif state.startswith("followup:"):
-            turn = FOLLOW_UP[language]
-        else:
-            turn = answers[state.split(":", 1)[1]]
-        event = Utterance(turn) if isinstance(turn, str) else turn
-        run.said += [a for a in iv.handle(event) if isinstance(a, Say)]
-    assert iv.ended, iv.states
-    return run
+    """A typed interview over cs_home_<language> (follow-ups get a neutral line); each
+    confirmation question gets ``confirm_reply`` (default: no, carry on)."""
+    extra = {"confirm": confirm_reply} if confirm_reply else {}
+    record, iv = run_transcript(load_script(f"cs_home_{language}"), {**answers, **extra})
+    confirms = [s for s in iv.states if s.startswith("confirm:")]
+    return Run(iv, confirms, [t for t in record.turns if t.speaker == "interviewer"])
 
 
 # Good answers that carry the phrases that used to end the call or knock the candidate out.
-TRAPS: dict[str, dict[str, str | Event]] = {
+TRAPS: dict[str, dict[str, str]] = {
     "en": {
         "cs_experience": "Three years on the phone at a bank; if a caller was not interested, "
         "I moved on.",
