@@ -56,6 +56,8 @@ MAX_RESAYS = 3
 #: Unanswered questions in a row after which the candidate is taken to be gone.
 MAX_UNANSWERED_IN_A_ROW = 2
 DTMF_YES, DTMF_NO, DTMF_HUMAN = "1", "2", "0"
+#: Requests that re-say the current prompt (in a confirmation state too).
+_RESAY_INTENTS = frozenset({Intent.REPEAT, Intent.CLARIFY, Intent.SLOW_DOWN})
 _CONFIRM_PHRASE: dict[Intent, PhraseKey] = {
     Intent.OPT_OUT: "confirm_opt_out",
     Intent.HUMAN: "confirm_human",
@@ -264,6 +266,8 @@ class Interview:
         assert self._pending is not None and self._resume is not None
         (intent, original), resume = self._pending, self._resume
         result = classify(text, self.script.language)
+        if keypad is None and result.intent in _RESAY_INTENTS:
+            return self._global[result.intent](text, result)  # "sorry?": ask it again
         answer = keypad or yes_no(text, self.script.language)
         if keypad is None and result.intent in ENDING_INTENTS and result.clear:
             answer, intent = Intent.YES, result.intent  # "yes, please stop" / "just call me later"
@@ -430,6 +434,8 @@ class Interview:
         return None
 
     def _on_no_input(self) -> list[Action]:
+        if self._state.startswith("confirm:"):
+            return self._on_confirm("")  # silence is no "yes": carry on with the answer
         if self._state == "callback":
             return [self._record("callback_time", None), *self._end_callback()]
         self._no_inputs += 1
@@ -480,7 +486,6 @@ class Interview:
         resume = self._resume
         if (
             resume is not None
-            and resume != "callback"
             and result.intent != Intent.BUSY
             and yes_no(text, self.script.language) == Intent.NO
         ):
@@ -527,6 +532,8 @@ class Interview:
         if self._resays <= MAX_RESAYS:
             return actions
         # The same prompt keeps failing: stop circling and move on (or give up at consent).
+        if self._state.startswith("confirm:"):
+            return self._on_confirm("")
         if self._state == "greeting":
             flag = self._flag("consent unclear: greeting repeated too often")
             return [flag, *self._end(Outcome.NO_RESPONSE, self.prompts.phrase("consent_missing"))]
@@ -565,6 +572,8 @@ class Interview:
         says: list[Say]
         if self._state == "greeting":
             says = self.prompts.greeting()[1:]  # the intro pleasantry need not be repeated
+        elif self._state.startswith("confirm:") and self._pending is not None:
+            says = [self.prompts.phrase(_CONFIRM_PHRASE[self._pending[0]])]
         elif self._state.startswith("followup:") and self._follow_up is not None:
             says = [self.prompts.follow_up(self._question, self._follow_up)]
         else:

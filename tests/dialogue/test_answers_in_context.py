@@ -10,7 +10,7 @@ import pytest
 
 from agent.reports.report import Turn
 from dialogue.engine import Interview
-from dialogue.events import Dtmf, Event, Outcome, Utterance
+from dialogue.events import Dtmf, Event, NoInput, Outcome, Say, Utterance
 from dialogue.intents import Intent, classify, read_yes_no
 from dialogue.script import load_script
 from dialogue.text import Language, normalize_transcript
@@ -350,3 +350,23 @@ def test_transcripts_are_normalised_once_on_the_way_in() -> None:
     _feed(iv, ["有獨立的房間，不會被打擾"])
     assert iv.answers["quiet_space"].texts == ["有独立的房间，不会被打扰"]
     assert iv.records["yes_no_answers"]["quiet_space"]["text"] == "有独立的房间，不会被打扰"
+
+
+UNSURE_STOP = {
+    "en": ("I'm not interested anymore, I found another job.", "Sorry, can you repeat that?"),
+    "zh": ("这个工作我不想做了，太远了", "再说一遍"),
+}
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_the_confirmation_can_be_repeated_and_silence_carries_on(language: Language) -> None:
+    answer, repeat = UNSURE_STOP[language]
+    iv = Interview(load_script(f"cs_home_{language}"))
+    iv.start()
+    _feed(iv, [CONSENT[language], answer])
+    assert iv.state == "confirm:opt_out"
+    again = [a.prompt_id for a in iv.handle(Utterance(repeat)) if isinstance(a, Say)]
+    assert again == [f"cs_home_{language}:sys:confirm_opt_out"]
+    assert iv.state == "confirm:opt_out"
+    iv.handle(NoInput())  # no "yes": the interview goes on with the answer it was
+    assert not iv.ended and iv.answers["cs_experience"].texts == [answer]
