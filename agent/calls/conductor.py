@@ -254,7 +254,8 @@ class InterviewConductor(FrameProcessor):
             self._completion = frame.probability
             return
         elif isinstance(frame, PauseTranscriptFrame):
-            self._pause_text = frame.text
+            # Normalised like every transcript, so 然後 reads as the open ending 然后.
+            self._pause_text = normalize_transcript(frame.text, cast(Language, self._language))
             return
         elif isinstance(frame, BotStartedSpeakingFrame):
             self._on_bot_started()
