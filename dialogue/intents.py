@@ -396,6 +396,17 @@ def _clause_evidence(clause: str, language: Language, frame: int) -> list[_Evide
             negated = True  # "nobody disturbs me", "没人打扰"
         wanted = (term == "good") != negated  # "quiet", "no noise": what the question wants
         found.append(_Evidence(frame * (1.0 if wanted else -1.0)))
+    # A negation right before a yes word negates it: 不太稳定, 不是很方便 are one "no".
+    for n, hit in enumerate(hits[1:], start=1):
+        before = hits[n - 1]
+        if (
+            n - 1 not in used
+            and hit.polarity == (Intent.YES, False)
+            and before.polarity is not None
+            and before.polarity[0] == Intent.NO
+            and hit.start - before.end <= 1
+        ):
+            used.add(n)
     lead = lang.for_language(language).LEAD_WORDS
     for n, hit in enumerate(hits):
         if n in used:

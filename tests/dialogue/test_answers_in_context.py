@@ -106,6 +106,7 @@ YES_NO_QUIET = [
     ("家里有小孩，没有安静的地方", "zh", Intent.NO),
     ("不太方便，家里比较吵", "zh", Intent.NO),
     ("家裡不安靜", "zh", Intent.NO),
+    ("家里不是很方便", "zh", Intent.NO),
 ]
 UNSURE_YES_NO = [
     ("Maybe, it depends on the day.", "en"),
@@ -114,6 +115,7 @@ UNSURE_YES_NO = [
     ("看情况吧", "zh"),
     ("有，但是有时候有点吵", "zh"),
     ("不确定", "zh"),
+    ("有的，不过有时候网络不太稳定", "zh"),
 ]
 # The same answers to a question asked the other way round mean the opposite.
 INTERRUPT = {
