@@ -30,7 +30,14 @@ from typing import Any, Protocol
 
 from dialogue.lang import en, zh
 
-__all__ = ["ConceptLike", "ConceptMatch", "ConceptSpec", "find_concepts", "positive_concepts"]
+__all__ = [
+    "ConceptLike",
+    "ConceptMatch",
+    "ConceptSpec",
+    "en_stem",
+    "find_concepts",
+    "positive_concepts",
+]
 
 
 class ConceptLike(Protocol):
@@ -136,6 +143,11 @@ def _stem(word: str) -> str:
     if len(w) >= 4 and w.endswith("e"):
         w = w[:-1]
     return w
+
+
+def en_stem(word: str) -> str:
+    """The matcher's stem of an English word (lower case): "dropping" and "drops" -> "drop"."""
+    return _stem(word.lower())
 
 
 def _normalise_en(text: str) -> str:

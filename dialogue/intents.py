@@ -20,6 +20,7 @@ from enum import StrEnum
 from functools import lru_cache
 
 from dialogue import lang
+from dialogue.concept_match import en_stem
 from dialogue.text import (
     Language,
     clauses,
@@ -288,6 +289,7 @@ def _lexicon(language: Language) -> dict[str, _Polarity]:
     data = lang.for_language(language)
     table: dict[str, _Polarity] = {w: None for w in data.NEUTRAL}
     table.update({w: (Intent.YES, True) for w in data.WEAK_YES})
+    table.update({w: (Intent.NO, True) for w in data.WEAK_NO})
     table.update({w: (Intent.YES, False) for w in data.YES})
     table.update({w: (Intent.NO, False) for w in data.NO})
     return table
@@ -325,12 +327,17 @@ def _lexicon_hits(tokens: list[str], language: Language) -> list[_Hit]:
 def _term_kind(token: str, language: Language) -> tuple[str, bool] | None:
     """("bad" | "good", negated inside the token) for a bad/good term token ("不吵" is negated)."""
     data = lang.for_language(language)
-    words = [token, token[:-1]] if language == "en" and token.endswith("s") else [token]
-    for word in words:
-        if word in data.BAD_TERMS:
+    if language == "en":
+        stem = en_stem(token)
+        if stem in _en_term_stems("bad"):
             return "bad", False
-        if word in data.GOOD_TERMS:
+        if stem in _en_term_stems("good"):
             return "good", False
+        return None
+    if token in data.BAD_TERMS:
+        return "bad", False
+    if token in data.GOOD_TERMS:
+        return "good", False
     if language == "zh" and len(token) >= 2 and token[0] in "不没":
         rest = token[1:]
         if rest in data.BAD_TERMS:
@@ -340,11 +347,20 @@ def _term_kind(token: str, language: Language) -> tuple[str, bool] | None:
     return None
 
 
-def _plain_negator_before(tokens: list[str], i: int, language: Language) -> bool:
-    """A negator word (not a yes/no phrase) shortly before token ``i``: nobody, never, 没人."""
+@lru_cache(maxsize=2)
+def _en_term_stems(kind: str) -> frozenset[str]:
+    terms = lang.en.BAD_TERMS if kind == "bad" else lang.en.GOOD_TERMS
+    return frozenset(en_stem(t) for t in terms)
+
+
+def _plain_negator_before(tokens: list[str], i: int, language: Language, covered: set[int]) -> bool:
+    """A negator word (not a yes/no phrase or hedge) shortly before token ``i``: nobody, never,
+    没人 - but not the "not" of "I'm not sure"."""
     data = lang.for_language(language)
-    for token in tokens[max(0, i - _TERM_REACH) : i]:
-        word = token.replace("'", "")
+    for j in range(max(0, i - _TERM_REACH), i):
+        if j in covered:
+            continue
+        word = tokens[j].replace("'", "")
         if language == "en" and word in data.NEGATORS:
             return True
         if language == "zh" and (
@@ -392,8 +408,15 @@ def _clause_evidence(clause: str, language: Language, frame: int) -> list[_Evide
                     used.add(n)
                     negated = True
                     break
-        if not negated and _plain_negator_before(tokens, i, language):
+        if not negated and _plain_negator_before(tokens, i, language, covered):
             negated = True  # "nobody disturbs me", "没人打扰"
+        if not negated and language == "zh":
+            # Mandarin negates after the thing too: 一点问题都没有, 什么打扰都没有.
+            for n, hit in enumerate(hits):
+                if n not in used and hit.polarity == (Intent.NO, False) and 0 < hit.start - i <= 2:
+                    used.add(n)
+                    negated = True
+                    break
         wanted = (term == "good") != negated  # "quiet", "no noise": what the question wants
         found.append(_Evidence(frame * (1.0 if wanted else -1.0)))
     # A negation right before a yes word negates it: 不太稳定, 不是很方便 are one "no".
@@ -407,14 +430,17 @@ def _clause_evidence(clause: str, language: Language, frame: int) -> list[_Evide
             and hit.start - before.end <= 1
         ):
             used.add(n)
-    lead = lang.for_language(language).LEAD_WORDS
+    data = lang.for_language(language)
+    lead = data.LEAD_WORDS
     for n, hit in enumerate(hits):
         if n in used:
             continue
         if hit.polarity is None:
-            found.append(_Evidence(0.0, hedge=hit.phrase in lang.for_language(language).UNSURE))
+            found.append(_Evidence(0.0, hedge=hit.phrase in data.UNSURE))
             continue
         intent, weak = hit.polarity
+        if hit.phrase in data.COPULA and hit.end < len(tokens):
+            continue  # 是合租的单间: a description, not a "yes"
         leading = all(t in lead for t in tokens[: hit.start])
         weight = 1.0 if leading else _INNER_WEIGHT[language]
         found.append(_Evidence(weight if intent == Intent.YES else -weight, weak=weak))
@@ -460,8 +486,9 @@ def read_yes_no(text: str, language: Language, question: str | None = None) -> Y
     negatives ("it's not that I don't have one"). English answers lead with the answer, so the
     first clause that says anything weighs three times; Mandarin answers often give the reason
     first and the answer last ("家里有小孩，没有安静的地方"), so there the first and last weigh
-    more. Weak words ("okay", "嗯") count only when nothing clearer is said; a hedge ("not sure",
-    "看情况") or a near tie makes the reading unsure.
+    more (a last clause opening with 但是 / 不过 is a concession and does not). Weak words
+    ("okay", "嗯", "unfortunately") count only when nothing clearer is said; a hedge ("not sure",
+    "看情况") with anything against the answer, or a near tie, makes the reading unsure.
     """
     frame = question_frame(question, language)
     per_clause = [(c, _clause_evidence(c, language, frame)) for c in clauses(text)]
@@ -476,22 +503,37 @@ def read_yes_no(text: str, language: Language, question: str | None = None) -> Y
         return YesNoReading(None, not hedged)
     first, last = decisive[0], decisive[-1]
     yes = no = 0.0
+    conceded: list[float] = []  # scores of "but ..." clauses after the answer
     best: tuple[float, str] | None = None
     for i, (clause, evidence) in enumerate(per_clause):
         value = max(-1.0, min(1.0, sum(e.weight for e in evidence if not e.weak)))
+        opening = _tokens(clause, language)[:1]
+        conceding = bool(opening) and opening[0] in lang.for_language(language).CONTRAST
         if language == "en":
             weight = 3.0 if i == first else 1.0
         else:
-            weight = 2.5 if i == last else 2.0 if i == first else 1.0
+            weight = 2.0 if i == first else 2.5 if i == last and not conceding else 1.0
         score = weight * value
         yes, no = yes + max(score, 0.0), no + max(-score, 0.0)
+        if conceding and i > first:
+            conceded.append(score)
         if score and (best is None or abs(score) > best[0]):
             best = (abs(score), clause)
     if yes == no:
         return YesNoReading(None, False, best[1] if best else None)
     answer = Intent.YES if yes > no else Intent.NO
     big, small = max(yes, no), min(yes, no)
-    sure = big >= (3.0 if hedged else 2.0) * small
+    # A hedge with anything against the answer ("有的，不过有时候网络不太稳定"), or inside the
+    # clause that decides ("I'm not sure how fast it is"), is worth asking about.
+    deciding = per_clause[first if language == "en" else last][1]
+    sign = 1.0 if answer == Intent.YES else -1.0
+    sure = (
+        big > 2.0 * small
+        and not (hedged and small > 0)
+        and not any(e.hedge for e in deciding)
+        # "Yes, but it's not very quiet": a "but" against the answer is worth asking about.
+        and not any(score * sign < 0 for score in conceded)
+    )
     return YesNoReading(answer, sure, best[1] if best else None)
 
 

@@ -26,6 +26,7 @@ WEAK_YES = {
     "ok", "okay", "alright", "all right", "right", "fine", "uh huh", "mm hmm", "i guess so",
     "i guess", "mhm",
 }  # fmt: skip
+WEAK_NO = {"unfortunately", "sadly", "i'm afraid", "regrettably"}
 NO = {
     "no", "nope", "nah", "not really", "no way", "not at all", "never", "negative", "i don't",
     "i do not", "i don't think so", "i haven't", "i have not", "i can't", "i cannot",
@@ -43,9 +44,10 @@ NEUTRAL = {
     "not certain", "it depends", "depends", "sort of", "kind of", "more or less", "not always",
     "sometimes", "mostly", "i hope so", "hopefully", "probably",
 }  # fmt: skip
-#: Hedges that make a yes or no unsure enough to ask once more.
+#: Hedges that make a yes or no unsure enough to ask once more (doubt, not frequency:
+#: "sometimes" answers "Would anything interrupt you?").
 UNSURE = {"not sure", "i'm not sure", "i don't know", "don't know", "maybe", "not always",
-          "sometimes", "it depends", "depends", "i hope so", "hopefully", "probably",
+          "it depends", "depends", "i hope so", "hopefully", "probably",
           "sort of", "kind of", "more or less", "not certain", "i'm not certain"}  # fmt: skip
 
 #: Words for what a workplace question hopes is absent: "no interruptions" is a yes to "a quiet
@@ -62,6 +64,9 @@ GOOD_TERMS = _words("quiet private stable reliable fast wired dedicated separate
 #: Words that may come before an answer word while it still leads its clause ("well, yes").
 LEAD_WORDS = _words("um uh er erm hmm oh ah well so yes yeah honestly actually and")
 
+#: Answer words that are only a verb when more follows in the clause (none in English).
+COPULA: frozenset[str] = frozenset()
+
 # --- negation ------------------------------------------------------------------------------------
 
 NEGATORS = _words(
@@ -74,6 +79,8 @@ NEGATORS = _words(
 NOT_NEGATING_NEXT = _words("only matter doubt problem problems worries worry question")
 # Words that start a new proposition: negation does not reach across them.
 SCOPE_END = _words("but and so because although though however yet while whereas instead then")
+#: A clause opening with one of these is a concession after the answer.
+CONTRAST = _words("but although though however")
 #: After a concept, these (within its clause) say it is not on offer: "weekends don't work",
 #: "evenings are out", "mornings are not possible" (each a tuple of words, stemmed forms).
 POST_NEGATORS: tuple[tuple[str, ...], ...] = (

@@ -24,11 +24,12 @@ YES = {
     "sure", "yeah",
 }  # fmt: skip
 WEAK_YES = {"嗯", "好吧", "哦", "嗯哼"}
+WEAK_NO = {"可惜", "遗憾"}
 NO = {
     "不", "不是", "不对", "不行", "不可以", "不好", "不要", "不用", "没有", "没", "不会", "不能",
     "不愿意", "不同意", "不太行", "不太可以", "不接受", "不能接受", "算了", "不了", "没法",
     "没办法", "恐怕不行", "不方便", "不太方便", "不太", "不需要", "no", "没得", "木有", "不稳定",
-    "没有的", "并没有", "不具备", "不安静", "没有条件", "nope",
+    "没有的", "并没有", "不具备", "不安静", "没有条件", "nope", "不可能",
 }  # fmt: skip
 # Hedges are consumed so their words do not count: "不知道" is not a "不".
 NEUTRAL = {
@@ -36,19 +37,23 @@ NEUTRAL = {
     "还行", "一般", "有时候", "偶尔", "大概", "应该", "我是说", "我的意思是", "是说", "就是说",
     "是不是",
 }  # fmt: skip
-#: Hedges that make a yes or no unsure enough to ask once more.
+#: Hedges that make a yes or no unsure enough to ask once more (doubt, not frequency).
 UNSURE = {"不知道", "不确定", "不一定", "看情况", "可能", "不清楚", "说不好", "不好说",
-          "有时候", "偶尔", "大概", "应该"}  # fmt: skip
+          "大概", "应该"}  # fmt: skip
 
 #: What a workplace question hopes is absent (see :data:`dialogue.lang.en.BAD_TERMS`).
 BAD_TERMS = _words(
-    "打扰 干扰 吵 吵闹 噪音 噪声 嘈杂 影响 问题 掉线 卡顿 卡 断网 断线 不稳 打断 分心 杂音"
+    "打扰 干扰 吵 吵闹 噪音 噪声 嘈杂 影响 问题 掉线 卡顿 卡 断网 断线 断 不稳 打断 分心 杂音 慢"
 )
 #: What such a question asks for.
-GOOD_TERMS = _words("安静 独立 稳定 有线 清静 私密 单独 宽带 光纤")
+GOOD_TERMS = _words("安静 独立 稳定 稳 有线 清静 私密 单独 宽带 光纤 快")
 
 #: Words that may come before an answer word while it still leads its clause ("我有", "嗯，有").
 LEAD_WORDS = _words("嗯 呃 啊 哦 那个 就是 我 我们 我这边 我这里 这边 这个 其实 说实话 是的 对")
+
+#: Answer words that are only a verb when more follows: "是" alone is a yes, "是合租的单间" (it
+#: is a shared room) no answer at all; "会有打扰" is about the 打扰.
+COPULA = frozenset({"是", "会", "能"})
 
 # --- negation ------------------------------------------------------------------------------------
 
@@ -64,6 +69,9 @@ NOT_NEGATING = _words(
 )
 NEGATION_CHARS = "不没未别"
 SCOPE_END = _words("而是 但是 但 可是 而且 所以 因为 然后 并且 而 不过 只是 同时")
+#: A clause opening with one of these is a concession after the answer ("没有，不过我可以去共享
+#: 办公室"): it does not get the weight of a last clause.
+CONTRAST = _words("但是 但 可是 不过 只是 虽然 就是")
 #: After a concept, these say it is not on offer: 周末不行, 晚上也不行, 早班没办法.
 POST_NEGATORS = _words(
     "不行 不可以 不方便 不太方便 不了 没空 没时间 不能 不太行 不太可以 不可能 没办法 没法 "

@@ -108,6 +108,39 @@ YES_NO_QUIET = [
     ("家裡不安靜", "zh", Intent.NO),
     ("家里不是很方便", "zh", Intent.NO),
 ]
+# Answers written after the rules above, to both knock-out questions (None: ask again).
+INTERNET = {
+    lang: load_script(f"cs_home_{lang}").question("internet").prompt for lang in ["en", "zh"]
+}
+MORE_YES_NO: list[tuple[str, Language, str, Intent | None]] = [
+    ("I sure do, a converted garage office.", "en", "quiet", Intent.YES),
+    ("Not really, the TV is always on.", "en", "quiet", Intent.NO),
+    ("It's private and quiet, with a door I can close.", "en", "quiet", Intent.YES),
+    ("No way, five of us share two rooms.", "en", "quiet", Intent.NO),
+    ("Yes, no one bothers me there.", "en", "quiet", Intent.YES),
+    ("Yes, but it's not very quiet.", "en", "quiet", None),  # a "but" against the answer
+    ("My connection keeps dropping.", "en", "internet", Intent.NO),
+    ("Sure, it's a stable cable connection.", "en", "internet", Intent.YES),
+    ("Honestly I'm not sure how fast it is.", "en", "internet", None),
+    ("Never had any outages.", "en", "internet", Intent.YES),
+    ("不太行，电视一直开着", "zh", "quiet", Intent.NO),
+    ("很私密也很安静，门能关上", "zh", "quiet", Intent.YES),
+    ("不可能，五个人住两间房", "zh", "quiet", Intent.NO),
+    ("我的办公室不会有任何干扰", "zh", "quiet", Intent.YES),
+    ("网络老是断", "zh", "internet", Intent.NO),
+    ("从来没断过网", "zh", "internet", Intent.YES),
+    ("当然，一点问题都没有", "zh", "internet", Intent.YES),  # negation after the thing
+    ("说实话我不确定网速多少", "zh", "internet", None),
+]
+
+
+@pytest.mark.parametrize(("text", "language", "question", "expected"), MORE_YES_NO)
+def test_more_yes_no(text: str, language: Language, question: str, expected: Intent | None) -> None:
+    prompt = (QUIET if question == "quiet" else INTERNET)[language]
+    answer, sure = _read(text, language, prompt)
+    assert (answer if sure else None) == expected
+
+
 UNSURE_YES_NO = [
     ("Maybe, it depends on the day.", "en"),
     ("Sometimes, not always.", "en"),
