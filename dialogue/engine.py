@@ -248,9 +248,11 @@ class Interview:
         return self._on_open_answer(q, text, truncated)
 
     def _on_too_long(self, text: str) -> list[Action]:
-        if self._state in {"greeting", "callback"} or self._state.startswith("confirm:"):
-            return self._on_utterance(text)
-        if self._question.type == "yes_no":
+        if (
+            self._state in {"greeting", "callback"}
+            or self._state.startswith("confirm:")
+            or self._question.type == "yes_no"
+        ):
             return self._on_utterance(text)
         return self._on_answer(text, truncated=True)
 
