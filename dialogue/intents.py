@@ -308,12 +308,17 @@ class _Hit:
 
 def _lexicon_hits(tokens: list[str], language: Language) -> list[_Hit]:
     """Lexicon phrases found left to right, longest first (hedges included, polarity None)."""
-    table = _LEXICON[language]
-    joiner = " " if language == "en" else ""
     hits: list[_Hit] = []
     i = 0
     while i < len(tokens):
+        # Code-switching: English words inside a Mandarin answer ("可以，no problem") are read
+        # with the English lexicon, a run of them at a time.
+        english = language == "zh" and tokens[i].isascii()
+        table = _LEXICON["en" if english else language]
+        joiner = " " if language == "en" or english else ""
         for span in range(min(_MAX_PHRASE_WORDS, len(tokens) - i), 0, -1):
+            if english and not all(t.isascii() for t in tokens[i : i + span]):
+                continue
             words = joiner.join(tokens[i : i + span])
             if words in table:
                 hits.append(_Hit(i, i + span, words, table[words]))
@@ -327,7 +332,7 @@ def _lexicon_hits(tokens: list[str], language: Language) -> list[_Hit]:
 def _term_kind(token: str, language: Language) -> tuple[str, bool] | None:
     """("bad" | "good", negated inside the token) for a bad/good term token ("不吵" is negated)."""
     data = lang.for_language(language)
-    if language == "en":
+    if language == "en" or token.isascii():  # English words in Mandarin answers too
         stem = en_stem(token)
         if stem in _en_term_stems("bad"):
             return "bad", False

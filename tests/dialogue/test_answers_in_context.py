@@ -131,6 +131,11 @@ MORE_YES_NO: list[tuple[str, Language, str, Intent | None]] = [
     ("从来没断过网", "zh", "internet", Intent.YES),
     ("当然，一点问题都没有", "zh", "internet", Intent.YES),  # negation after the thing
     ("说实话我不确定网速多少", "zh", "internet", None),
+    # code-switching: English words inside a Mandarin answer
+    ("可以，no problem", "zh", "quiet", Intent.YES),
+    ("有的，no interruptions", "zh", "quiet", Intent.YES),
+    ("no，没有", "zh", "quiet", Intent.NO),
+    ("网络很 stable", "zh", "internet", Intent.YES),
 ]
 
 
