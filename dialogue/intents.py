@@ -128,6 +128,7 @@ _NARRATIVE = {
     "zh": re.compile(lang.zh.NARRATIVE),
 }
 _SENTENCE_END = re.compile(r"[.!?。！？]+")
+_LATIN_RUN = re.compile(r"[A-Za-z][A-Za-z' ]*[A-Za-z]")
 #: Words (English) or characters (Mandarin) besides the request itself that still leave a
 #: request clearly meant: "tomorrow", "in the evening", "明天".
 _CLEAR_REST = {"en": 3, "zh": 4}
@@ -261,6 +262,10 @@ def classify(
     if not text.strip() or not is_short(text, language):
         return IntentResult(Intent.NONE)
     found = _global_intent(text, language)
+    english = " ".join(_LATIN_RUN.findall(text)) if language == "zh" else ""
+    if found is None and len(en_words(english)) >= 2:
+        # Code-switching: "sorry，can you repeat 一下？" asks in English inside Mandarin.
+        found = _global_intent(english, "en")
     if found is not None:
         return IntentResult(found[0], clear=found[1])
     question = _candidate_question(text, language, faq or {})

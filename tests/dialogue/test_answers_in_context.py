@@ -56,6 +56,8 @@ CLEAR_REQUESTS = [
     ("不感兴趣", "zh", Intent.OPT_OUT),
     ("我不想面试了", "zh", Intent.OPT_OUT),
     ("转人工", "zh", Intent.HUMAN),
+    ("sorry，can you repeat 一下？", "zh", Intent.REPEAT),  # code-switching
+    ("不好意思，can I talk to a person？", "zh", Intent.HUMAN),
 ]
 
 
