@@ -6,9 +6,15 @@ Two questions are asked of a turn:
   later, a question...) rather than an answer? Such *global* intents only fire on short turns, on a
   whole clause ("exact" rules) or on a clear phrase ("phrase" rules), and a phrase preceded by a
   negation ("I don't want to stop", "不用转人工") does not count. A long substantive answer that
-  happens to contain "no" or "later" is an answer.
-* :func:`yes_no` — is an answer a yes or a no? Greedy longest-phrase matching over words (English)
-  or jieba words (Mandarin), so "no problem" is a yes and "对不起" is not "对".
+  happens to contain "no" or "later" is an answer. A request that would end the interview, inside
+  a described scene ("I'd promise to call back"), is no request; inside a longer answer of the
+  candidate's own it comes back ``clear=False`` so the engine asks first.
+* :func:`read_yes_no` / :func:`yes_no` — is an answer a yes or a no? By meaning, from the whole
+  answer, relative to the question: "no problem" and "no interruptions at all" are yes to a quiet
+  room, "对不起" is not "对", and hedges make the reading unsure.
+
+The word lists are language data in :mod:`dialogue.lang`. No embedding model is used: the rules
+alone decide (the optional ``embed`` seam of DESIGN.md is left for later).
 """
 
 from __future__ import annotations
