@@ -17,8 +17,9 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from models.config import EMBEDDED, ModelSettings
+from models.config import EMBEDDED, EMBEDDED_BASE, ModelSettings
 from models.errors import LanguageNotConfigured, ModelError
+from models.whisper_base import multilingual_whisper_dir
 
 if TYPE_CHECKING:
     import onnxruntime
@@ -199,6 +200,8 @@ class ModelRegistry:
     def _load_whisper(self, source: str, language: str) -> WhisperModel:
         from faster_whisper import WhisperModel
 
+        if source == EMBEDDED_BASE:
+            source = str(multilingual_whisper_dir(self.settings.cache_dir))
         path = embedded_whisper_path() if source == EMBEDDED else Path(source)
         is_dir = path.is_dir()
         if source == EMBEDDED or is_dir:
