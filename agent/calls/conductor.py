@@ -63,6 +63,7 @@ from dialogue.events import (
     Utterance,
 )
 from dialogue.intents import Intent, classify, yes_no
+from dialogue.text import normalize_transcript
 from telephony.frames import HangupFrame
 
 log = logging.getLogger(__name__)
@@ -267,7 +268,8 @@ class InterviewConductor(FrameProcessor):
             await self._on_transcript(frame)
             return
         elif isinstance(frame, InterimTranscriptionFrame):
-            await self._send("transcript", text=frame.text, final=False)
+            text = normalize_transcript(frame.text, self._language)  # type: ignore[arg-type]
+            await self._send("transcript", text=text, final=False)
             return
         elif isinstance(frame, InputDTMFFrame):
             await self._handle(Dtmf(str(frame.button.value)))
@@ -435,7 +437,9 @@ class InterviewConductor(FrameProcessor):
 
     async def _on_transcript(self, frame: TurnTranscriptFrame) -> None:
         listen = self._listen
-        text = frame.text.strip()
+        # Every transcript reaches the engine, the report and the client in one spelling
+        # (simplified Chinese for Mandarin; engine owns what normalisation means).
+        text = normalize_transcript(frame.text, self._language)  # type: ignore[arg-type]
         if frame.reason == "barge_check" and self._barge is not None:
             if self._is_backchannel(frame, text):
                 await self._resume_prompt()
