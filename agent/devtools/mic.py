@@ -353,7 +353,7 @@ class MicOptions:
     input_wav: Path | None = None
     output_wav: Path | None = None
     answers: Persona | None = None
-    voice: Any = None  # Piper voice for ``answers``
+    voice: Any = None  # the voice that says ``answers`` (None: they are all recorded)
     input_timing: str = "turns"
     gap_s: float = 1.5
     speed: float = 1.0
@@ -365,7 +365,8 @@ class MicOptions:
 def _side_for(options: MicOptions) -> tuple[CallSide, Candidate | None]:
     """The candidate's side of the call: synthesized, recorded, or (None here) the mic."""
     if options.answers is not None:
-        candidate = Candidate(options.answers, Speaker(options.voice, RATE, telephony=False))
+        speaker = Speaker(options.voice, RATE, telephony=False, recorded=options.answers.recorded())
+        candidate = Candidate(options.answers, speaker)
         return candidate, candidate
     if options.input_wav is None:
         raise ValueError("no input file")

