@@ -52,6 +52,9 @@ ASR_RATE = 16000
 # and drop a segment that stays repetitive (gzip ratio) after faster-whisper's temperature retries.
 COMPRESSION_RATIO_MAX = 2.4
 TOKENS_PER_S = 12
+# faster-whisper refuses prompt + new tokens over 448; the prompt is cut to 223 tokens plus 4
+# special ones, so at most 200 new tokens always fit (about 20 s of fast Mandarin).
+MAX_NEW_TOKENS = 200
 
 
 class TurnBuffer:
@@ -146,7 +149,7 @@ def transcribe_chunk(
         initial_prompt=prompt or None,
         without_timestamps=False,
         compression_ratio_threshold=COMPRESSION_RATIO_MAX,
-        max_new_tokens=min(200, 16 + int(TOKENS_PER_S * audio.size / ASR_RATE)),
+        max_new_tokens=min(MAX_NEW_TOKENS, 16 + int(TOKENS_PER_S * audio.size / ASR_RATE)),
     )
     out: list[TranscriptSegment] = []
     for seg in segments:
