@@ -254,7 +254,8 @@ class InterviewConductor(FrameProcessor):
             self._completion = frame.probability
             return
         elif isinstance(frame, PauseTranscriptFrame):
-            self._pause_text = frame.text
+            # The end-of-answer cue reads the same spelling as the engine (simplified Chinese).
+            self._pause_text = normalize_transcript(frame.text, self._language)  # type: ignore[arg-type]
             return
         elif isinstance(frame, BotStartedSpeakingFrame):
             self._on_bot_started()
