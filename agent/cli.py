@@ -124,15 +124,31 @@ async def serve_app(app: Any, ws_max_size: int = 64 * 1024) -> AsyncIterator[str
         await task
 
 
+def _candidate_voice(runtime: Runtime, script_id: str | None, persona: Any) -> Any:
+    """The voice the synthetic candidate speaks with: the script language's (None when every
+    answer is recorded); raises ModelError saying what to install when there is none."""
+    script = runtime.script(script_id)
+    replies = [*persona.by_question.values(), *persona.in_order, persona.fallback]
+    if all(r.audio is not None for r in replies if r.text.strip()):
+        return None
+    return runtime.registry.voice(script.language)
+
+
 def cmd_simulate(args: argparse.Namespace) -> int:
     """Run a synthetic candidate against a server; last line printed is the report path."""
+    from agent.calls.run import Runtime
     from agent.devtools.simulate import format_event, load_persona, simulate
-    from models.registry import ModelRegistry
+    from models.errors import ModelError
 
     settings = _settings(args)
     script_id = args.script or settings.default_script
     persona = load_persona(args.answers or script_id)
-    voice = ModelRegistry(settings.models).voice("en")
+    runtime = Runtime(settings)  # shared with the in-process server: one copy of each model
+    try:
+        voice = _candidate_voice(runtime, script_id, persona)
+    except ModelError as exc:
+        print(f"screenline simulate: no voice for the synthetic candidate: {exc}", file=sys.stderr)
+        return 1
 
     def show(msg: dict[str, Any]) -> None:
         line = format_event(msg)
@@ -151,17 +167,20 @@ def cmd_simulate(args: argparse.Namespace) -> int:
             on_event=show,
         )
 
-    result = asyncio.run(_against_server(settings, args.server, go))
+    result = asyncio.run(_against_server(settings, args.server, go, runtime))
     return _print_report("simulate", settings, args.server, result.report_id, result.close_code)
 
 
 async def _against_server(
-    settings: Settings, server: str | None, go: Callable[[str], Awaitable[Any]]
+    settings: Settings,
+    server: str | None,
+    go: Callable[[str], Awaitable[Any]],
+    runtime: Runtime | None = None,
 ) -> Any:
     """``go(url)`` against ``server``, or against a server started in-process when None."""
     if server:
         return await go(server)
-    async with in_process_server(settings) as url:
+    async with in_process_server(settings, runtime) as url:
         return await go(url)
 
 
@@ -189,6 +208,7 @@ def cmd_mic(args: argparse.Namespace) -> int:
 
     from agent.devtools.mic import MicError, MicOptions, preflight, run_mic
     from agent.devtools.simulate import load_persona
+    from models.errors import ModelError
 
     settings = _settings(args)
     options = MicOptions(
@@ -201,15 +221,20 @@ def cmd_mic(args: argparse.Namespace) -> int:
         candidate_id=args.candidate,
         script_id=args.script,  # None: the server's default script
     )
+    runtime = None
     try:
         preflight(options)  # no device: say so now, before models load
         if options.answers is not None:
-            from models.registry import ModelRegistry
+            from agent.calls.run import Runtime
 
-            options.voice = ModelRegistry(settings.models).voice("en")
+            runtime = Runtime(settings)
+            options.voice = _candidate_voice(runtime, args.script, options.answers)
         result = asyncio.run(
-            _against_server(settings, args.server, lambda url: run_mic(url, options))
+            _against_server(settings, args.server, lambda url: run_mic(url, options), runtime)
         )
+    except ModelError as exc:
+        print(f"screenline mic: no voice for the answers: {exc}", file=sys.stderr)
+        return 1
     except MicError as exc:
         print(f"screenline mic: {exc}", file=sys.stderr)
         return 1

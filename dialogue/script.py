@@ -253,6 +253,9 @@ class Script(_Model):
     questions: list[Question] = Field(min_length=1)
     closing: str = Field(min_length=1)
     faq: list[FaqEntry] = Field(default_factory=list)
+    # Prompt key (``greeting:consent``, ``q:<id>``, ...) -> WAV file relative to this script
+    # file, played instead of synthesizing that prompt (see dialogue/recordings.py).
+    recordings: dict[str, str] = Field(default_factory=dict)
 
     _source_path: Path | None = PrivateAttr(default=None)
     _source_map: SourceMap = PrivateAttr(default_factory=SourceMap)

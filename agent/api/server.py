@@ -43,6 +43,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None, *, warm: bool
         if warm:
             made = await asyncio.to_thread(rt.warm, [settings.default_script])
             log.info("start-up: models loaded, %d prompts pre-synthesized", made)
+            await asyncio.to_thread(rt.report_unvoiced)
         async with telephony_lifespan(rt):
             yield
 

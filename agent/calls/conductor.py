@@ -269,7 +269,8 @@ class InterviewConductor(FrameProcessor):
             await self._on_transcript(frame)
             return
         elif isinstance(frame, InterimTranscriptionFrame):
-            await self._send("transcript", text=frame.text, final=False)
+            text = normalize_transcript(frame.text, cast(Language, self._language))
+            await self._send("transcript", text=text, final=False)
             return
         elif isinstance(frame, InputDTMFFrame):
             await self._handle(Dtmf(str(frame.button.value)))
