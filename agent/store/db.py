@@ -61,10 +61,19 @@ class Database:
         """Run the migrations up to ``revision`` (idempotent)."""
         from alembic import command
 
+        self._migrate(command.upgrade, revision)
+
+    def downgrade(self, revision: str) -> None:
+        """Undo migrations down to ``revision`` (``"base"``: an empty database)."""
+        from alembic import command
+
+        self._migrate(command.downgrade, revision)
+
+    def _migrate(self, step: Any, revision: str) -> None:
         with self.engine.begin() as connection:
             config = _alembic_config()
             config.attributes["connection"] = connection
-            command.upgrade(config, revision)
+            step(config, revision)
 
     def current_revision(self) -> str | None:
         """The revision the database is at (None before the first migration)."""
