@@ -35,6 +35,8 @@ def _configure_logging(verbose: bool) -> None:
     logger.remove()
     logger.add(sys.stderr, level=level)
     logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO, stream=sys.stderr)
+    # Alembic narrates every start-up's migration check; keep it for -v.
+    logging.getLogger("alembic").setLevel(logging.DEBUG if verbose else logging.WARNING)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

@@ -82,3 +82,16 @@ def test_unknown_role_and_long_name_are_refused(db: Database) -> None:
     with pytest.raises(ValueError):
         store.create(Role.QA, "x" * 201)
     assert store.list() == []
+
+
+def test_sqlite_file_is_owner_only(tmp_path: object) -> None:
+    import os
+    import stat
+    from pathlib import Path
+
+    path = Path(str(tmp_path)) / "sub" / "screenline.db"
+    database = Database(f"sqlite:///{path}")
+    database.upgrade()
+    KeyStore(database).create(Role.QA)
+    database.dispose()
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
