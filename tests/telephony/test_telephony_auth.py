@@ -24,16 +24,25 @@ from tests.telephony.phones import twilio_start
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 
-async def _twilio_close(srv: Any, call_sid: str, params: dict[str, str]) -> int | None:
-    """Connect to the media stream, send connected + start, return the close code."""
-    async with websockets.connect(srv.ws + "/telephony/twilio/stream") as ws:
-        await ws.send(json.dumps({"event": "connected", "protocol": "Call", "version": "1.0.0"}))
-        await ws.send(json.dumps(twilio_start(call_sid, "MZ" + uuid.uuid4().hex, params)))
+async def _close_code(url: str, *messages: dict[str, Any]) -> int | None:
+    """Connect, send ``messages`` as JSON, and return the code the server closes with."""
+    async with websockets.connect(url) as ws:
+        for message in messages:
+            await ws.send(json.dumps(message))
         with contextlib.suppress(websockets.ConnectionClosed):
             async with asyncio.timeout(30):
                 async for _ in ws:
                     pass
         return ws.close_code
+
+
+async def _twilio_close(srv: Any, call_sid: str, params: dict[str, str]) -> int | None:
+    """The media stream's close code after connected + start with ``params``."""
+    return await _close_code(
+        srv.ws + "/telephony/twilio/stream",
+        {"event": "connected", "protocol": "Call", "version": "1.0.0"},
+        twilio_start(call_sid, "MZ" + uuid.uuid4().hex, params),
+    )
 
 
 async def test_twilio_stream_needs_its_signed_parameter(telephony_server: Any) -> None:
@@ -60,13 +69,7 @@ async def test_twilio_stream_needs_its_signed_parameter(telephony_server: Any) -
 
 
 async def _freeswitch_close(srv: Any, metadata: dict[str, Any]) -> int | None:
-    async with websockets.connect(srv.ws + "/telephony/freeswitch") as ws:
-        await ws.send(json.dumps(metadata))
-        with contextlib.suppress(websockets.ConnectionClosed):
-            async with asyncio.timeout(30):
-                async for _ in ws:
-                    pass
-        return ws.close_code
+    return await _close_code(srv.ws + "/telephony/freeswitch", metadata)
 
 
 async def test_freeswitch_needs_the_shared_secret(telephony_server: Any) -> None:
