@@ -97,3 +97,24 @@ def test_server_secret_is_generated_once_private_and_stable(tmp_path: object) ->
     assert server_secret(configured) == b"k" * 40
     with pytest.raises(ValueError, match="at least"):
         server_secret(Settings(auth=AuthSettings(secret=SecretStr("short"))))
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "sqlite:///{tmp}/never-migrated.db",  # the key table does not exist
+        "postgresql://postgres@127.0.0.1:1/none",  # nothing listens there
+    ],
+)
+async def test_no_key_store_means_nobody_gets_in(url: str, tmp_path: object) -> None:
+    from agent.auth.guard import Access, Denied
+    from agent.store.apikeys import KeyStore
+    from agent.store.db import Database
+
+    access = Access(Settings(), KeyStore(Database(url.format(tmp=tmp_path))), b"s" * 32)
+    with pytest.raises(Denied) as refused:
+        await access.key("slk_0123456789ab_" + "A" * 43, Action.READ_REPORTS)
+    assert refused.value.status == 401 and "unavailable" in refused.value.detail
+    with pytest.raises(Denied) as anonymous:
+        await access.key(None, Action.READ_REPORTS)
+    assert anonymous.value.status == 401

@@ -103,7 +103,12 @@ async def webrtc_interview(
         async with httpx.AsyncClient(base_url=base_url, timeout=30) as http:
             response = await http.post(
                 "/api/webrtc/offer",
-                json={"sdp": offer.sdp, "type": offer.type},
+                # The body names someone else: the invitation alone decides whose call it is.
+                json={
+                    "sdp": offer.sdp,
+                    "type": offer.type,
+                    "request_data": {"candidate_id": "someone-else", "script_id": "no-such"},
+                },
                 headers={"X-Screenline-Invite": invite},
             )
         response.raise_for_status()
