@@ -114,6 +114,10 @@ class Access:
         keys = KeyStore(db or Database.from_settings(settings))
         return cls(settings, keys, server_secret(settings))
 
+    def with_clock(self, clock: Callable[[], float]) -> Access:
+        """The same keys and secret on another clock (tests mint expired tokens with it)."""
+        return Access(self.settings, self.keys, self._secret, clock)
+
     # --- keys -----------------------------------------------------------------------------
 
     async def key(self, text: str | None, action: Action) -> KeyInfo:

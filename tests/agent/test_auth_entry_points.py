@@ -38,8 +38,7 @@ def _bearer(key: str) -> dict[str, str]:
 
 def _expired_access(settings: Any) -> Access:
     """Same secret and keys as the server, with a clock an hour behind: its tokens are stale."""
-    fresh = Access.from_settings(settings)
-    return Access(settings, fresh.keys, fresh._secret, clock=lambda: time.time() - 3600)
+    return Access.from_settings(settings).with_clock(lambda: time.time() - 3600)
 
 
 FORGED_KEY = "slk_0123456789ab_" + "A" * 43

@@ -16,7 +16,6 @@ import httpx
 import pytest
 import websockets
 
-from agent.auth.guard import Access
 from telephony.audiosocket import encode_uuid
 from tests.telephony.conftest import BUSY
 from tests.telephony.phones import twilio_start
@@ -50,9 +49,7 @@ async def test_twilio_stream_needs_its_signed_parameter(telephony_server: Any) -
     sid = "CA" + uuid.uuid4().hex
     plain = {"candidate_id": "c-x", "script_id": "short_en"}
     signed = srv.stream_params(plain, sid)
-    stale = Access(
-        srv.settings, srv.access.keys, srv.access._secret, clock=lambda: time.time() - 3600
-    )
+    stale = srv.access.with_clock(lambda: time.time() - 3600)
     codes = {
         "unsigned": await _twilio_close(srv, sid, plain),
         "forged": await _twilio_close(srv, sid, {**plain, "token": "v1.e30.AAAA"}),
