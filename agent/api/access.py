@@ -1,5 +1,5 @@
-"""REST routes that hand out signed tokens: invitation links for candidates, call tokens for
-``/ws/call`` clients that should not hold a key."""
+"""REST routes of access control: invitation links for candidates, call tokens for ``/ws/call``
+clients that should not hold a key, and API key management (admin)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from pydantic import BaseModel, Field
 
 from agent.auth.guard import Action, access_of, require
+from agent.auth.keys import Role
+from agent.store.apikeys import MAX_NAME, KeyInfo
 from dialogue.script import ScriptError
 
 
@@ -21,9 +23,44 @@ class InvitationRequest(BaseModel):
     ttl_s: float | None = Field(default=None, gt=0, le=30 * 24 * 3600)
 
 
+class KeyRequest(BaseModel):
+    """Body of ``POST /api/keys``."""
+
+    role: Role
+    name: str = Field(default="", max_length=MAX_NAME)
+
+
+def _key_json(info: KeyInfo) -> dict[str, Any]:
+    return {
+        "key_id": info.key_id,
+        "role": str(info.role),
+        "name": info.name,
+        "created_at": info.created_at.isoformat(),
+        "revoked_at": info.revoked_at.isoformat() if info.revoked_at else None,
+    }
+
+
 def access_router() -> APIRouter:
-    """``POST /api/invitations`` (recruiter, admin) and ``POST /api/call-tokens``."""
+    """``POST /api/invitations``, ``POST /api/call-tokens`` and ``/api/keys``."""
     router = APIRouter()
+    admin = [Depends(require(Action.MANAGE_KEYS))]
+
+    @router.get("/api/keys", dependencies=admin)
+    async def list_keys(request: Request) -> list[dict[str, Any]]:
+        keys = await asyncio.to_thread(access_of(request).keys.list)
+        return [_key_json(info) for info in keys]
+
+    @router.post("/api/keys", status_code=201, dependencies=admin)
+    async def create_key(body: KeyRequest, request: Request) -> dict[str, Any]:
+        """A new key; the response is the only time its secret is shown."""
+        store = access_of(request).keys
+        info, secret = await asyncio.to_thread(store.create, body.role, body.name)
+        return {**_key_json(info), "key": secret}
+
+    @router.delete("/api/keys/{key_id}", status_code=204, dependencies=admin)
+    async def revoke_key(key_id: str, request: Request) -> None:
+        if not await asyncio.to_thread(access_of(request).keys.revoke, key_id[:32]):
+            raise HTTPException(404, "no such active key")
 
     @router.post(
         "/api/invitations", status_code=201, dependencies=[Depends(require(Action.INVITE))]

@@ -48,6 +48,7 @@ class Action(StrEnum):
     ROUTE_CALLS = "route_calls"  # POST /api/audiosocket/expect
     INVITE = "invite"  # POST /api/invitations
     TEST_CALLS = "test_calls"  # /ws/call with a key, POST /api/call-tokens
+    MANAGE_KEYS = "manage_keys"  # /api/keys
 
 
 #: The role matrix (README "Access control" shows the same table).
@@ -58,6 +59,7 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.ROUTE_CALLS: frozenset({Role.ADMIN, Role.RECRUITER}),
     Action.INVITE: frozenset({Role.ADMIN, Role.RECRUITER}),
     Action.TEST_CALLS: frozenset({Role.ADMIN, Role.RECRUITER, Role.QA}),
+    Action.MANAGE_KEYS: frozenset({Role.ADMIN}),
 }
 
 

@@ -63,6 +63,9 @@ ROUTES: list[tuple[str, str, dict[str, Any] | None, set[str]]] = [
         {"admin", "recruiter"},
     ),
     ("POST", "/api/call-tokens", None, {"admin", "recruiter", "qa"}),
+    ("GET", "/api/keys", None, {"admin"}),
+    ("POST", "/api/keys", {"role": "nobody"}, {"admin"}),
+    ("DELETE", "/api/keys/ffffffffffff", None, {"admin"}),
 ]
 
 
@@ -109,6 +112,23 @@ async def test_permitted_calls_do_their_job(server_url: str, api_keys: dict[str,
             assert reply.status_code == 422, reply.text
         token = await http.post("/api/call-tokens")
         assert token.status_code == 201 and token.json()["token"].startswith("v1.")
+
+
+async def test_admin_manages_keys_over_rest(server_url: str, api_keys: dict[str, str]) -> None:
+    async with httpx.AsyncClient(
+        base_url=_http(server_url), headers=_bearer(api_keys["admin"])
+    ) as http:
+        made = await http.post("/api/keys", json={"role": "recruiter", "name": "ATS"})
+        assert made.status_code == 201
+        key, key_id = made.json()["key"], made.json()["key_id"]
+        listed = (await http.get("/api/keys")).json()
+        assert any(k["key_id"] == key_id and k["name"] == "ATS" for k in listed)
+        assert all("key" not in k and "digest" not in k for k in listed)
+        ats = _bearer(key)
+        assert (await http.get("/api/reports/x", headers=ats)).status_code == 404
+        assert (await http.delete(f"/api/keys/{key_id}")).status_code == 204
+        assert (await http.delete(f"/api/keys/{key_id}")).status_code == 404
+        assert (await http.get("/api/reports/x", headers=ats)).status_code == 401
 
 
 async def test_revoked_key_is_refused_at_once(server_url: str, settings: Any) -> None:
