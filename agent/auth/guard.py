@@ -23,7 +23,7 @@ from urllib.parse import urlencode, urlsplit
 
 from fastapi import Depends, HTTPException, Request, WebSocket
 from fastapi.responses import JSONResponse
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security import APIKeyHeader, APIKeyQuery, HTTPAuthorizationCredentials, HTTPBearer
 from starlette.requests import HTTPConnection
 
 from agent.auth.keys import Role
@@ -226,7 +226,7 @@ def access_of(connection: HTTPConnection) -> Access:
 
 # --- FastAPI dependencies -----------------------------------------------------------------------
 
-_bearer = HTTPBearer(auto_error=False, description="API key: slk_...")
+_bearer = HTTPBearer(auto_error=False, scheme_name="ApiKey", description="API key: slk_...")
 
 
 def require(action: Action) -> Callable[..., Awaitable[KeyInfo]]:
@@ -246,9 +246,22 @@ def require(action: Action) -> Callable[..., Awaitable[KeyInfo]]:
     return dependency
 
 
-async def invitation(request: Request) -> Invitation:
+# Declared as security schemes so the OpenAPI schema shows what each route needs.
+_invite_header = APIKeyHeader(
+    name=INVITE_HEADER, auto_error=False, scheme_name="Invitation", description="invitation"
+)
+_invite_query = APIKeyQuery(
+    name="invite", auto_error=False, scheme_name="InvitationLink", description="invitation"
+)
+
+
+async def invitation(
+    request: Request,
+    header: Annotated[str | None, Depends(_invite_header)],
+    query: Annotated[str | None, Depends(_invite_query)],
+) -> Invitation:
     """A route dependency: the invitation in ``X-Screenline-Invite`` (or ``?invite=``)."""
-    token = request.headers.get(INVITE_HEADER) or request.query_params.get("invite")
+    token = header or query
     try:
         return access_of(request).check_invitation(token)
     except Denied as exc:
