@@ -92,11 +92,18 @@ async def test_rest_routes_check_keys_and_roles(server_url: str, api_keys: dict[
                     assert role in reply.json()["detail"]
 
 
-async def test_permitted_calls_do_their_job(server_url: str, api_keys: dict[str, str]) -> None:
+async def test_permitted_calls_do_their_job(
+    server_url: str, api_keys: dict[str, str], runtime: Any
+) -> None:
     """With the right key the routes work: report lookups, invitations, number checks."""
+    runtime.reports.save({"report_id": "authtestreport", "candidate_id": "c-secret"})
     recruiter = _bearer(api_keys["recruiter"])
     async with httpx.AsyncClient(base_url=_http(server_url), headers=recruiter) as http:
         assert (await http.get("/api/reports/no-such-report")).status_code == 404
+        report = await http.get("/api/reports/authtestreport")
+        assert report.status_code == 200 and report.json()["candidate_id"] == "c-secret"
+        qa = await http.get("/api/reports/authtestreport", headers=_bearer(api_keys["qa"]))
+        assert qa.status_code == 403 and "c-secret" not in qa.text
         invited = await http.post(
             "/api/invitations", json={"candidate_id": "c-9", "script_id": "short_en"}
         )
