@@ -9,19 +9,22 @@ The schema is Alembic's job alone: :meth:`Database.upgrade` runs the migrations 
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from agent.settings import Settings
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+#: PostgreSQL advisory lock held while migrating (any constant the product does not reuse).
+_LOCK_KEY = 0x5C12EE11
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -80,7 +83,10 @@ class Database:
         self._migrate(command.downgrade, revision)
 
     def _migrate(self, step: Any, revision: str) -> None:
-        with self.engine.begin() as connection:
+        with self._sqlite_migration_lock(), self.engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                # Workers starting together migrate one at a time; the rest then find it done.
+                connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
             config = _alembic_config()
             config.attributes["connection"] = connection
             step(config, revision)
@@ -91,6 +97,22 @@ class Database:
 
         with self.engine.connect() as connection:
             return MigrationContext.configure(connection).get_current_revision()
+
+    @contextmanager
+    def _sqlite_migration_lock(self) -> Iterator[None]:
+        """SQLite runs DDL outside the driver's transaction, so two processes migrating one
+        file at once would both create the tables: a lock file next to it makes them queue."""
+        database = self.url.database
+        if self.url.get_backend_name() != "sqlite" or database in (None, "", ":memory:"):
+            yield
+            return
+        lock_path = Path(str(database)).with_name(Path(str(database)).name + ".migrate-lock")
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)  # closing releases the lock
 
     def dispose(self) -> None:
         """Close every pooled connection."""

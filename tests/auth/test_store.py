@@ -95,3 +95,18 @@ def test_sqlite_file_is_owner_only(tmp_path: object) -> None:
     KeyStore(database).create(Role.QA)
     database.dispose()
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+
+
+def test_workers_migrating_at_once_all_succeed(database_url: str) -> None:
+    """Several workers start together: each runs the migrations, none fails, one schema."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    databases = [Database(database_url) for _ in range(4)]
+    try:
+        with ThreadPoolExecutor(4) as pool:
+            list(pool.map(lambda d: d.upgrade(), databases))
+        assert {d.current_revision() for d in databases} == {"0001"}
+    finally:
+        databases[0].downgrade("base")
+        for d in databases:
+            d.dispose()
