@@ -309,6 +309,8 @@ def cmd_db(args: argparse.Namespace) -> int:
 
 def cmd_invite(args: argparse.Namespace) -> int:
     """Print a signed, expiring invitation link to the candidate page."""
+    from datetime import UTC, datetime
+
     from agent.auth.guard import Access
 
     access = Access.from_settings(_settings(args))
@@ -318,6 +320,8 @@ def cmd_invite(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"screenline invite: {exc}", file=sys.stderr)
         return 1
+    expires = datetime.fromtimestamp(access.check_invitation(token).expires_at, UTC)
+    print(f"valid until {expires:%Y-%m-%d %H:%M} UTC", file=sys.stderr)
     print(access.invitation_url(token))
     return 0
 
