@@ -360,6 +360,7 @@ class MicOptions:
     candidate_id: str = "mic-candidate"
     script_id: str | None = None
     timeout_s: float = 1800.0
+    token: str | None = None  # API key or call token for the server
 
 
 def _side_for(options: MicOptions) -> tuple[CallSide, Candidate | None]:
@@ -448,6 +449,7 @@ async def run_mic(url: str, options: MicOptions, view: TerminalView | None = Non
             on_event=on_event,
             on_audio=sink.write,
             timeout_s=options.timeout_s,
+            token=options.token,
         )
     finally:
         with contextlib.suppress(NotImplementedError, RuntimeError):

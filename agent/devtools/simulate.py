@@ -373,14 +373,17 @@ async def ws_call(
     on_event: Callable[[dict[str, Any]], None] | None = None,
     on_audio: Callable[[bytes], None] | None = None,
     timeout_s: float = 900.0,
+    token: str | None = None,
 ) -> int | None:
     """One call over the native protocol, shared by ``simulate`` and ``screenline mic``.
 
     Sends ``start``, then streams ``side``'s audio (PCM16 at ``rate``) continuously like a
     phone, and hands the interviewer's audio (``on_audio`` gets the raw PCM16) and events to
-    ``side`` and the callbacks until the server closes. Returns the WebSocket close code."""
+    ``side`` and the callbacks until the server closes. ``token`` (an API key or call token)
+    goes in the ``Authorization`` header. Returns the WebSocket close code."""
     done = asyncio.Event()
-    async with websockets.connect(url, max_size=None) as ws:
+    headers = {"Authorization": f"Bearer {token}"} if token else None
+    async with websockets.connect(url, max_size=None, additional_headers=headers) as ws:
         start: dict[str, Any] = {
             "type": "start",
             "sample_rate": rate,
@@ -437,6 +440,7 @@ async def simulate(
     on_event: Callable[[dict[str, Any]], None] | None = None,
     timeout_s: float = 900.0,
     hangup_after: int | None = None,
+    token: str | None = None,
 ) -> SimulationResult:
     """Run one simulated interview against ``url`` (``ws://host:port/ws/call``)."""
     rate = 8000 if telephony else 16000
@@ -454,6 +458,7 @@ async def simulate(
             speed=speed,
             on_event=on_event,
             timeout_s=timeout_s,
+            token=token,
         )
     finally:
         await candidate.close()
