@@ -32,10 +32,13 @@ import httpx
 import websockets
 
 from agent.api.server import create_app
+from agent.auth.keys import Role
 from agent.calls.run import Runtime
 from agent.cli import serve_app
 from agent.devtools.simulate import load_persona, simulate
 from agent.settings import LimitSettings, Settings
+from agent.store.apikeys import KeyStore
+from agent.store.db import open_database
 from telephony.audiosocket import Kind, encode_error, encode_frame, encode_hangup, encode_uuid
 
 FIXTURES = Path(__file__).parents[1] / "tests" / "fixtures"
@@ -83,9 +86,9 @@ async def _tcp(port: int, first: bytes) -> None:
         writer.close()
 
 
-async def abuse_once(kind: str, http: str, ws: str, port: int, as_port: int) -> None:
-    """One abusive client of ``kind``."""
-    call = f"{ws}/ws/call"
+async def abuse_once(kind: str, http: str, call: str, port: int, as_port: int) -> None:
+    """One abusive client of ``kind`` (``call``: the authenticated ``/ws/call`` URL: the abuse
+    is in what an authenticated client sends)."""
     if kind == "path_script_id":
         await _ws_first(call, json.dumps({**START, "script_id": "/etc/passwd"}))
     elif kind == "long_script_id":
@@ -136,6 +139,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         max_concurrent_calls=args.interviews + 6,
         limits=LimitSettings(no_audio_timeout_s=5.0, header_timeout_s=5.0),
     )
+    key = KeyStore(open_database(settings)).create(Role.QA, "soak")[1]
     runtime = Runtime(settings)
     persona = load_persona(FIXTURES / "short_en_persona.yaml")
     voice = runtime.registry.voice("en")
@@ -146,7 +150,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     async with serve_app(create_app(settings, runtime)) as ws_base:
         http = ws_base.replace("ws://", "http://")
         port = int(http.rsplit(":", 1)[1])
-        url = f"{ws_base}/ws/call"
+        url = f"{ws_base}/ws/call?token={key}"
         # One short call first so model loading is not counted as fd growth.
         await simulate(url, persona=persona, voice=voice, speed=2)
         fds_before = open_fds()
@@ -168,7 +172,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             while time.monotonic() < deadline:
                 kind = random.choice(KINDS)
                 sent[kind] += 1
-                await abuse_once(kind, http, ws_base, port, settings.audiosocket_port or 0)
+                await abuse_once(kind, http, url, port, settings.audiosocket_port or 0)
                 await asyncio.sleep(random.uniform(0.0, 0.5))
 
         started = time.monotonic()

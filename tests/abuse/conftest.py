@@ -14,6 +14,7 @@ import pytest_asyncio
 from loguru import logger
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
+FREESWITCH_SECRET = "abuse-fs-secret"
 
 
 def free_port() -> int:
@@ -30,6 +31,16 @@ class Server:
     ws: str
     runtime: Any
     audiosocket_port: int
+    keys: dict[str, str]  # role -> API key
+    access: Any  # mints tokens with the server's secret
+
+    @property
+    def call_url(self) -> str:
+        """``/ws/call``, authenticated with a qa key (the probes are about what comes after)."""
+        return f"{self.ws}/ws/call?token={self.keys['qa']}"
+
+    def bearer(self, role: str = "admin") -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.keys[role]}"}
 
     @property
     def data_dir(self) -> Path:
@@ -38,7 +49,7 @@ class Server:
 
 @pytest.fixture(scope="module")
 def abuse_settings(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    from agent.settings import LimitSettings, Settings
+    from agent.settings import AuthSettings, LimitSettings, Settings, TwilioSettings
 
     return Settings(
         data_dir=tmp_path_factory.mktemp("abuse-data"),
@@ -47,6 +58,8 @@ def abuse_settings(tmp_path_factory: pytest.TempPathFactory) -> Any:
         start_timeout_s=3.0,
         max_concurrent_calls=4,
         audiosocket_port=free_port(),
+        twilio=TwilioSettings(dev_unsigned_webhooks=True),
+        auth=AuthSettings(freeswitch_secret=FREESWITCH_SECRET),
         limits=LimitSettings(
             no_audio_timeout_s=2.0,
             end_grace_s=3.0,
@@ -60,9 +73,15 @@ def abuse_settings(tmp_path_factory: pytest.TempPathFactory) -> Any:
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
 async def server(abuse_settings: Any) -> AsyncIterator[Server]:
     from agent.api.server import create_app
+    from agent.auth.guard import Access
+    from agent.auth.keys import Role
     from agent.calls.run import Runtime
     from agent.cli import serve_app
+    from agent.store.apikeys import KeyStore
+    from agent.store.db import open_database
 
+    store = KeyStore(open_database(abuse_settings))
+    keys = {str(role): store.create(role, f"abuse {role}")[1] for role in Role}
     runtime = Runtime(abuse_settings)
     # No model warm-up: every probe here is refused or ends before a model is needed.
     app = create_app(abuse_settings, runtime, warm=False)
@@ -72,6 +91,8 @@ async def server(abuse_settings: Any) -> AsyncIterator[Server]:
             ws=ws_base,
             runtime=runtime,
             audiosocket_port=abuse_settings.audiosocket_port,
+            keys=keys,
+            access=Access.from_settings(abuse_settings),
         )
 
 

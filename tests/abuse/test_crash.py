@@ -33,7 +33,7 @@ class ServerProcess:
     def __init__(self, data_dir: Path, log: Path) -> None:
         self.port = free_port()
         self.data_dir = data_dir
-        env = {
+        self.env = env = {
             **os.environ,
             "SCREENLINE_PORT": str(self.port),
             "SCREENLINE_DATA_DIR": str(data_dir),
@@ -42,12 +42,18 @@ class ServerProcess:
             "SCREENLINE_LIMITS__DRAIN_GRACE_S": "20",
         }
         self.log = log.open("ab")
-        cli = Path(sys.executable).with_name("screenline")
-        self.proc = subprocess.Popen([str(cli), "serve"], env=env, stdout=self.log, stderr=self.log)
+        cli = str(Path(sys.executable).with_name("screenline"))
+        # A qa key made the way the README says, so the calls authenticate like any client's.
+        made = subprocess.run(
+            [cli, "keys", "create", "--role", "qa"], env=env, capture_output=True, text=True
+        )
+        assert made.returncode == 0, made.stderr
+        self.key = made.stdout.strip().splitlines()[-1]
+        self.proc = subprocess.Popen([cli, "serve"], env=env, stdout=self.log, stderr=self.log)
 
     @property
     def url(self) -> str:
-        return f"ws://127.0.0.1:{self.port}/ws/call"
+        return f"ws://127.0.0.1:{self.port}/ws/call?token={self.key}"
 
     async def ready(self, timeout_s: float = 600.0) -> None:
         async with asyncio.timeout(timeout_s), httpx.AsyncClient() as client:

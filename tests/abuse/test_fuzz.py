@@ -154,7 +154,7 @@ async def _first_message(url: str, message: str | bytes) -> int | None:
 async def test_ws_call_first_message(
     server: Server, no_tracebacks: Any, message: str | bytes
 ) -> None:
-    code = await _first_message(f"{server.ws}/ws/call", message)
+    code = await _first_message(server.call_url, message)
     assert code in (1000, 1003, 1008, 1009, 1013)
     await _settled(server)
 

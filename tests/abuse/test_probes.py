@@ -26,9 +26,14 @@ START = {"type": "start", "sample_rate": 16000, "candidate_id": "abuse"}
 AUDIO_SDP = "v=0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\n"
 
 
+def invite_header(server: Server) -> dict[str, str]:
+    """A valid invitation: the probes are about what an invited browser can still send."""
+    return {"X-Screenline-Invite": server.access.invitation("c-web", "short_en")}
+
+
 async def refused(server: Server, message: str) -> tuple[int | None, dict[str, Any]]:
     """Send one opening message to /ws/call; the close code and the error event."""
-    async with websockets.connect(f"{server.ws}/ws/call") as ws:
+    async with websockets.connect(server.call_url) as ws:
         await ws.send(message)
         error: dict[str, Any] = {}
         with contextlib.suppress(websockets.ConnectionClosed):
@@ -108,7 +113,7 @@ async def test_oversized_or_deep_start_is_refused(
 
 
 async def test_call_without_audio_ends_as_no_audio(server: Server, no_tracebacks: Any) -> None:
-    async with websockets.connect(f"{server.ws}/ws/call") as ws:
+    async with websockets.connect(server.call_url) as ws:
         await ws.send(json.dumps(START))
         ready = json.loads(await ws.recv())
         assert ready["type"] == "ready"
@@ -126,7 +131,7 @@ async def test_call_without_audio_ends_as_no_audio(server: Server, no_tracebacks
 
 
 async def test_hangup_right_after_start_is_honoured(server: Server, no_tracebacks: Any) -> None:
-    async with websockets.connect(f"{server.ws}/ws/call") as ws:
+    async with websockets.connect(server.call_url) as ws:
         await ws.send(json.dumps(START))
         ready = json.loads(await ws.recv())
         await ws.send(json.dumps({"type": "hangup"}))
@@ -142,7 +147,7 @@ async def test_hangup_right_after_start_is_honoured(server: Server, no_traceback
 
 async def test_disconnect_before_ready_leaves_no_slot(server: Server, no_tracebacks: Any) -> None:
     for _ in range(3):
-        ws = await websockets.connect(f"{server.ws}/ws/call")
+        ws = await websockets.connect(server.call_url)
         await ws.send(json.dumps(START))
         ws.transport.abort()  # gone before the server can answer
     await settled(server)
@@ -159,7 +164,11 @@ async def test_busy_server_refuses_every_transport_early(
         async with httpx.AsyncClient(base_url=server.http) as client:
             twiml = await client.post("/telephony/twilio/voice", data={"CallSid": "CA1"})
             assert '<Reject reason="busy"' in twiml.text
-            offer = await client.post("/api/webrtc/offer", json={"sdp": AUDIO_SDP, "type": "offer"})
+            offer = await client.post(
+                "/api/webrtc/offer",
+                json={"sdp": AUDIO_SDP, "type": "offer"},
+                headers=invite_header(server),
+            )
             assert offer.status_code == 503
         reader, writer = await asyncio.open_connection("127.0.0.1", server.audiosocket_port)
         writer.write(encode_uuid(uuid.uuid4()))
@@ -235,14 +244,14 @@ async def test_bad_webrtc_offer_is_400_and_no_call(
 ) -> None:
     started = server.runtime.calls_started
     async with httpx.AsyncClient(base_url=server.http) as client:
-        response = await client.post("/api/webrtc/offer", json=body)
+        response = await client.post("/api/webrtc/offer", json=body, headers=invite_header(server))
     assert response.status_code == 400, response.text
     assert server.runtime.admission.active == 0
     assert server.runtime.calls_started == started
 
 
 async def test_rest_bodies_are_bounded(server: Server, no_tracebacks: Any) -> None:
-    async with httpx.AsyncClient(base_url=server.http) as client:
+    async with httpx.AsyncClient(base_url=server.http, headers=server.bearer()) as client:
         deep = "[" * 10_000 + "]" * 10_000
         response = await client.post(
             "/api/audiosocket/expect", content=deep, headers={"content-type": "application/json"}
@@ -263,7 +272,7 @@ async def test_rest_bodies_are_bounded(server: Server, no_tracebacks: Any) -> No
 async def test_404s_name_no_paths_and_ids_reject_a_newline(
     server: Server, no_tracebacks: Any
 ) -> None:
-    async with httpx.AsyncClient(base_url=server.http) as client:
+    async with httpx.AsyncClient(base_url=server.http, headers=server.bearer()) as client:
         for path in ("/api/reports/nope", "/api/reports/abc%0A", "/api/calls/nope"):
             response = await client.get(path)
             assert response.status_code == 404
@@ -304,7 +313,8 @@ async def test_twilio_protocol_error_is_recorded_as_such(
     stream_sid = "MZ" + uuid.uuid4().hex
     async with websockets.connect(f"{server.ws}/telephony/twilio/stream") as ws:
         await ws.send(json.dumps({"event": "connected", "protocol": "Call", "version": "1.0.0"}))
-        await ws.send(json.dumps(twilio_start(call_sid, stream_sid, {"candidate_id": "c-tw"})))
+        token = server.access.stream_token("c-tw", None, call_sid)
+        await ws.send(json.dumps(twilio_start(call_sid, stream_sid, {"token": token})))
         if media_first:  # the interview has started: the engine, not the conductor, ends it
             payload = base64.b64encode(b"\xff" * 160).decode()
             media = {"event": "media", "streamSid": stream_sid, "media": {"payload": payload}}
@@ -338,7 +348,7 @@ async def test_webrtc_offer_that_never_connects_releases_its_slot(
     offer = {"sdp": pc.localDescription.sdp, "type": "offer"}
     await pc.close()  # the browser vanishes before ICE completes
     async with httpx.AsyncClient(base_url=server.http, timeout=60) as client:
-        response = await client.post("/api/webrtc/offer", json=offer)
+        response = await client.post("/api/webrtc/offer", json=offer, headers=invite_header(server))
     assert response.status_code == 200, response.text
     assert server.runtime.admission.active == 1  # one slot per call, not one per stage
     report = await report_of(server, response.json()["call_id"], timeout_s=90)

@@ -27,14 +27,19 @@ UPSTREAM = {502, 503}
 def api_schema(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     from agent.api.server import create_app
     from agent.api.serving import DrainingServer, server_config
+    from agent.auth.keys import Role
     from agent.calls.run import Runtime
     from agent.settings import Settings
+    from agent.store.apikeys import KeyStore
+    from agent.store.db import open_database
 
     settings_ = Settings(
         data_dir=Path(tmp_path_factory.mktemp("schema-data")),
         scripts_dir=FIXTURES / "scripts",
         default_script="short_en",
     )
+    # An admin key: the fuzzing is about what an authenticated caller can still send.
+    admin = KeyStore(open_database(settings_)).create(Role.ADMIN, "schemathesis")[1]
     runtime = Runtime(settings_)
     port = free_port()
     config = server_config(
@@ -51,21 +56,25 @@ def api_schema(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     while not server.started:
         assert time.monotonic() < deadline and thread.is_alive(), "server did not start"
         time.sleep(0.05)
-    yield schemathesis.openapi.from_url(f"http://127.0.0.1:{port}/openapi.json")
+    yield (
+        schemathesis.openapi.from_url(f"http://127.0.0.1:{port}/openapi.json"),
+        {"Authorization": f"Bearer {admin}"},
+    )
     server.should_exit = True
     thread.join(30)
 
 
 def test_rest_api_never_fails_unhandled(api_schema: Any) -> None:
     # Per operation by hand: schemathesis' pytest plugin does not load under this pytest.
-    operations = [result.ok() for result in api_schema.get_all_operations()]
+    schema, headers = api_schema
+    operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) >= 5
     for operation in operations:
 
         @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
         @given(case=operation.as_strategy())
         def check(case: Any) -> None:
-            response = case.call(timeout=30)
+            response = case.call(timeout=30, headers=headers)
             assert response.status_code < 500 or response.status_code in UPSTREAM, (
                 case.method,
                 case.path,
