@@ -186,6 +186,8 @@ class InterviewConductor(FrameProcessor):
     async def _apply(self, actions: list[Action]) -> None:
         says = [i for i, a in enumerate(actions) if isinstance(a, Say)]
         for index, action in enumerate(actions):
+            if isinstance(action, Say) and self._hangup_reason is not None:
+                continue  # the caller has left: nothing more is said (or recorded as said)
             if isinstance(action, Say):
                 turn = Turn(
                     "interviewer",
@@ -305,6 +307,8 @@ class InterviewConductor(FrameProcessor):
             self._listen is not None and self._speech_start is not None
         )
         if self._started and not self._ended and in_flight:
+            if self._barge is None:  # (a barge-in already holds the prompt)
+                await self.push_frame(PlaybackControlFrame(pause=True))  # nobody to play to
             if not self._awaiting_transcript:
                 await self._end_turn("hangup")
             self.create_task(self._hang_up_later(), name="hangup-wait")
@@ -487,7 +491,8 @@ class InterviewConductor(FrameProcessor):
         # the scorer finds each answer's turn (and Mandarin reads in one script).
         text = normalize_transcript(frame.text, cast(Language, self._language))
         if frame.reason == "barge_check" and self._barge is not None:
-            if self._is_backchannel(frame, text):
+            # After a hang-up there is no prompt to go back to: the sound is the last answer.
+            if self._hangup_reason is None and self._is_backchannel(frame, text):
                 await self._resume_prompt()
                 return
             await self._confirm_barge_in()
