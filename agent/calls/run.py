@@ -356,15 +356,12 @@ async def _run_call(
             if asyncio.iscoroutine(result):
                 await result
 
-    stopping: set[asyncio.Task[None]] = set()
-
     @transport.event_handler("on_client_disconnected")
     async def _on_disconnected(_transport: Any, _client: Any) -> None:
-        # Through the pipeline, not a cancel: an answer still being transcribed is kept, and
-        # stop() cancels anyway if the pipeline cannot finish in time.
-        task = asyncio.create_task(stop("disconnected"))
-        stopping.add(task)
-        task.add_done_callback(stopping.discard)
+        # The socket is gone: cancel at once (an answer the caller gave with a hang-up message
+        # is kept by the conductor; one cut off by a dropped socket is not).
+        ending.append("disconnected")
+        await worker.cancel()
 
     runtime.active[spec.call_id] = conductor
     runtime.stops[spec.call_id] = stop
