@@ -23,6 +23,7 @@ from pipecat.workers.runner import WorkerRunner
 
 from agent.calls.calllog import CallLog
 from agent.calls.conductor import FeatureFn, InterviewConductor
+from agent.calls.record import open_record
 from agent.calls.scoring import finalize_scores, make_feature_fn
 from agent.reports.report import CallRecord, ReportStore, new_call_id, utc_now
 from agent.settings import Settings
@@ -116,14 +117,8 @@ async def run_call(
     runtime.prepare(script)
     registry = runtime.registry
     language = script.language
-    record = CallRecord(
-        call_id=spec.call_id,
-        candidate_id=spec.candidate_id,
-        script_id=script.id,
-        script_version=script.version,
-        script_hash=script.content_hash,
-        language=language,
-        transport=spec.transport,
+    record = open_record(
+        script, candidate_id=spec.candidate_id, transport=spec.transport, call_id=spec.call_id
     )
     engine = Interview(script, {"candidate_id": spec.candidate_id, **spec.variables})
     audio = settings.audio
