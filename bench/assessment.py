@@ -114,8 +114,14 @@ def _is_command(value: Any) -> bool:
 
 
 def scored_questions(script: Script) -> list[str]:
-    """Questions that measure a dimension (the ones answer labels apply to)."""
+    """Questions that measure a dimension: every answer to them is labelled and scored."""
     return [q.id for q in script.questions if q.dimensions]
+
+
+def labelled_questions(script: Script) -> list[str]:
+    """Questions whose answers carry labels: the scored ones and the yes/no questions (a
+    recruiter's reading of the answer, whether or not the script scores it)."""
+    return [q.id for q in script.questions if q.dimensions or q.type == "yes_no"]
 
 
 def load_set(name_or_path: str | Path) -> AnswerSet:
@@ -174,7 +180,7 @@ def problems(answer_set: AnswerSet) -> list[str]:
     """Everything wrong with a set (empty when well-formed)."""
     out: list[str] = []
     script = answer_set.script
-    scored = set(scored_questions(script))
+    labelled = set(labelled_questions(script))
     ids = answer_set.by_id()
     if len(ids) < MIN_CANDIDATES:
         out.append(f"{len(ids)} candidates, fewer than {MIN_CANDIDATES}")
@@ -199,16 +205,19 @@ def problems(answer_set: AnswerSet) -> list[str]:
         except AnswersError as exc:
             out.append(str(exc))
         answered = {
-            q for q, v in c.answers.items() if q in scored and v is not None and not _is_command(v)
+            q
+            for q, v in c.answers.items()
+            if q in labelled and v is not None and not _is_command(v)
         }
         for q, value in c.labels.items():
-            if q not in scored:
-                out.append(f"{where} label for {q!r}, which is not a scored question")
+            if q not in labelled:
+                out.append(f"{where} label for {q!r}, which is neither scored nor yes/no")
             elif q not in answered:
                 out.append(f"{where} label for {q!r}, which it does not answer")
             if not _label_ok(value):
                 out.append(f"{where} label {q}={value!r} is not 1-5")
-        out += [f"{where} answer to {q!r} has no label" for q in sorted(answered - set(c.labels))]
+        missing = sorted(answered - set(c.labels))
+        out += [f"{where} answer to {q!r} has no label" for q in missing]
         for q in answered & set(c.labels):
             key = (q, json.dumps(c.answers[q], ensure_ascii=False))
             first = seen_labels.setdefault(key, (c.labels[q], c.id))

@@ -233,13 +233,13 @@ def _apply(record: CallRecord, actions: list[Action]) -> None:
 def _finalize(
     record: CallRecord, script: Script, engine: Interview, embed: Embed | None, auto_reject: bool
 ) -> None:
-    """The call's own scoring step. Shim while the model-backed scorer is being built: it takes
-    ``embed`` and reads the engine's answers itself; the scorer on this branch takes the answers."""
+    """The call's own scoring step. Shim while the model-backed scorer is being built in
+    parallel: that ``finalize_scores`` also takes ``embed``; the one on main does not."""
     import inspect
 
     score = cast(Any, finalize_scores)
     if "embed" in inspect.signature(finalize_scores).parameters:
-        score(record, script, embed=embed, auto_reject=auto_reject)
+        score(record, script, engine.answers, embed=embed, auto_reject=auto_reject)
     else:
         score(record, script, engine.answers, auto_reject=auto_reject)
 

@@ -37,15 +37,16 @@ def test_sets_are_well_formed(bench: ModuleType, name: str) -> None:
     assert len(answer_set.candidates) >= bench.MIN_CANDIDATES
     kinds = {c.kind for c in answer_set.candidates}
     assert set(bench.REQUIRED_KINDS) <= kinds
-    scored = set(bench.scored_questions(answer_set.script))
+    labelled = set(bench.labelled_questions(answer_set.script))
+    assert set(bench.scored_questions(answer_set.script)) <= labelled
     question_ids = {q.id for q in answer_set.script.questions}
     for c in answer_set.candidates:
         assert 1 <= c.overall <= 5
         assert set(c.answers) <= question_ids | {"greeting"}
-        assert set(c.labels) <= scored
+        assert set(c.labels) <= labelled
         assert all(1 <= v <= 5 for v in c.labels.values())
-    # Every scored question has answers across the whole label range's ends.
-    for q in scored:
+    # Every labelled question has answers at both ends of the scale.
+    for q in labelled:
         labels = {c.labels[q] for c in answer_set.candidates if q in c.labels}
         assert {1, 5} <= labels, q
 
@@ -62,7 +63,7 @@ def test_problems_catches_malformed_sets(bench: ModuleType) -> None:
     ]
     found = "\n".join(bench.problems(answer_set))
     assert "is not 1-5" in found
-    assert "'salary', which is not a scored question" in found
+    assert "'salary', which is neither scored nor yes/no" in found
     assert "unknown question id 'no_such_question'" in found
     assert "answer to 'stress' has no label" in found
     assert "no candidate of kind 'keyword_list'" in found
