@@ -437,8 +437,10 @@ def bench_set(
         for q, ans in points.items()
     }
     rhos = [r for r in per_q_rho.values() if r is not None]
+    cards = [r["scores"] for r in reports.values() if r.get("scores")]
     return {
         "script": script.id,
+        "scorer_version": cards[0].get("scorer_version") if cards else None,
         "candidates": len(candidates),
         "ranked": len(ranked),
         "spearman_total": spearman(xs, ys),
