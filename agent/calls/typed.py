@@ -76,7 +76,11 @@ class TypedTurn:
 
 @dataclass
 class TypedAnswers:
-    """A parsed answers file: per question (mapping form) or in order (list form)."""
+    """A parsed answers file: per question (mapping form) or in order (list form).
+
+    The run that uses it consumes it (answers are taken as the interviewer asks): parse the file
+    again for another run.
+    """
 
     by_question: dict[str, list[Event]] | None = None
     in_order: list[TypedTurn] | None = None
