@@ -269,6 +269,21 @@ def test_score_command_as_a_subprocess(tmp_path: Path) -> None:
     assert report["outcome"] == "hung_up" and report["complete"] is False
     assert report["records"]["has_stable_internet"] is True
 
+    zh_path = tmp_path / "answers_zh.yaml"
+    zh_path.write_text(
+        "- {question: greeting, dtmf: '1'}\n- 我在呼叫中心做了三年电话客服，每天六十个电话左右。\n",
+        encoding="utf-8",
+    )
+    zh_command = [sys.executable, "-m", "agent.cli", "score", "cs_home_zh", str(zh_path)]
+    done = subprocess.run(zh_command, env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    report = _valid(json.loads(done.stdout))
+    assert report["script"]["language"] == "zh" and report["complete"] is False
+    assert (
+        "cs_experience",
+        "我在呼叫中心做了三年电话客服，每天六十个电话左右。",
+    ) in _candidate_texts(report)
+
     path.write_text('quiet_space: {dtmf: "7x"}\n', encoding="utf-8")
     done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)
     assert done.returncode == 2
