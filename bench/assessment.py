@@ -517,15 +517,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     from agent.calls.scoring import finalize_scores
     from agent.settings import load_settings
 
-    embed, load_s = load_embed()
     only = [s.strip() for s in args.only.split(",")] if args.only else None
+    sets = {name: load_set(name) for name in args.set or SETS}
+    unknown = set(only or []) - {c.id for s in sets.values() for c in s.candidates}
+    if unknown:
+        print(f"--only: no candidates {', '.join(sorted(unknown))}", file=sys.stderr)
+        return 2
+    embed, load_s = load_embed()
     result: dict[str, Any] = {
         "scorer_takes_embed": "embed" in inspect.signature(finalize_scores).parameters,
         "model_load_s": load_s,
         "languages": {},
     }
-    for name in args.set or SETS:
-        answer_set = load_set(name)
+    for name, answer_set in sets.items():
         wanted = [c for c in (only or []) if c in answer_set.by_id()] if only else None
         if only and not wanted:
             continue
