@@ -90,7 +90,9 @@ ANSWERS: dict[str, dict[str, dict[str, str]]] = {
                 "My family bought a sofa last year and my brother was sorry it didn't fit, it "
                 "was frustrating, so we had a refund and went out for dinner to follow up."
             ),
-            "other_language": "我会先道歉，让顾客说完，然后马上安排换货或者退款，第二天再回电确认。",
+            "other_language": (
+                "我会先道歉，让顾客说完，然后马上安排换货或者退款，第二天再回电确认。"
+            ),
             "asr_noise": (
                 "id start by letting them say every thing they need to say without cutting in "
                 "then a pologize and tell them i completely get why there frustrated id set up "
@@ -118,7 +120,9 @@ ANSWERS: dict[str, dict[str, dict[str, str]]] = {
                 "I like to take a break and go to the beach with my family, we stay calm and "
                 "plan a picnic, for example last year we went camping."
             ),
-            "other_language": "我会在休息时深呼吸，列个清单，一件一件处理。去年双十一就是这样过来的。",
+            "other_language": (
+                "我会在休息时深呼吸，列个清单，一件一件处理。去年双十一就是这样过来的。"
+            ),
             "asr_noise": (
                 "i keep a check list so i never lose track i step out side for a few minutes "
                 "on every brake and i remind my self that angry callers arent angry at me in "
@@ -186,7 +190,9 @@ ANSWERS: dict[str, dict[str, dict[str, str]]] = {
             "keywords": "电话 呼叫中心 在线 聊天 工单 每天 年",
             "refusal": "我不想说以前的工作，这跟你们没关系。",
             "off_topic": "我奶奶有一部电话，每天都打给我们，一聊就是好几年，她最喜欢说她种的花。",
-            "other_language": "I worked two years in a telecom call centre, about sixty calls a day.",
+            "other_language": (
+                "I worked two years in a telecom call centre, about sixty calls a day."
+            ),
             "asr_noise": (
                 "嗯我做了四年客服前两年在电信公司的呼叫中心每天接六十个左右的电话主要是话费和故障问题"
                 "后两年在一家家具网店做在线客服"
@@ -205,7 +211,9 @@ ANSWERS: dict[str, dict[str, dict[str, str]]] = {
             ),
             "keywords": "道歉 抱歉 倾听 理解 换货 退款 跟进 主管",
             "refusal": "我拒绝道歉，告诉他退款不可能，然后直接挂电话，不听他说。",
-            "off_topic": "我家去年买了个沙发，我哥说对不起没量好尺寸，挺生气的，后来退款了，我们就去吃饭了。",
+            "off_topic": (
+                "我家去年买了个沙发，我哥说对不起没量好尺寸，挺生气的，后来退款了，我们就去吃饭了。"
+            ),
             "other_language": (
                 "I'd apologise first, let them finish, arrange a replacement or refund, and call "
                 "them back the next day."
@@ -242,7 +250,9 @@ ANSWERS: dict[str, dict[str, dict[str, str]]] = {
             "strong": "哪个班都可以，早上、晚上、周末和节假日都没问题，一周七天都能排。",
             "mediocre": "工作日白天可以，偶尔周六也行。",
             "poor": "不太确定，我最近事情比较多。",
-            "paraphrase": "早上八点上班或者晚上十点下班我都能接受，星期六星期天也可以，我没有别的安排。",
+            "paraphrase": (
+                "早上八点上班或者晚上十点下班我都能接受，星期六星期天也可以，我没有别的安排。"
+            ),
             "keywords": "周末 晚上 早上 灵活 随时",
             "refusal": "周末不行，晚上也不行，早上我也不想上。",
             "off_topic": "我最喜欢周末了，周六早上孩子要去踢足球。",
