@@ -46,8 +46,10 @@ import numpy as np
 
 from dialogue.assessment.anchors import QuestionAnchors, anchors_for
 from dialogue.assessment.guards import (
+    MIN_CONTENT_WORDS,
     Guard,
     answer_language,
+    content_words,
     keyword_list,
     negated_only,
     other_language,
@@ -688,8 +690,11 @@ def _score_question(
         guard = other_language(turn.answer.text, language)
         if guard is not None:
             flags.append(_flag(turn, guard))
-    if not quotes:
-        score = 0.0  # no point without a verbatim quote
+    said = sum(
+        content_words(t.answer.text, answer_language(t.answer.text) or language) for t in turns
+    )
+    if not quotes or (method != "yes_no" and said < MIN_CONTENT_WORDS):
+        score = 0.0  # no point without a verbatim quote, nor for a scrap such as "Um."
     return QuestionScore(
         question_id=question.id,
         method=method,

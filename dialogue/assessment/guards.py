@@ -17,6 +17,7 @@ from dialogue.text import Language, clauses, en_words, normalize, zh_tokens
 __all__ = [
     "Guard",
     "answer_language",
+    "content_words",
     "keyword_list",
     "negated_only",
     "other_language",
@@ -83,6 +84,21 @@ def other_language(text: str, language: Language) -> Guard | None:
     name = {"en": "English", "zh": "Mandarin"}[found]
     quote = sentences(text)[0] if sentences(text) else text[:MAX_QUOTE_CHARS]
     return Guard("other_language", f"answered in {name}, not the script's language", quote)
+
+
+# --- no answer at all ------------------------------------------------------------------------
+
+_FILLER_WORDS = "um umm uh uhh er erm hmm mm ah eh oh well 嗯 啊 呃 额 哦 噢 唔 那个 这个"
+_FILLERS = frozenset(_FILLER_WORDS.split())
+#: Fewer content words than this is no answer ("Um.", 嗯): sentence embeddings of such scraps
+#: land anywhere, so they get no points instead of a guess.
+MIN_CONTENT_WORDS = 2
+
+
+def content_words(text: str, language: Language) -> int:
+    """Words of ``text`` that are not fillers (jieba words for Mandarin)."""
+    tokens = en_words(text) if language == "en" else zh_tokens(text)
+    return sum(t not in _FILLERS for t in tokens)
 
 
 # --- keyword lists ------------------------------------------------------------------------
