@@ -222,10 +222,7 @@ def _rubrics(script: Script) -> Iterator[_Found]:
     for qi, q in enumerate(script.questions):
         here: Loc = ("questions", qi)
         if q.rubric is None:
-            if q.dimensions and q.type == "open":
-                msg = f"question '{q.id}' is scored but has no rubric (scored by concepts only)"
-                yield "warning", (*here, "dimensions"), msg
-            continue
+            continue  # scored by its concepts (dialogue.scoring), no anchors to check
         rubric = q.rubric
         if q.type == "yes_no":
             msg = f"yes/no question '{q.id}' ignores its rubric (it scores the recorded answer)"
