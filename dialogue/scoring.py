@@ -529,51 +529,64 @@ def _relevance(top: float) -> float:
 
 
 class _Vectors:
-    """Every text of one interview embedded in one batch; rows looked up by text."""
+    """Texts of one interview embedded in one batch; rows looked up by text."""
 
     def __init__(self, texts: Iterable[str], embed: Embed) -> None:
-        unique = list(dict.fromkeys(t for t in texts if t.strip()))
-        rows = embed(unique) if unique else np.zeros((0, 1), dtype=np.float32)
-        self._rows = {t: rows[i] for i, t in enumerate(unique)}
+        self._embed = embed
+        self._rows: dict[str, np.ndarray] = {}
+        self.add(texts)
+
+    def add(self, texts: Iterable[str]) -> None:
+        """Embed the texts not seen yet, in one batch."""
+        new = [t for t in dict.fromkeys(texts) if t.strip() and t not in self._rows]
+        if new:
+            rows = self._embed(new)
+            self._rows.update((t, rows[i]) for i, t in enumerate(new))
 
     def __getitem__(self, text: str) -> np.ndarray:
         return self._rows[text]
 
 
 def _red_flags(
-    turns: list[_Turn], anchors: QuestionAnchors, vectors: _Vectors
+    turns: list[_Turn], answer: np.ndarray, anchors: QuestionAnchors, vectors: _Vectors
 ) -> list[dict[str, Any]]:
+    """The rubric's red flags: the answer nearer a red-flag example than any good exemplar.
+
+    Judged on the whole answer (one vector, already embedded); only when it fires are the
+    answer's sentences embedded, to quote the one that shows it.
+    """
     if not len(anchors.flags):
         return []
     good = anchors.exemplars[anchors.levels >= 4]
-    found = []
-    for turn in turns:
-        for sentence in turn.sentences:
-            row = vectors[sentence]
-            flag_sims = anchors.flags @ row
-            best = int(np.argmax(flag_sims))
-            good_best = float((good @ row).max()) if len(good) else -1.0
-            if (
-                flag_sims[best] >= RED_FLAG_SIMILARITY
-                and flag_sims[best] - good_best >= RED_FLAG_MARGIN
-            ):
-                guard = Guard(anchors.flag_kinds[best], anchors.flag_labels[best], sentence)
-                found.append(_flag(turn, guard))
-                break  # one red flag per turn is enough to show
-    return found
+
+    def excess(row: np.ndarray) -> tuple[float, int]:
+        sims = anchors.flags @ row
+        best = int(np.argmax(sims))
+        good_best = float((good @ row).max()) if len(good) else -1.0
+        if sims[best] < RED_FLAG_SIMILARITY:
+            return -1.0, best
+        return float(sims[best]) - good_best, best
+
+    margin, _ = excess(answer)
+    if margin < RED_FLAG_MARGIN:
+        return []
+    vectors.add(s for t in turns for s in t.sentences)
+    candidates = [(excess(vectors[s]), t, s) for t in turns for s in t.sentences]
+    (_, best), turn, sentence = max(candidates, key=lambda c: c[0][0])
+    guard = Guard(anchors.flag_kinds[best], anchors.flag_labels[best], sentence)
+    return [_flag(turn, guard)]
 
 
-def _best_sentence(
-    turns: list[_Turn], anchors: QuestionAnchors, vectors: _Vectors, level: float
-) -> tuple[_Turn, str]:
-    """The sentence that best shows the level: nearest the top exemplars for a good answer,
-    nearest the bottom ones for a weak one."""
-    target = anchors.exemplars[anchors.levels >= 4] if level >= 3 else anchors.exemplars
-    if level < 3:
-        target = anchors.exemplars[anchors.levels <= 2]
-    candidates = [(t, s) for t in turns for s in t.sentences]
-    scored = [(float((target @ vectors[s]).max()), i) for i, (_, s) in enumerate(candidates)]
-    return candidates[max(scored)[1]]
+def _best_sentence(turns: list[_Turn]) -> tuple[_Turn, str]:
+    """The sentence to quote: the one meeting the most criteria (ties: the longer one)."""
+
+    def met(turn: _Turn, sentence: str) -> tuple[int, int]:
+        hits = {m.concept_id for m in turn.matches if not m.negated and m.quote in sentence}
+        return len(hits), len(sentence)
+
+    candidates = [(met(t, s), t, s) for t in turns for s in t.sentences]
+    _, turn, sentence = max(candidates, key=lambda c: c[0])
+    return turn, sentence
 
 
 def _score_rubric(
@@ -586,7 +599,8 @@ def _score_rubric(
     rubric = question.rubric
     assert rubric is not None
     joined = " ".join(t.answer.text.strip() for t in turns)
-    sims = anchors.exemplars @ vectors[joined]
+    answer = vectors[joined]
+    sims = anchors.exemplars @ answer
     level = _level(sims, anchors.levels)
     nearest = int(np.argmax(sims))
     top = float(sims[nearest])
@@ -596,7 +610,7 @@ def _score_rubric(
     if relevance < OFF_TOPIC_FLAG:
         guard = Guard("off_topic", "does not answer this question", turns[0].sentences[0])
         flags.append(_flag(turns[0], guard))
-    flags.extend(_red_flags(turns, anchors, vectors))
+    flags.extend(_red_flags(turns, answer, anchors, vectors))
     for turn in turns:
         text = turn.answer.text
         # Read the words in the language they are in (an English answer to a Mandarin script).
@@ -609,7 +623,7 @@ def _score_rubric(
         flags.extend(_flag(turn, g) for g in guards if g is not None)
     if any(f["kind"] != "off_topic" for f in flags):
         score = min(score, GUARD_CAP)
-    turn, sentence = _best_sentence(turns, anchors, vectors, level)
+    turn, sentence = _best_sentence(turns)
     quotes = [_quote(turn, sentence)]
     return score, level, int(anchors.levels[nearest]), top, relevance, quotes, flags
 
@@ -832,7 +846,6 @@ def score_interview(
         turns = [a.text.strip() for a in by_question.get(q.id, []) if a.text.strip()]
         if turns:
             texts.append(" ".join(turns))
-            texts.extend(s for t in turns for s in (sentences(t) or [t]))
     vectors = _Vectors(texts, embed)
     shares = script.question_shares()
     questions = [
