@@ -280,3 +280,14 @@ def test_every_variant_is_explained_by_quotes_from_one_turn(language: str, embed
                 assert quote["text"] in (said or FIXED[language].get(q.question_id, ""))
             for flag in q.flags:
                 assert flag["quote"] and flag["reason"]
+        # The report schema describes every field the card carries, flags and highlights too.
+        assert _card_problems(card.to_dict()) == [], variant
+
+
+def _card_problems(card: dict[str, object]) -> list[str]:
+    import jsonschema
+
+    from agent.reports.schema import report_schema
+
+    schema = {"$defs": report_schema()["$defs"], "$ref": "#/$defs/score_card"}
+    return [e.message for e in jsonschema.Draft202012Validator(schema).iter_errors(card)]
