@@ -16,6 +16,7 @@ from agent.settings import Settings, load_settings
 
 if TYPE_CHECKING:
     from agent.calls.run import Runtime
+    from dialogue.embedding import Embed
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -244,14 +245,11 @@ def cmd_chat(args: argparse.Namespace) -> int:
     return run_chat(args.script, sys.stdin, sys.stdout, sys.stdin.isatty(), variables)
 
 
-def load_embedder(settings: Settings) -> Any:
-    """The process's shared answer-embedding function from the model registry (None while the
-    registry has none: the scorer on this branch then works without it)."""
+def load_embedder(settings: Settings) -> Embed:
+    """The answer-embedding function a call's scorer gets, from the model registry."""
     from models.registry import ModelRegistry
 
-    registry = ModelRegistry(settings.models)
-    embedder = getattr(registry, "embedder", None)
-    return embedder() if embedder is not None else None
+    return ModelRegistry(settings.models).embedder()
 
 
 def cmd_score(args: argparse.Namespace) -> int:

@@ -27,7 +27,6 @@ to the mean points of the strong (label 5) answers to the same question.
 from __future__ import annotations
 
 import argparse
-import inspect
 import json
 import statistics
 import sys
@@ -275,10 +274,8 @@ def _percentile(values: Sequence[float], q: float) -> float | None:
 # --- scoring ---------------------------------------------------------------------------------
 
 
-def memo_embed(embed: Embed | None) -> Embed | None:
+def memo_embed(embed: Embed) -> Embed:
     """``embed`` with each text embedded once (probe interviews repeat their context)."""
-    if embed is None:
-        return None
 
     @lru_cache(maxsize=100_000)
     def one(text: str) -> NDArray[np.float32]:
@@ -291,7 +288,7 @@ def memo_embed(embed: Embed | None) -> Embed | None:
 
 
 def score(
-    script: Script, answers: Mapping[str, Any], embed: Embed | None, auto_reject: bool
+    script: Script, answers: Mapping[str, Any], embed: Embed, auto_reject: bool
 ) -> tuple[dict[str, Any], float]:
     """The report of one typed interview and the seconds it took (engine and scorer)."""
     typed = parse_answers(dict(answers), script)
@@ -308,7 +305,7 @@ def _total(report: Mapping[str, Any]) -> float | None:
 def question_points(
     answer_set: AnswerSet,
     candidates: Sequence[Candidate],
-    embed: Embed | None,
+    embed: Embed,
     auto_reject: bool,
 ) -> dict[str, dict[str, dict[str, Any]]]:
     """Per question: each distinct answer's points in the probe context (see module doc)."""
@@ -399,7 +396,7 @@ def _closure(answer_set: AnswerSet, only: Sequence[str] | None) -> list[Candidat
 
 def bench_set(
     answer_set: AnswerSet,
-    embed: Embed | None,
+    embed: Embed,
     *,
     only: Sequence[str] | None = None,
     per_question: bool = True,
@@ -492,15 +489,13 @@ def bench_set(
     }
 
 
-def load_embed() -> tuple[Embed | None, float | None]:
+def load_embed() -> tuple[Embed, float]:
     """The registry's embedding function as a call gets it, and its load (and first use) time."""
     from agent.cli import load_embedder
     from agent.settings import load_settings
 
     start = time.perf_counter()
     embed = load_embedder(load_settings())
-    if embed is None:
-        return None, None
     embed(["warm-up"])
     return embed, round(time.perf_counter() - start, 3)
 
@@ -514,7 +509,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--out", help="write the JSON here instead of standard output")
     args = parser.parse_args(argv)
 
-    from agent.calls.scoring import finalize_scores
     from agent.settings import load_settings
 
     only = [s.strip() for s in args.only.split(",")] if args.only else None
@@ -524,11 +518,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"--only: no candidates {', '.join(sorted(unknown))}", file=sys.stderr)
         return 2
     embed, load_s = load_embed()
-    result: dict[str, Any] = {
-        "scorer_takes_embed": "embed" in inspect.signature(finalize_scores).parameters,
-        "model_load_s": load_s,
-        "languages": {},
-    }
+    result: dict[str, Any] = {"model_load_s": load_s, "languages": {}}
     for name, answer_set in sets.items():
         wanted = [c for c in (only or []) if c in answer_set.by_id()] if only else None
         if only and not wanted:

@@ -29,7 +29,7 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from agent.calls.record import candidate_turn, close_record, note_state, open_record, record_action
 from agent.calls.scoring import finalize_scores
@@ -234,25 +234,11 @@ def _apply(record: CallRecord, actions: list[Action]) -> None:
             close_record(record, action.outcome, reason="dialogue")
 
 
-def _finalize(
-    record: CallRecord, script: Script, engine: Interview, embed: Embed | None, auto_reject: bool
-) -> None:
-    """The call's own scoring step. Shim while the model-backed scorer is being built in
-    parallel: that ``finalize_scores`` also takes ``embed``; the one on main does not."""
-    import inspect
-
-    score = cast(Any, finalize_scores)
-    if "embed" in inspect.signature(finalize_scores).parameters:
-        score(record, script, engine.answers, embed=embed, auto_reject=auto_reject)
-    else:
-        score(record, script, engine.answers, auto_reject=auto_reject)
-
-
 def run_typed(
     script: Script,
     answers: TypedAnswers,
     *,
-    embed: Embed | None = None,
+    embed: Embed,
     auto_reject: bool = False,
     candidate_id: str = "typed-candidate",
     variables: Mapping[str, str] | None = None,
@@ -283,7 +269,7 @@ def run_typed(
         listen = next((a for a in actions if isinstance(a, Listen)), listen)
     else:  # pragma: no cover - the engine ends every interview long before
         raise AnswersError("the interview did not end")
-    _finalize(record, script, engine, embed, auto_reject)
+    finalize_scores(record, script, engine.answers, embed=embed, auto_reject=auto_reject)
     return record
 
 
@@ -291,7 +277,7 @@ def score_typed(
     script: Script,
     answers: TypedAnswers,
     *,
-    embed: Embed | None = None,
+    embed: Embed,
     auto_reject: bool = False,
     candidate_id: str = "typed-candidate",
 ) -> dict[str, Any]:

@@ -65,7 +65,7 @@ def zh() -> Script:
 
 @pytest.fixture(scope="module")
 def embed() -> Any:
-    """The embedding function a call gets (None while the registry has none)."""
+    """The embedding function a call gets (the registry's shared model)."""
     return load_embedder(Settings())
 
 
@@ -196,13 +196,13 @@ def test_bad_answers_are_clear_errors(en: Script, data: Any, message: str) -> No
         parse_answers(data, en, "answers.yaml")
 
 
-def test_a_turn_for_the_wrong_question_is_an_error(en: Script) -> None:
+def test_a_turn_for_the_wrong_question_is_an_error(en: Script, embed: Any) -> None:
     turns = [{"question": "stress", "text": "I stay calm."}]
     with pytest.raises(AnswersError, match="interviewer is asking 'cs_experience'"):
-        run_typed(en, parse_answers(turns, en))
+        run_typed(en, parse_answers(turns, en), embed=embed)
 
 
-def test_bad_files(en: Script, tmp_path: Path) -> None:
+def test_bad_files(en: Script, tmp_path: Path, embed: Any) -> None:
     with pytest.raises(AnswersError, match="cannot read"):
         load_answers(tmp_path / "missing.yaml", en)
     bad_yaml = tmp_path / "bad.yaml"
@@ -224,7 +224,7 @@ def test_bad_files(en: Script, tmp_path: Path) -> None:
     # YAML 1.2 booleans: a bare no stays the word "no", an answer the engine understands.
     ok = tmp_path / "ok.yaml"
     ok.write_text("answers:\n  greeting: no\n", encoding="utf-8")
-    record = run_typed(en, load_answers(ok, en))
+    record = run_typed(en, load_answers(ok, en), embed=embed)
     assert record.records["consent"] is False
     assert record.outcome == "opted_out"
 
