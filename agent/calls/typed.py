@@ -11,8 +11,10 @@ An answers file (YAML or JSON) takes one of two forms:
 * a mapping, question id -> answer (optionally under an ``answers:`` key, as persona files
   have it). An answer is a text, a keypad turn ``{dtmf: "1"}``, or a list of these: the first
   answers the question, the next ones its follow-ups or a re-asked question. ``greeting`` is the
-  consent answer. A question the file leaves out is met with silence; once nothing is left for
-  it or any later question, the candidate hangs up (an incomplete interview).
+  consent answer. A question asked again once the list is used up gets its last answer again
+  (a knock-out is confirmed the way it was given); a follow-up gets silence. A question the
+  file leaves out is met with silence; once nothing is left for it or any later question, the
+  candidate hangs up (an incomplete interview).
 * a list of turns, fed in order each time the interviewer listens: a text or
   ``{text: ..., question: ID}`` / ``{dtmf: "1", question: ID}``. ``question`` is optional and,
   when given, must be the question being asked at that point. When the turns run out the
@@ -85,6 +87,7 @@ class TypedAnswers:
     by_question: dict[str, list[Event]] | None = None
     in_order: list[TypedTurn] | None = None
     _given: frozenset[str] = field(default_factory=frozenset)  # keys the mapping had
+    _last: dict[str, Event] = field(default_factory=dict)  # last answer given per key
 
     def _asking(self, engine: Interview) -> str | None:
         state = engine.state
@@ -102,12 +105,18 @@ class TypedAnswers:
         assert self.by_question is not None
         queue = self.by_question.get(asking or "", [])
         if queue:
-            return queue.pop(0)
+            self._last[asking or ""] = event = queue.pop(0)
+            return event
         if asking == GREETING and GREETING not in self._given:
             self._given = self._given | {GREETING}
+            self._last[GREETING] = AUTO_CONSENT
             return AUTO_CONSENT
-        if asking is None or engine.state.startswith("followup:") or asking in self._given:
-            return NoInput()  # nothing (more) to say to a probe, a re-ask or a callback
+        if asking is None or engine.state.startswith("followup:"):
+            return NoInput()  # nothing (more) to say to a probe or a callback request
+        if asking in self._given:
+            # The same question again (a knock-out confirmation, "was that a yes?"): a person
+            # gives the same answer again; silence if they never answered it.
+            return self._last.get(asking, NoInput())
         order = [q.id for q in script.questions]
         later = order[order.index(asking) :] if asking in order else []
         if any(self.by_question.get(qid) for qid in later):

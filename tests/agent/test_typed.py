@@ -122,6 +122,16 @@ def test_keypad_no_to_a_knockout_ends_ineligible(zh: Script, embed: Any) -> None
     assert "q:internet" not in report["states"]
 
 
+def test_a_question_asked_again_gets_the_same_answer(en: Script, embed: Any) -> None:
+    answers = {**EN_ANSWERS, "quiet_space": "Hmm, it depends on the day."}
+    record = run_typed(en, parse_answers(answers, en), embed=embed)
+    said = [
+        t.text for t in record.turns if t.speaker == "candidate" and t.question_id == "quiet_space"
+    ]
+    assert said == ["Hmm, it depends on the day."] * 2  # asked again after an unsure reply
+    assert record.outcome == "completed"
+
+
 def test_turns_form_with_keypad_digits_in_order(en: Script, embed: Any) -> None:
     turns = [
         {"question": "greeting", "dtmf": "1"},
