@@ -30,6 +30,7 @@ from audio.asr import StreamingWhisperSTT
 from audio.endpoint import EndOfTurnPredictor
 from audio.tts import CachedPiperTTS, PromptCache
 from audio.vad import SharedSileroVAD
+from dialogue.assessment.anchors import anchors_for
 from dialogue.engine import Interview
 from dialogue.prompts import prompt_keys
 from dialogue.recordings import recording_path
@@ -96,6 +97,7 @@ class Runtime:
                 if voice is not None:
                     made += self.prompt_cache.warm(key, voice, texts, rate)
                 made += self.prompt_cache.warm_recordings(list(recorded.values()), rate)
+            anchors_for(script, self.registry.embedder())  # rubric exemplars, embedded once
         self.registry.vad_session()
         return made
 
@@ -210,7 +212,17 @@ async def run_call(
     async def finish(record: CallRecord) -> str:
         """Score what the call produced and store the report (complete or cut off)."""
         await conductor.drain_features()
-        finalize_scores(record, script, engine.answers, auto_reject=settings.auto_reject)
+        # Scoring embeds the answers: in the inference pool, not on the event loop.
+        await asyncio.get_running_loop().run_in_executor(
+            registry.executor,
+            lambda: finalize_scores(
+                record,
+                script,
+                engine.answers,
+                embed=registry.embedder(),
+                auto_reject=settings.auto_reject,
+            ),
+        )
         return await runtime.save_report(record)
 
     conductor = InterviewConductor(
