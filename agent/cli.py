@@ -36,6 +36,8 @@ def _configure_logging(verbose: bool) -> None:
     logger.remove()
     logger.add(sys.stderr, level=level)
     logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO, stream=sys.stderr)
+    # Alembic narrates every start-up's migration check; keep it for -v.
+    logging.getLogger("alembic").setLevel(logging.DEBUG if verbose else logging.WARNING)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -125,22 +127,38 @@ async def serve_app(app: Any, ws_max_size: int = 64 * 1024) -> AsyncIterator[str
         await task
 
 
+def _candidate_voice(runtime: Runtime, script_id: str | None, persona: Any) -> Any:
+    """The voice the synthetic candidate speaks with: the script language's (None when every
+    answer is recorded); raises ModelError saying what to install when there is none."""
+    script = runtime.script(script_id)
+    replies = [*persona.by_question.values(), *persona.in_order, persona.fallback]
+    if all(r.audio is not None for r in replies if r.text.strip()):
+        return None
+    return runtime.registry.voice(script.language)
+
+
 def cmd_simulate(args: argparse.Namespace) -> int:
     """Run a synthetic candidate against a server; last line printed is the report path."""
+    from agent.calls.run import Runtime
     from agent.devtools.simulate import format_event, load_persona, simulate
-    from models.registry import ModelRegistry
+    from models.errors import ModelError
 
     settings = _settings(args)
     script_id = args.script or settings.default_script
     persona = load_persona(args.answers or script_id)
-    voice = ModelRegistry(settings.models).voice("en")
+    runtime = Runtime(settings)  # shared with the in-process server: one copy of each model
+    try:
+        voice = _candidate_voice(runtime, script_id, persona)
+    except ModelError as exc:
+        print(f"screenline simulate: no voice for the synthetic candidate: {exc}", file=sys.stderr)
+        return 1
 
     def show(msg: dict[str, Any]) -> None:
         line = format_event(msg)
         if line:
             print(line, flush=True)
 
-    async def go(url: str) -> Any:
+    async def go(url: str, token: str | None) -> Any:
         return await simulate(
             url,
             persona=persona,
@@ -150,20 +168,46 @@ def cmd_simulate(args: argparse.Namespace) -> int:
             speed=args.speed,
             telephony=args.telephony,
             on_event=show,
+            token=token,
         )
 
-    result = asyncio.run(_against_server(settings, args.server, go))
+    try:
+        result = asyncio.run(_against_server(settings, args.server, args.token, go, runtime))
+    except ClientError as exc:
+        print(f"screenline simulate: {exc}", file=sys.stderr)
+        return 1
     return _print_report("simulate", settings, args.server, result.report_id, result.close_code)
 
 
+class ClientError(RuntimeError):
+    """A developer tool could not get a call going (no credentials, refused)."""
+
+
 async def _against_server(
-    settings: Settings, server: str | None, go: Callable[[str], Awaitable[Any]]
+    settings: Settings,
+    server: str | None,
+    token: str | None,
+    go: Callable[[str, str | None], Awaitable[Any]],
+    runtime: Runtime | None = None,
 ) -> Any:
-    """``go(url)`` against ``server``, or against a server started in-process when None."""
-    if server:
-        return await go(server)
-    async with in_process_server(settings) as url:
-        return await go(url)
+    """``go(url, token)`` against ``server`` with ``token`` (else ``SCREENLINE_API_KEY``), or
+    against a server started in-process, with a call token this process signs itself."""
+    import websockets
+
+    if not server:
+        from agent.auth.guard import Access
+
+        async with in_process_server(settings, runtime) as url:
+            return await go(url, Access.from_settings(settings).call_token())
+    token = token or (settings.api_key.get_secret_value() if settings.api_key else None)
+    if not token and "token=" not in server:
+        raise ClientError("--server needs a key: pass --token KEY or set SCREENLINE_API_KEY")
+    try:
+        return await go(server, token)
+    except websockets.InvalidStatus as exc:
+        status = exc.response.status_code
+        detail = exc.response.body.decode("utf-8", "replace")[:200] if exc.response.body else ""
+        raise ClientError(f"the server refused the call ({status}) {detail}") from exc
 
 
 def _print_report(
@@ -190,6 +234,7 @@ def cmd_mic(args: argparse.Namespace) -> int:
 
     from agent.devtools.mic import MicError, MicOptions, preflight, run_mic
     from agent.devtools.simulate import load_persona
+    from models.errors import ModelError
 
     settings = _settings(args)
     options = MicOptions(
@@ -202,16 +247,24 @@ def cmd_mic(args: argparse.Namespace) -> int:
         candidate_id=args.candidate,
         script_id=args.script,  # None: the server's default script
     )
+    runtime = None
+
+    async def go(url: str, token: str | None) -> Any:
+        options.token = token
+        return await run_mic(url, options)
+
     try:
         preflight(options)  # no device: say so now, before models load
         if options.answers is not None:
-            from models.registry import ModelRegistry
+            from agent.calls.run import Runtime
 
-            options.voice = ModelRegistry(settings.models).voice("en")
-        result = asyncio.run(
-            _against_server(settings, args.server, lambda url: run_mic(url, options))
-        )
-    except MicError as exc:
+            runtime = Runtime(settings)
+            options.voice = _candidate_voice(runtime, args.script, options.answers)
+        result = asyncio.run(_against_server(settings, args.server, args.token, go, runtime))
+    except ModelError as exc:
+        print(f"screenline mic: no voice for the answers: {exc}", file=sys.stderr)
+        return 1
+    except (MicError, ClientError) as exc:
         print(f"screenline mic: {exc}", file=sys.stderr)
         return 1
     return _print_report("mic", settings, args.server, result.report_id, result.close_code)
@@ -220,6 +273,8 @@ def cmd_mic(args: argparse.Namespace) -> int:
 def cmd_dial(args: argparse.Namespace) -> int:
     """Place an outbound interview call through Twilio; prints the call SID."""
     from agent.api.telephony import DialError, place_call
+    from agent.auth.guard import Access
+    from agent.auth.peers import NumberRefused
     from agent.calls.calllog import CallLog
 
     settings = _settings(args)
@@ -227,13 +282,71 @@ def cmd_dial(args: argparse.Namespace) -> int:
     try:
         sid = asyncio.run(
             place_call(
-                settings, calls, to=args.number, candidate_id=args.candidate, script_id=args.script
+                settings,
+                calls,
+                Access.from_settings(settings),  # signs the stream parameter as the server would
+                to=args.number,
+                candidate_id=args.candidate,
+                script_id=args.script,
             )
         )
-    except DialError as exc:
+    except (DialError, NumberRefused) as exc:
         print(f"screenline dial: {exc}", file=sys.stderr)
         return 1
     print(sid)
+    return 0
+
+
+def cmd_keys(args: argparse.Namespace) -> int:
+    """``keys create`` (prints the key once), ``keys list``, ``keys revoke``."""
+    from agent.auth.keys import Role
+    from agent.store.apikeys import KeyStore
+    from agent.store.db import open_database
+
+    store = KeyStore(open_database(_settings(args)))
+    if args.keys_command == "create":
+        info, secret = store.create(Role(args.role), args.name or "")
+        print(f"created key {info.key_id} ({info.role}); it is shown only now:", file=sys.stderr)
+        print(secret)
+        return 0
+    if args.keys_command == "list":
+        for info in store.list():
+            state = f"revoked {info.revoked_at:%Y-%m-%d %H:%M}" if info.revoked_at else "active"
+            created = f"{info.created_at:%Y-%m-%d %H:%M}"
+            print(f"{info.key_id}  {info.role:<9}  {state:<22}  {created}  {info.name}")
+        return 0
+    if not store.revoke(args.key_id):
+        print(f"screenline keys revoke: no active key {args.key_id!r}", file=sys.stderr)
+        return 1
+    print(f"revoked {args.key_id}")
+    return 0
+
+
+def cmd_db(args: argparse.Namespace) -> int:
+    """``db upgrade``: run the database migrations to the newest revision."""
+    from agent.store.db import open_database
+
+    db = open_database(_settings(args))
+    print(f"database at revision {db.current_revision()}")
+    return 0
+
+
+def cmd_invite(args: argparse.Namespace) -> int:
+    """Print a signed, expiring invitation link to the candidate page."""
+    from datetime import UTC, datetime
+
+    from agent.auth.guard import Access
+
+    access = Access.from_settings(_settings(args))
+    ttl_s = args.ttl_hours * 3600 if args.ttl_hours else None
+    try:
+        token = access.invitation(args.candidate, args.script, ttl_s)
+    except ValueError as exc:
+        print(f"screenline invite: {exc}", file=sys.stderr)
+        return 1
+    expires = datetime.fromtimestamp(access.check_invitation(token).expires_at, UTC)
+    print(f"valid until {expires:%Y-%m-%d %H:%M} UTC", file=sys.stderr)
+    print(access.invitation_url(token))
     return 0
 
 
@@ -310,6 +423,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("simulate", help="a synthetic candidate takes an interview")
     p.add_argument("--server", help="ws://host:port/ws/call (default: start one in-process)")
+    p.add_argument("--token", help="API key for --server (default: SCREENLINE_API_KEY)")
     p.add_argument("--script", help="script id (default: settings.default_script)")
     p.add_argument("--answers", help="persona YAML: question id -> answer, or a list")
     p.add_argument("--candidate", default="sim-candidate")
@@ -325,6 +439,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("mic", help="take an interview with your microphone (or WAV files)")
     p.add_argument("--server", help="ws://host:port/ws/call (default: start one in-process)")
+    p.add_argument("--token", help="API key for --server (default: SCREENLINE_API_KEY)")
     p.add_argument("--script", help="script id (default: settings.default_script)")
     p.add_argument("--candidate", default="mic-candidate")
     p.add_argument("--input", metavar="FILE.wav", help="candidate audio instead of the microphone")
@@ -340,6 +455,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--output", metavar="FILE.wav", help="record the interviewer, not play it")
     p.add_argument("--speed", type=float, default=1.0, help="stream file audio N times faster")
     p.set_defaults(func=cmd_mic)
+
+    p = sub.add_parser("keys", help="API keys: create, list, revoke")
+    keys = p.add_subparsers(dest="keys_command", required=True)
+    k = keys.add_parser("create", help="make a key (printed once; only its hash is stored)")
+    k.add_argument("--role", required=True, choices=["admin", "recruiter", "qa"])
+    k.add_argument("--name", help="who or what the key is for")
+    keys.add_parser("list", help="every key: id, role, state, created, name")
+    k = keys.add_parser("revoke", help="stop a key from working")
+    k.add_argument("key_id")
+    p.set_defaults(func=cmd_keys)
+
+    p = sub.add_parser("db", help="the product database")
+    db = p.add_subparsers(dest="db_command", required=True)
+    db.add_parser("upgrade", help="run migrations to the newest revision")
+    p.set_defaults(func=cmd_db)
+
+    p = sub.add_parser("invite", help="print a signed invitation link to the candidate page")
+    p.add_argument("--candidate", required=True, help="candidate id the link is bound to")
+    p.add_argument("--script", required=True, help="script id the link is bound to")
+    p.add_argument("--ttl-hours", type=float, help="validity (default: auth.invite_ttl_s)")
+    p.set_defaults(func=cmd_invite)
 
     p = sub.add_parser("chat", help="run a script by typing")
     p.add_argument("script")

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -49,8 +49,12 @@ class TwilioSettings(BaseModel):
     """Twilio account used for outbound calls and for checking webhook signatures."""
 
     account_sid: str | None = None
-    # When set, every Twilio webhook must carry a valid X-Twilio-Signature (403 otherwise).
+    # Every Twilio webhook must carry a valid X-Twilio-Signature made with it (403 otherwise);
+    # without it the Twilio routes are off (503) and a half-configured account stops start-up.
     auth_token: str | None = None
+    # Development only: accept unsigned webhooks when no auth token is set (a local tunnel
+    # without a Twilio account). The media stream still needs its signed TwiML parameter.
+    dev_unsigned_webhooks: bool = False
     from_number: str | None = None
     api_base_url: str = "https://api.twilio.com"
     # What to do when answering-machine detection says a machine answered.
@@ -59,6 +63,26 @@ class TwilioSettings(BaseModel):
         "Hello, this is an automated interviewer calling about your job application. "
         "We will try you again later. Goodbye."
     )
+
+
+class AuthSettings(BaseModel):
+    """Access control (README "Access control"). There is no switch that turns it off."""
+
+    # Signs call tokens, invitation links and Twilio stream parameters; every worker of one
+    # deployment needs the same value. Unset: generated once into data_dir/server.secret (0600).
+    secret: SecretStr | None = None
+    call_token_ttl_s: float = Field(default=300.0, gt=0)
+    invite_ttl_s: float = Field(default=7 * 24 * 3600.0, gt=0)
+    # The TwiML's signed stream parameter must outlive ringing and answering-machine detection.
+    stream_token_ttl_s: float = Field(default=600.0, gt=0)
+    # FreeSWITCH streams must carry this in their metadata's "token"; unset refuses them all.
+    freeswitch_secret: SecretStr | None = None
+    # Addresses (or networks) Asterisk may connect to the AudioSocket listener from.
+    audiosocket_allow: list[str] = Field(default_factory=lambda: ["127.0.0.1/32", "::1/128"])
+    # Country calling codes outbound calls may go to, e.g. ["1", "44"]; empty refuses every
+    # number. Numbers starting with a blocked prefix (premium rate) are refused regardless.
+    dial_country_codes: list[str] = Field(default_factory=list)
+    dial_blocked_prefixes: list[str] = Field(default_factory=lambda: ["1900", "1976"])
 
 
 class Settings(BaseSettings):
@@ -89,6 +113,11 @@ class Settings(BaseSettings):
     # TCP port of the Asterisk AudioSocket listener (on ``host``); None leaves it off.
     audiosocket_port: int | None = None
     twilio: TwilioSettings = Field(default_factory=TwilioSettings)
+    # SQLAlchemy URL of the product database; unset: SQLite file data_dir/screenline.db.
+    database_url: str | None = None
+    auth: AuthSettings = Field(default_factory=AuthSettings)
+    # The key `simulate` / `mic` / `dial`-style clients send to a --server (SCREENLINE_API_KEY).
+    api_key: SecretStr | None = None
     models: ModelSettings = Field(default_factory=ModelSettings)
     audio: AudioSettings = Field(default_factory=AudioSettings)
     # DESIGN.md decision 8: a "reject" tier stays a recommendation until a person reviews it.
@@ -99,6 +128,11 @@ class Settings(BaseSettings):
     def resolved_reports_dir(self) -> Path:
         """Where report JSON files go (``data_dir/reports`` unless set)."""
         return self.reports_dir or self.data_dir / "reports"
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The database to use (a SQLite file under ``data_dir`` unless set)."""
+        return self.database_url or f"sqlite:///{(self.data_dir / 'screenline.db').resolve()}"
 
     @classmethod
     def settings_customise_sources(

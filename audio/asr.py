@@ -47,6 +47,14 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 ASR_RATE = 16000
+# Whisper (base most of all) can loop on bad audio, repeating one phrase dozens of times: cap the
+# tokens a chunk may produce by its length (fast Mandarin is ~6 characters, ~10 tokens, a second)
+# and drop a segment that stays repetitive (gzip ratio) after faster-whisper's temperature retries.
+COMPRESSION_RATIO_MAX = 2.4
+TOKENS_PER_S = 12
+# faster-whisper refuses prompt + new tokens over 448; the prompt is cut to 223 tokens plus 4
+# special ones, so at most 200 new tokens always fit (about 20 s of fast Mandarin).
+MAX_NEW_TOKENS = 200
 
 
 class TurnBuffer:
@@ -140,11 +148,16 @@ def transcribe_chunk(
         condition_on_previous_text=False,
         initial_prompt=prompt or None,
         without_timestamps=False,
+        compression_ratio_threshold=COMPRESSION_RATIO_MAX,
+        max_new_tokens=min(MAX_NEW_TOKENS, 16 + int(TOKENS_PER_S * audio.size / ASR_RATE)),
     )
     out: list[TranscriptSegment] = []
     for seg in segments:
         # Whisper invents text ("Thank you.") for noise; drop segments it itself doubts.
         if seg.no_speech_prob > 0.6 and seg.avg_logprob < -1.0:
+            continue
+        if seg.compression_ratio > COMPRESSION_RATIO_MAX:
+            log.warning("dropped a looping ASR segment: %.60s", seg.text)
             continue
         text = seg.text.strip()
         if text:

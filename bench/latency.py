@@ -23,6 +23,7 @@ import asyncio
 import json
 import statistics
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +50,7 @@ from pipecat.services.whisper.stt import WhisperSTTService
 from pipecat.workers.runner import WorkerRunner
 
 from agent.api.server import native_transport
+from agent.auth.guard import Access
 from agent.calls.run import Runtime
 from agent.cli import serve_app
 from agent.devtools.simulate import load_persona, simulate
@@ -200,11 +202,22 @@ def baseline_app(script: Script, stop_secs: float, samples: list[dict[str, Any]]
 # -- running ------------------------------------------------------------------------------
 
 
-async def interview(url: str, voice: Any, rounds: int) -> list[Any]:
+async def interview(
+    url: str, voice: Any, rounds: int, token: Callable[[], str] | None = None
+) -> list[Any]:
+    """``rounds`` interviews one after the other; ``token()`` signs each one's call token."""
     persona = load_persona(PERSONA)
     results = []
     for i in range(rounds):
-        results.append(await simulate(url, persona=persona, voice=voice, candidate_id=f"bench-{i}"))
+        results.append(
+            await simulate(
+                url,
+                persona=persona,
+                voice=voice,
+                candidate_id=f"bench-{i}",
+                token=token() if token else None,
+            )
+        )
     return results
 
 
@@ -226,8 +239,9 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     voice = runtime.registry.voice("en")
     out: dict[str, Any] = {"bench": "latency", "machine_cpus": __import__("os").cpu_count()}
 
+    access = Access.from_settings(settings)  # this process owns the server's secret
     async with serve_app(_screenline_app(settings, runtime)) as base:
-        results = await interview(f"{base}/ws/call", voice, args.rounds)
+        results = await interview(f"{base}/ws/call", voice, args.rounds, access.call_token)
     ours: dict[str, dict[str, list[float]]] = {
         k: {"processing_ms": [], "response_gap_ms": []} for k in ("short", "long")
     }

@@ -22,7 +22,9 @@ from typing import Any
 
 import httpx
 
+from agent.auth.guard import Access
 from agent.devtools.simulate import load_persona, simulate
+from agent.settings import Settings
 from models.registry import ModelRegistry
 
 
@@ -50,7 +52,9 @@ def measure_load() -> dict[str, float]:
     return out
 
 
-async def run_calls(url: str, n: int, pid: int, speed: float, script: str) -> dict[str, Any]:
+async def run_calls(
+    url: str, n: int, pid: int, speed: float, script: str, access: Access
+) -> dict[str, Any]:
     voice = ModelRegistry().voice("en")
     persona = load_persona(script)
     peak = rss_mb(pid)
@@ -66,7 +70,14 @@ async def run_calls(url: str, n: int, pid: int, speed: float, script: str) -> di
     start = time.perf_counter()
     results = await asyncio.gather(
         *(
-            simulate(url, persona=persona, voice=voice, candidate_id=f"bench-{i}", speed=speed)
+            simulate(
+                url,
+                persona=persona,
+                voice=voice,
+                candidate_id=f"bench-{i}",
+                speed=speed,
+                token=access.call_token(),
+            )
             for i in range(n)
         )
     )
@@ -104,10 +115,12 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
         await asyncio.sleep(1.0)
         idle = rss_mb(server.pid)
         url = f"ws://127.0.0.1:{port}/ws/call"
+        # Same data dir as the server, so the same secret: call tokens signed here are its own.
+        access = Access.from_settings(Settings(data_dir=Path(args.data_dir)))
         rounds = []
         for n in args.calls:
             before = rss_mb(server.pid)
-            result = await run_calls(url, n, server.pid, args.speed, args.script)
+            result = await run_calls(url, n, server.pid, args.speed, args.script, access)
             result["rss_before_mb"] = round(before, 1)
             result["rss_added_per_call_mb"] = round((result["peak_rss_mb"] - before) / n, 2)
             rounds.append(result)

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import re
 
-_EN = {
-    "mm", "mmm", "mhm", "mm-hm", "mm-hmm", "mmhm", "hmm", "hm", "uh-huh", "uh", "um", "ah", "oh",
-    "aha", "i see", "right", "got it",
-}  # fmt: skip
+from dialogue import lang
+
+_EN = lang.en.BACKCHANNELS
+_ZH = lang.zh.BACKCHANNELS
 # Hums however the recogniser spells them: "mmmhm", "uhhuh", "hmmm", "mhm".
 _HUM = re.compile(r"^[mhun-]+$")
-_ZH = {"嗯", "嗯嗯", "哦", "噢", "啊", "呃", "嗯哼"}
 
 
 def is_backchannel(text: str, language: str) -> bool:

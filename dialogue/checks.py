@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 
+from dialogue.recordings import recording_path, recording_problem
 from dialogue.script import (
     BUILTIN_VARIABLES,
     REQUIRED_EXEMPLAR_LEVELS,
@@ -47,6 +49,7 @@ def check_script(script: Script) -> list[Issue]:
         *_translations(script),
         *_variables(script),
         *_wording(script),
+        *_recordings(script),
         *_rubrics(script),
         *_shares(script),
     ]
@@ -195,6 +198,31 @@ def _variables(script: Script) -> Iterator[_Found]:
             if name not in known:
                 msg = f"unknown variable '{{{name}}}' (declare it under variables:)"
                 yield "error", loc, msg
+
+
+def _recordings(script: Script) -> Iterator[_Found]:
+    """Every recording names a prompt the script says and a playable file beside the script."""
+    from dialogue.prompts import prompt_keys  # prompts imports the script models too
+
+    if not script.recordings:
+        return
+    fixed, varying = prompt_keys(script)
+    for key, relative in script.recordings.items():
+        loc: Loc = ("recordings", key)
+        if key in varying:
+            msg = f"prompt '{key}' varies per call (it has a variable), so TTS says it: unused"
+            yield "warning", loc, msg
+            continue
+        if key not in fixed:
+            known = ", ".join(sorted(fixed))
+            yield "error", loc, f"no prompt '{key}' in this script (known: {known})"
+            continue
+        if Path(relative).is_absolute():
+            yield "error", loc, f"recording '{relative}' must be relative to the script file"
+            continue
+        problem = recording_problem(recording_path(script.source_path, relative))
+        if problem is not None:
+            yield "error", loc, f"recording '{relative}' for '{key}': {problem}"
 
 
 def _wording(script: Script) -> Iterator[_Found]:

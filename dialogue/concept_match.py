@@ -28,7 +28,16 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Protocol
 
-__all__ = ["ConceptLike", "ConceptMatch", "ConceptSpec", "find_concepts", "positive_concepts"]
+from dialogue.lang import en, zh
+
+__all__ = [
+    "ConceptLike",
+    "ConceptMatch",
+    "ConceptSpec",
+    "en_stem",
+    "find_concepts",
+    "positive_concepts",
+]
 
 
 class ConceptLike(Protocol):
@@ -88,30 +97,14 @@ _NEGATION_WINDOW = 6  # words between a negator and the match it negates
 _FUZZY_MIN_LEN = 5
 
 
-def _words(spaced: str) -> frozenset[str]:
-    return frozenset(spaced.split())
-
-
-_EN_NEGATORS = _words(
-    "not no never without hardly barely scarcely rarely seldom nor neither nobody nothing none "
-    "cannot dont didnt doesnt wont cant couldnt wouldnt shouldnt isnt arent wasnt werent "
-    "havent hasnt hadnt mustnt aint"
-)
-# "not only ... but also", "no matter what", "no doubt": negators that do not negate what follows.
-_EN_NOT_NEGATING_NEXT = _words("only matter doubt")
-# Words that start a new proposition: negation does not reach across them.
-_EN_SCOPE_END = _words("but and so because although though however yet while whereas instead then")
-_ZH_NEGATORS = _words(
-    "不 没 没有 从不 从来不 从没 从没有 从来没 从来没有 从未 别 不会 未 未曾 不曾 绝不 决不 "
-    "并不 并没有 不要 不能 不再 毫不 无"
-)
-# Words that begin with a negation character but do not negate: 不错 (good), 不断 (constantly),
-# 不仅 (not only), 别人 (others), 未来 (future) ...
-_ZH_NOT_NEGATING = _words(
-    "不错 不断 不仅 不但 不过 不管 不论 不久 不少 不同 不光 不禁 不得不 别人 别的 未来 未必 没准"
-)
-_ZH_NEGATION_CHARS = "不没未别"
-_ZH_SCOPE_END = _words("而是 但是 但 可是 而且 所以 因为 然后 并且 而 不过 只是 同时")
+_EN_NEGATORS = en.NEGATORS
+_EN_NOT_NEGATING_NEXT = en.NOT_NEGATING_NEXT
+_EN_SCOPE_END = en.SCOPE_END
+_ZH_NEGATORS = zh.NEGATORS
+_ZH_NOT_NEGATING = zh.NOT_NEGATING
+_ZH_NEGATION_CHARS = zh.NEGATION_CHARS
+_ZH_SCOPE_END = zh.SCOPE_END
+_POST_NEGATION_WINDOW = 3  # words between a match and a negation that follows it
 
 
 # --- English normalisation ---------------------------------------------------------------------
@@ -125,16 +118,7 @@ def _undouble(word: str) -> str:
 
 
 # Irregular past forms common in interview answers ("I lost my temper", "I kept calm").
-_IRREGULAR = dict(
-    pair.split(":")
-    for pair in _words(
-        "lost:lose kept:keep felt:feel made:make took:take taken:take spoke:speak spoken:speak "
-        "told:tell said:say went:go gone:go did:do done:do got:get gotten:get gave:give "
-        "given:give thought:think taught:teach brought:bring bought:buy sold:sell dealt:deal "
-        "led:lead met:meet left:leave stood:stand understood:understand wrote:write "
-        "written:write began:begin begun:begin children:child people:person"
-    )
-)
+_IRREGULAR = en.IRREGULAR_FORMS
 
 
 @lru_cache(maxsize=8192)
@@ -144,6 +128,8 @@ def _stem(word: str) -> str:
     """
     w = word[:-2] if word.endswith("'s") else word.replace("'", "")
     w = _IRREGULAR.get(w, w)
+    if len(w) >= 7 and w.endswith(("ings", "eds")):
+        w = w[:-1]  # evenings -> evening -> even, as the singular stems
     if len(w) > 4 and w.endswith(("ies", "ied")):
         w = w[:-3] + "y"
     elif len(w) >= 6 and w.endswith("ing"):
@@ -157,6 +143,11 @@ def _stem(word: str) -> str:
     if len(w) >= 4 and w.endswith("e"):
         w = w[:-1]
     return w
+
+
+def en_stem(word: str) -> str:
+    """The matcher's stem of an English word (lower case): "dropping" and "drops" -> "drop"."""
+    return _stem(word.lower())
 
 
 def _normalise_en(text: str) -> str:
@@ -262,14 +253,34 @@ def _zh_patterns(synonym: str) -> tuple[tuple[str, ...], ...]:
 
 
 def _zh_norm(token: str) -> str:
-    return _stem(token.lower()) if token.isascii() else token
+    if not token.isascii():
+        return token
+    stem = _stem(token.lower())
+    # Code-switching: "我会 say sorry 然后 refund" means 抱歉 ... 退款 to a Mandarin script.
+    return _english_loans().get(stem, stem)
+
+
+@lru_cache(maxsize=1)
+def _english_loans() -> dict[str, str]:
+    return {_stem(word): zh_word for word, zh_word in zh.ENGLISH_LOANS.items()}
+
+
+_ZH_NUMERAL = "[" + "".join(zh.DIGITS) + "".join(zh.MULTIPLIERS) + r"\d]+"
+_ZH_UNIT = "|".join(sorted(map(re.escape, zh.UNITS), key=len, reverse=True))
+_ZH_QUANTITY_TOKEN = re.compile(rf"({_ZH_NUMERAL})(多)?({_ZH_UNIT})(半|多)?")
 
 
 def _zh_tokens(text: str) -> list[_Token]:
     clause_of = _clause_ids(text)
     tokenizer = _zh_tokenizer()
     with _jieba_lock:
-        pieces = list(tokenizer.tokenize(text))
+        pieces = [(w, a, b) for w, a, b in tokenizer.tokenize(text)]
+    # jieba cuts 三年 / 八个月 in ways that hide the unit (三年, 八个+月): number and unit become
+    # tokens of their own so a synonym 年 or 个月 matches.
+    for m in reversed(list(_ZH_QUANTITY_TOKEN.finditer(text))):
+        parts = [(m.group(g), *m.span(g)) for g in range(1, 5) if m.group(g)]
+        a, b = m.span()
+        pieces = [p for p in pieces if p[2] <= a] + parts + [p for p in pieces if p[1] >= b]
     return [
         _Token(word.lower(), _zh_norm(word), start, end, clause_of[start])
         for word, start, end in pieces
@@ -279,6 +290,9 @@ def _zh_tokens(text: str) -> list[_Token]:
 
 def _zh_is_negator(tokens: Sequence[_Token], i: int) -> bool:
     word = tokens[i].word
+    nxt = tokens[i + 1].word if i + 1 < len(tokens) else ""
+    if word + nxt in _ZH_NOT_NEGATING:
+        return False  # 没 + 问题: "no problem", not a negation of what follows
     if word in _ZH_NEGATORS:
         return True
     # jieba glues 不/没 to the next character (不发, 没发); count those, minus known non-negators.
@@ -310,17 +324,41 @@ def _match_at(
 
 
 def _negated(tokens: Sequence[_Token], first: int, last: int, language: str) -> bool:
-    """Whether a negator governs the match ``tokens[first..last]``."""
+    """Whether a negator governs the match ``tokens[first..last]``, before it or after it."""
     is_negator = _en_is_negator if language == "en" else _zh_is_negator
     scope_end = _EN_SCOPE_END if language == "en" else _ZH_SCOPE_END
     # A negator inside a gapped match ("lose never my temper") also counts.
     if any(is_negator(tokens, j) for j in range(first + 1, last)):
+        return True
+    if _post_negated(tokens, last, language):
         return True
     for j in range(first - 1, max(-1, first - 1 - _NEGATION_WINDOW - 1), -1):
         if tokens[j].clause != tokens[first].clause or tokens[j].word in scope_end:
             return False
         if is_negator(tokens, j):
             return True
+    return False
+
+
+def _post_negated(tokens: Sequence[_Token], last: int, language: str) -> bool:
+    """A negation right after the match: 周末不行, 晚上也不行, "weekends don't work for me"."""
+    clause = tokens[last].clause
+    window = tokens[last + 1 : last + 1 + _POST_NEGATION_WINDOW + 2]
+    after = [t for t in window if t.clause == clause]
+    if language == "en":
+        words = [t.word for t in after]
+        for phrase in en.POST_NEGATORS:
+            for offset in range(0, _POST_NEGATION_WINDOW):
+                if tuple(words[offset : offset + len(phrase)]) == phrase:
+                    return all(w not in _EN_SCOPE_END for w in words[:offset])
+        return False
+    for k, token in enumerate(after[: _POST_NEGATION_WINDOW + 1]):
+        if token.word in zh.POST_NEGATORS or (
+            k + 1 < len(after) and token.word + after[k + 1].word in zh.POST_NEGATORS
+        ):
+            return True
+        if token.word not in zh.POST_NEGATION_GAP:
+            return False
     return False
 
 

@@ -8,26 +8,10 @@ from __future__ import annotations
 
 import re
 
-_EN_OPEN = {
-    "and", "but", "so", "because", "or", "um", "uh", "erm", "er", "like", "then", "the", "a",
-    "an", "to", "of", "with", "my", "for", "if",
-}  # fmt: skip
-_ZH_OPEN = (
-    "的",
-    "和",
-    "跟",
-    "就",
-    "然后",
-    "嗯",
-    "呃",
-    "额",
-    "因为",
-    "所以",
-    "但是",
-    "还有",
-    "那个",
-    "就是",
-)
+from dialogue import lang
+
+_EN_OPEN = lang.en.OPEN_ENDINGS
+_ZH_OPEN = lang.zh.OPEN_ENDINGS
 _FINAL = re.compile(r"[.!?。！？]\s*[\"'”’)]*\s*$")
 
 

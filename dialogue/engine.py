@@ -1,9 +1,18 @@
 """The interview state machine: events in, actions out. No I/O, no clocks, no asyncio.
 
 States: ``greeting`` (consent), ``q:<id>`` (a question), ``followup:<id>`` (its probe),
-``callback`` (asking for a better time), ``closing`` and ``ended``. In every listening state the
-candidate may make a request instead of answering (see :mod:`dialogue.intents`): repeat, clarify,
-slow down, stop, talk to a person, call me later, ask a question, ask whether this is a robot.
+``callback`` (asking for a better time), ``confirm:<intent>`` (asking whether the candidate
+really wants to stop, talk to a person or be called later), ``closing`` and ``ended``. In every
+listening state the candidate may make a request instead of answering (see
+:mod:`dialogue.intents`): repeat, clarify, slow down, stop, talk to a person, call me later, ask a
+question, ask whether this is a robot.
+
+Good interviews do not end on a phrase: a request that would end the call, met inside an answer,
+is asked about first ("Would you like to stop the interview here?"), and a "no" then takes the
+turn as the answer it was. A yes/no answer is read by meaning (:func:`dialogue.intents.
+read_yes_no`); an unsure one gets one clarifying question, and a knock-out answer is confirmed by
+asking once more before the call ends. Every transcript passes
+:func:`dialogue.text.normalize_transcript` on its way in.
 """
 
 from __future__ import annotations
@@ -29,16 +38,62 @@ from dialogue.events import (
     Say,
     Utterance,
 )
-from dialogue.intents import Intent, IntentResult, classify, yes_no
+from dialogue.intents import (
+    ENDING_INTENTS,
+    Intent,
+    IntentResult,
+    classify,
+    read_yes_no,
+    yes_no,
+)
+from dialogue.phrases import PhraseKey
 from dialogue.prompts import PromptBook
 from dialogue.script import Question, Script, YesNo
-from dialogue.text import word_count
+from dialogue.text import normalize_transcript, word_count
 
 #: Re-says (repeat / slow down / clarify) of one prompt before the interview moves on.
 MAX_RESAYS = 3
 #: Unanswered questions in a row after which the candidate is taken to be gone.
 MAX_UNANSWERED_IN_A_ROW = 2
 DTMF_YES, DTMF_NO, DTMF_HUMAN = "1", "2", "0"
+#: Requests that re-say the current prompt (in a confirmation state too).
+_RESAY_INTENTS = frozenset({Intent.REPEAT, Intent.CLARIFY, Intent.SLOW_DOWN})
+_CONFIRM_PHRASE: dict[Intent, PhraseKey] = {
+    Intent.OPT_OUT: "confirm_opt_out",
+    Intent.HUMAN: "confirm_human",
+    Intent.BUSY: "confirm_callback",
+}
+
+
+@dataclass(frozen=True)
+class YesNoDecision:
+    """How a yes/no question was decided, for the record and the scorer.
+
+    Attributes:
+        answer: "yes", "no", or None (no clear answer after the clarifying question).
+        decided_by: "speech" (first answer), "keypad" (a digit), "clarified" (the answer to the
+            clarifying question) or "confirmed" (the answer to the knock-out confirmation).
+        turn: index of the deciding candidate utterance in the interview (0-based, counting
+            every utterance the engine received); None for a keypad answer.
+        text: the deciding answer's text (``[dtmf 1]`` for a digit).
+        keypad: the digit, for keypad answers.
+    """
+
+    answer: YesNo | None
+    decided_by: str
+    turn: int | None
+    text: str
+    keypad: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form (the ``yes_no_answers`` record)."""
+        return {
+            "answer": self.answer,
+            "decided_by": self.decided_by,
+            "turn": self.turn,
+            "text": self.text,
+            "keypad": self.keypad,
+        }
 
 
 @dataclass
@@ -52,6 +107,7 @@ class Answer:
     yes_no: bool | None = None
     follow_ups: list[int] = field(default_factory=list)  # indices of follow-ups asked
     truncated: bool = False  # cut off by AnswerTooLong
+    decision: YesNoDecision | None = None  # yes/no questions: how the answer was decided
 
     @property
     def text(self) -> str:
@@ -88,6 +144,11 @@ class Interview:
         self._resays = 0
         self._unclear = 0
         self._unanswered_in_a_row = 0
+        self._utterances = 0  # candidate utterances received (the turn index of the next one)
+        self._resume: str | None = None  # state to return to from confirm:/callback
+        self._pending: tuple[Intent, str] | None = None  # request awaiting confirmation
+        self._clarified = False  # the current yes/no question had its clarifying question
+        self._confirming_knockout = False  # the current question is asked once more
         self._faq = {f.id: f.keywords for f in script.faq}
         self._global: dict[Intent, Callable[[str, IntentResult], list[Action]]] = {
             Intent.ROBOT: self._on_robot,
@@ -140,11 +201,15 @@ class Interview:
 
     def _dispatch(self, event: Event) -> list[Action]:
         if isinstance(event, Utterance):
-            return self._on_utterance(event.text)
+            actions = self._on_utterance(self._normalize(event.text))
+            self._utterances += 1
+            return actions
         if isinstance(event, NoInput):
             return self._on_no_input()
         if isinstance(event, AnswerTooLong):
-            return self._on_too_long(event.text_so_far)
+            actions = self._on_too_long(self._normalize(event.text_so_far))
+            self._utterances += 1
+            return actions
         if isinstance(event, BargeIn):
             barge_ins = [*self.records.get("barge_ins", []), self._state]
             return [self._record("barge_ins", barge_ins)]
@@ -156,12 +221,20 @@ class Interview:
             return self._end(outcome)
         raise TypeError(f"unknown event {event!r}")
 
+    def _normalize(self, text: str) -> str:
+        """The one place transcripts and typed answers enter the engine (t2s for Mandarin)."""
+        return normalize_transcript(text, self.script.language)
+
     def _on_utterance(self, text: str) -> list[Action]:
         if not text.strip():
             return self._on_no_input()  # noise that transcribed to nothing
         if self._state == "callback":
             return self._on_callback_time(text)
+        if self._state.startswith("confirm:"):
+            return self._on_confirm(text)
         result = classify(text, self.script.language, self._faq)
+        if result.intent in ENDING_INTENTS and not result.clear:
+            return self._ask_confirm(result.intent, text)
         if result.intent in self._global:
             return self._global[result.intent](text, result)
         return self._on_answer(text)
@@ -171,26 +244,61 @@ class Interview:
             return self._on_consent(yes_no(text, self.script.language))
         q = self._question
         if q.type == "yes_no":
-            return self._on_yes_no(q, text, yes_no(text, self.script.language))
+            return self._on_spoken_yes_no(q, text)
         return self._on_open_answer(q, text, truncated)
 
     def _on_too_long(self, text: str) -> list[Action]:
-        if self._state in {"greeting", "callback"} or self._question.type == "yes_no":
+        if (
+            self._state in {"greeting", "callback"}
+            or self._state.startswith("confirm:")
+            or self._question.type == "yes_no"
+        ):
             return self._on_utterance(text)
         return self._on_answer(text, truncated=True)
+
+    # -- requests inside answers ----------------------------------------------------------------
+
+    def _ask_confirm(self, intent: Intent, text: str) -> list[Action]:
+        """A request that would end the call, heard inside an answer: ask before acting."""
+        self._pending, self._resume = (intent, text), self._state
+        self._goto(f"confirm:{intent}")
+        return [self.prompts.phrase(_CONFIRM_PHRASE[intent]), self._listen()]
+
+    def _on_confirm(self, text: str, keypad: Intent | None = None) -> list[Action]:
+        assert self._pending is not None and self._resume is not None
+        (intent, original), resume = self._pending, self._resume
+        result = classify(text, self.script.language)
+        if keypad is None and result.intent in _RESAY_INTENTS:
+            return self._global[result.intent](text, result)  # "sorry?": ask it again
+        answer = keypad or yes_no(text, self.script.language)
+        if keypad is None and result.intent in ENDING_INTENTS and result.clear:
+            answer, intent = Intent.YES, result.intent  # "yes, please stop" / "just call me later"
+        self._pending = None
+        if answer == Intent.YES:
+            self._goto(resume)
+            return self._global[intent](original, IntentResult(intent))
+        # No, or no clear yes: what they said was an answer, and the interview goes on.
+        self._goto(resume)
+        return [self.prompts.phrase("carry_on", self._qid), *self._on_answer(original)]
 
     def _on_dtmf(self, digit: str) -> list[Action]:
         if digit == DTMF_HUMAN:
             return self._on_human(f"[dtmf {digit}]", IntentResult(Intent.HUMAN))
+        if digit not in {DTMF_YES, DTMF_NO}:
+            return []
+        answer = Intent.YES if digit == DTMF_YES else Intent.NO
+        if self._state.startswith("confirm:"):
+            return self._on_confirm(f"[dtmf {digit}]", keypad=answer)
         expects_yes_no = self._state == "greeting" or (
             self._state.startswith("q:") and self._question.type == "yes_no"
         )
-        if not expects_yes_no or digit not in {DTMF_YES, DTMF_NO}:
+        if not expects_yes_no:
             return []
-        answer = Intent.YES if digit == DTMF_YES else Intent.NO
         if self._state == "greeting":
             return self._on_consent(answer)
-        return self._on_yes_no(self._question, f"[dtmf {digit}]", answer)
+        text = f"[dtmf {digit}]"
+        decision = self._decision(answer, "keypad", text, digit)
+        return self._on_yes_no(self._question, text, answer, decision)
 
     # -- consent ----------------------------------------------------------------------------
 
@@ -204,16 +312,51 @@ class Interview:
 
     # -- answers ----------------------------------------------------------------------------
 
-    def _on_yes_no(self, q: Question, text: str, answer: Intent | None) -> list[Action]:
+    def _decision(
+        self, answer: Intent | None, how: str, text: str, digit: str | None = None
+    ) -> YesNoDecision:
+        key: YesNo | None = None if answer is None else "yes" if answer == Intent.YES else "no"
+        if how == "speech" and self._confirming_knockout:
+            how = "confirmed"
+        elif how == "speech" and self._clarified:
+            how = "clarified"
+        return YesNoDecision(key, how, None if digit else self._utterances, text, digit)
+
+    def _on_spoken_yes_no(self, q: Question, text: str) -> list[Action]:
+        reading = read_yes_no(text, self.script.language, q.prompt)
+        answer = reading.answer if reading.sure else None
+        return self._on_yes_no(q, text, answer, self._decision(answer, "speech", text))
+
+    def _ends_ineligible(self, q: Question, key: YesNo) -> bool:
+        if q.knockout and q.knockout.answer == key:
+            return True
+        target = q.branch.target(key) if q.branch else None
+        return target is not None and target.end == Outcome.INELIGIBLE
+
+    def _on_yes_no(
+        self, q: Question, text: str, answer: Intent | None, decision: YesNoDecision
+    ) -> list[Action]:
         if answer is None:
             self._answer(q).texts.append(text)
+            if self._confirming_knockout:
+                # The confirmation did not confirm: a person decides, the interview goes on.
+                self._confirming_knockout = False
+                self._unclear = 1  # no second clarifying question
+            else:
+                self._clarified = True
             return self._unclear_answer(q, text)
         key: YesNo = "yes" if answer == Intent.YES else "no"
         ans = self._answer(q)
         ans.texts.append(text)
+        if self._ends_ineligible(q, key) and not self._confirming_knockout:
+            # One confirmation question before a knock-out ends the call; its answer decides.
+            self._confirming_knockout = True
+            return [self.prompts.phrase("knockout_confirm", q.id), *self._reprompt()]
+        self._confirming_knockout = False
         ans.answered, ans.yes_no = True, answer == Intent.YES
+        ans.decision = decision
         self._unanswered_in_a_row = 0
-        actions: list[Action] = []
+        actions: list[Action] = [self._record_decision(q, decision)]
         if q.record:
             actions.append(self._record(q.record, ans.yes_no))
         if q.knockout and q.knockout.answer == key:
@@ -244,11 +387,19 @@ class Interview:
             return [flag, *self._end(Outcome.NO_RESPONSE, self.prompts.phrase("consent_missing"))]
         ans = self._answer(q)
         ans.answered = True
+        ans.decision = self._decision(None, "speech", text)
         self._unanswered_in_a_row = 0
-        actions: list[Action] = [self._flag(f"unclear yes/no answer to '{q.id}': {text}")]
+        actions: list[Action] = [
+            self._flag(f"unclear yes/no answer to '{q.id}': {text}"),
+            self._record_decision(q, ans.decision),
+        ]
         if q.record:
             actions.append(self._record(q.record, None))
         return [*actions, *self._advance(self._index + 1)]
+
+    def _record_decision(self, q: Question, decision: YesNoDecision) -> Record:
+        decided = {**self.records.get("yes_no_answers", {}), q.id: decision.to_dict()}
+        return self._record("yes_no_answers", decided)
 
     def _on_open_answer(self, q: Question, text: str, truncated: bool) -> list[Action]:
         ans = self._answer(q)
@@ -285,6 +436,8 @@ class Interview:
         return None
 
     def _on_no_input(self) -> list[Action]:
+        if self._state.startswith("confirm:"):
+            return self._on_confirm("")  # silence is no "yes": carry on with the answer
         if self._state == "callback":
             return [self._record("callback_time", None), *self._end_callback()]
         self._no_inputs += 1
@@ -324,6 +477,7 @@ class Interview:
         return self._end(Outcome.OPTED_OUT, self.prompts.phrase("opt_out_confirm"))
 
     def _on_busy(self, text: str, result: IntentResult) -> list[Action]:
+        self._resume = self._state
         self._goto("callback")
         return [self.prompts.phrase("callback_ask"), self._listen()]
 
@@ -331,6 +485,15 @@ class Interview:
         result = classify(text, self.script.language)
         if result.intent in {Intent.OPT_OUT, Intent.HUMAN}:
             return self._global[result.intent](text, result)
+        resume = self._resume
+        if (
+            resume is not None
+            and result.intent != Intent.BUSY
+            and yes_no(text, self.script.language) == Intent.NO
+        ):
+            # "No, I meant I'd call the customer back": no callback wanted, carry on.
+            self._goto(resume)
+            return [self.prompts.phrase("carry_on", self._qid), *self._reprompt()]
         return [self._record("callback_time", text), *self._end_callback()]
 
     def _end_callback(self) -> list[Action]:
@@ -371,6 +534,8 @@ class Interview:
         if self._resays <= MAX_RESAYS:
             return actions
         # The same prompt keeps failing: stop circling and move on (or give up at consent).
+        if self._state.startswith("confirm:"):
+            return self._on_confirm("")
         if self._state == "greeting":
             flag = self._flag("consent unclear: greeting repeated too often")
             return [flag, *self._end(Outcome.NO_RESPONSE, self.prompts.phrase("consent_missing"))]
@@ -381,6 +546,8 @@ class Interview:
     # -- movement ---------------------------------------------------------------------------
 
     def _goto(self, state: str) -> None:
+        if state != self._state and not state.startswith("confirm:"):
+            self._clarified = self._confirming_knockout = False
         self._state = state
         self._no_inputs = self._resays = self._unclear = 0
         if not self.states or self.states[-1] != state:
@@ -407,6 +574,8 @@ class Interview:
         says: list[Say]
         if self._state == "greeting":
             says = self.prompts.greeting()[1:]  # the intro pleasantry need not be repeated
+        elif self._state.startswith("confirm:") and self._pending is not None:
+            says = [self.prompts.phrase(_CONFIRM_PHRASE[self._pending[0]])]
         elif self._state.startswith("followup:") and self._follow_up is not None:
             says = [self.prompts.follow_up(self._question, self._follow_up)]
         else:
@@ -415,8 +584,10 @@ class Interview:
 
     def _listen(self) -> Listen:
         q = self._question if self._state.startswith(("q:", "followup:")) else None
-        timing = self.script.timing_for(q)
-        return Listen(question_id=q.id if q else None, **timing.model_dump())
+        timing = self.script.timing_for(q).model_dump()
+        if timing["long_end_silence_s"] is None:
+            timing["long_end_silence_s"] = self.script.timing.end_silence_s
+        return Listen(question_id=q.id if q else None, **timing)
 
     # -- bookkeeping ------------------------------------------------------------------------
 

@@ -87,6 +87,11 @@ class Listen:
     min_answer_s: float = 0.0
     max_answer_s: float = 120.0
     no_input_timeout_s: float = 8.0
+    #: Once the candidate has talked this long, the answer is a long one (a yes/no question
+    #: answered with a story): it ends only after ``long_end_silence_s`` of silence (the engine
+    #: fills in the script's open-answer silence when a question sets none).
+    long_answer_s: float = 3.0
+    long_end_silence_s: float = 1.2
 
 
 @dataclass(frozen=True)

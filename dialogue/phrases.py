@@ -28,6 +28,11 @@ PhraseKey = Literal[
     "ineligible",
     "no_response",
     "consent_missing",
+    "confirm_opt_out",
+    "confirm_human",
+    "confirm_callback",
+    "knockout_confirm",
+    "carry_on",
 ]
 
 PHRASES: dict[Language, dict[PhraseKey, str]] = {
@@ -57,6 +62,11 @@ PHRASES: dict[Language, dict[PhraseKey, str]] = {
         "A recruiter may contact you again. Goodbye.",
         "consent_missing": "Since I couldn't confirm your consent, I'll end the call here. "
         "A recruiter may contact you again. Goodbye.",
+        "confirm_opt_out": "Would you like to stop the interview here?",
+        "confirm_human": "Would you like a recruiter to call you instead of continuing now?",
+        "confirm_callback": "Would you like us to call you back at another time?",
+        "knockout_confirm": "Just to make sure I understood you correctly, let me ask once more.",
+        "carry_on": "Thank you, let's carry on.",
     },
     "zh": {
         "still_there": "请问您还在吗？",
@@ -81,6 +91,11 @@ PHRASES: dict[Language, dict[PhraseKey, str]] = {
         "no_response": "我这边听不到您的声音，先挂断了，招聘同事之后可能会再联系您。再见。",
         "consent_missing": "由于没能确认您是否同意，本次通话先到这里，"
         "招聘同事之后可能会再联系您。再见。",
+        "confirm_opt_out": "请问您是想现在结束面试吗？",
+        "confirm_human": "请问您是希望由招聘同事另外联系您，而不是继续现在的面试吗？",
+        "confirm_callback": "请问您是希望我们换个时间再给您打电话吗？",
+        "knockout_confirm": "为了确认我没有理解错，我再问一次。",
+        "carry_on": "好的，谢谢，我们继续。",
     },
 }
 

@@ -107,3 +107,15 @@ class PromptBook:
             if line.prompt_id is not None:
                 seen.setdefault(line.prompt_id, line.text)
         return list(seen.items())
+
+
+def prompt_keys(script: Script) -> tuple[set[str], set[str]]:
+    """(fixed, varying) prompt keys of ``script``: a key is a prompt id without ``<script id>:``.
+
+    Varying keys name lines whose text depends on per-call variables (``{candidate_name}``):
+    those are always synthesized, so a recording for one can never be played."""
+    book = PromptBook(script)
+    fixed = {pid.removeprefix(f"{script.id}:") for pid, _ in book.fixed_prompts()}
+    book._dynamic = set()  # every line as if nothing varied: all keys the script can say
+    every = {pid.removeprefix(f"{script.id}:") for pid, _ in book.fixed_prompts()}
+    return fixed, every - fixed

@@ -48,7 +48,6 @@ from dialogue.assessment.anchors import QuestionAnchors, anchors_for
 from dialogue.assessment.guards import (
     MIN_CONTENT_WORDS,
     Guard,
-    answer_language,
     content_words,
     keyword_list,
     negated_only,
@@ -60,7 +59,7 @@ from dialogue.concept_match import ConceptMatch, find_concepts
 from dialogue.embedding import Embed
 from dialogue.intents import Intent, yes_no
 from dialogue.script import Question, Script
-from dialogue.text import Language, word_count
+from dialogue.text import Language, detect_language, word_count
 
 __all__ = [
     "DELIVERY_METRICS",
@@ -614,7 +613,7 @@ def _score_rubric(
     for turn in turns:
         text = turn.answer.text
         # Read the words in the language they are in (an English answer to a Mandarin script).
-        said_in = answer_language(text) or language
+        said_in = detect_language(text) or language
         guards = [refusal(text, said_in)]
         if not rubric.lists_ok:
             guards.append(keyword_list(text, said_in))
@@ -705,7 +704,7 @@ def _score_question(
         if guard is not None:
             flags.append(_flag(turn, guard))
     said = sum(
-        content_words(t.answer.text, answer_language(t.answer.text) or language) for t in turns
+        content_words(t.answer.text, detect_language(t.answer.text) or language) for t in turns
     )
     if not quotes or (method != "yes_no" and said < MIN_CONTENT_WORDS):
         score = 0.0  # no point without a verbatim quote, nor for a scrap such as "Um."

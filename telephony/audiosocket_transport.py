@@ -253,16 +253,29 @@ class AudioSocketTransport(BaseTransport):
 CallHandler = Callable[[AudioSocketTransport], Awaitable[None]]
 
 
+def loopback_only(host: str) -> bool:
+    """The default peer policy: Asterisk on this machine."""
+    return host in ("127.0.0.1", "::1") or host.startswith("127.")
+
+
 class AudioSocketServer:
     """TCP listener: reads each connection's UUID frame, then hands the call to ``on_call``.
 
     ``on_call`` runs the call to its end; the server closes the socket afterwards if the call
     left it open. A connection whose first frame is not a UUID (or that sends nothing within
-    ``handshake_timeout_s``) is logged and closed.
+    ``handshake_timeout_s``) is logged and closed, and so is one from an address
+    ``peer_allowed`` refuses, before anything it sent is read.
     """
 
-    def __init__(self, on_call: CallHandler, *, handshake_timeout_s: float = 10.0) -> None:
+    def __init__(
+        self,
+        on_call: CallHandler,
+        *,
+        handshake_timeout_s: float = 10.0,
+        peer_allowed: Callable[[str], bool] = loopback_only,
+    ) -> None:
         self._on_call = on_call
+        self._peer_allowed = peer_allowed
         self._timeout = handshake_timeout_s
         self._server: asyncio.Server | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -300,6 +313,10 @@ class AudioSocketServer:
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         parser = AudioSocketParser()
         peer = writer.get_extra_info("peername")
+        host = str(peer[0]) if isinstance(peer, tuple) and peer else ""
+        if not self._peer_allowed(host):
+            log.warning("audiosocket %s: peer not allowed, closed", host or "unknown")
+            return
         try:
             # Header first: the parser rejects a non-UUID first frame before its payload comes.
             async with asyncio.timeout(self._timeout):

@@ -1,4 +1,6 @@
-"""Shared fixtures: one real server per test session, on a loopback port, real models."""
+"""Shared fixtures: one real server per test session, on a loopback port, real models, with
+real credentials (API keys in its database, tokens signed with its secret): tests authenticate
+like any client, nothing is switched off."""
 
 from __future__ import annotations
 
@@ -24,6 +26,25 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Any:
 
 
 @pytest.fixture(scope="session")
+def api_keys(settings: Any) -> dict[str, str]:
+    """One API key per role (``admin``, ``recruiter``, ``qa``) in the session's key store."""
+    from agent.auth.keys import Role
+    from agent.store.apikeys import KeyStore
+    from agent.store.db import open_database
+
+    store = KeyStore(open_database(settings))
+    return {str(role): store.create(role, f"tests {role}")[1] for role in Role}
+
+
+@pytest.fixture(scope="session")
+def access(settings: Any) -> Any:
+    """Mints tokens with the session server's secret (invitations, call and stream tokens)."""
+    from agent.auth.guard import Access
+
+    return Access.from_settings(settings)
+
+
+@pytest.fixture(scope="session")
 def runtime(settings: Any) -> Any:
     from agent.calls.run import Runtime
 
@@ -31,11 +52,12 @@ def runtime(settings: Any) -> Any:
 
 
 @pytest_asyncio.fixture(scope="session", loop_scope="session")
-async def server_url(settings: Any, runtime: Any) -> AsyncIterator[str]:
+async def server_url(settings: Any, runtime: Any, api_keys: dict[str, str]) -> AsyncIterator[str]:
+    """``ws://127.0.0.1:PORT/ws/call?token=<qa key>``: connecting to it as is authenticates."""
     from agent.cli import in_process_server
 
     async with in_process_server(settings, runtime) as url:
-        yield url
+        yield f"{url}?token={api_keys['qa']}"
 
 
 @pytest.fixture(scope="session")

@@ -18,7 +18,21 @@ def normalize(text: str) -> list[str]:
 
 def wer(reference: str, hypothesis: str) -> float:
     """Word error rate (Levenshtein over words) of ``hypothesis`` against ``reference``."""
-    ref, hyp = normalize(reference), normalize(hypothesis)
+    return _error_rate(normalize(reference), normalize(hypothesis))
+
+
+def cer(reference: str, hypothesis: str) -> float:
+    """Mandarin character error rate: both sides through the server's transcript normalisation
+    (simplified characters, ...), punctuation and spaces dropped, Levenshtein over characters."""
+    from dialogue.text import normalize_transcript
+
+    def chars(text: str) -> list[str]:
+        return list(re.sub(r"[\W_]+", "", normalize_transcript(text, "zh")))
+
+    return _error_rate(chars(reference), chars(hypothesis))
+
+
+def _error_rate(ref: list[str], hyp: list[str]) -> float:
     previous = list(range(len(hyp) + 1))
     for i, r in enumerate(ref, 1):
         current = [i] + [0] * len(hyp)

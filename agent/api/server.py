@@ -9,14 +9,17 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI, HTTPException, WebSocket, WebSocketDisconnect
+from fastapi import Depends, FastAPI, HTTPException, WebSocket, WebSocketDisconnect
 from pipecat.transports.websocket.fastapi import (
     FastAPIWebsocketParams,
     FastAPIWebsocketTransport,
 )
 
+from agent.api.access import access_router
 from agent.api.telephony import telephony_lifespan, telephony_router
 from agent.api.webrtc import webrtc_router
+from agent.auth.guard import Access, Action, admit_call_socket, require
+from agent.auth.peers import check_twilio_settings
 from agent.calls.run import CallSpec, Runtime, run_call
 from agent.settings import Settings
 from dialogue.script import ScriptError
@@ -37,17 +40,24 @@ log = logging.getLogger(__name__)
 def create_app(settings: Settings, runtime: Runtime | None = None, *, warm: bool = True) -> FastAPI:
     """Build the app. ``warm`` loads models and pre-synthesizes prompts at start-up."""
     rt = runtime or Runtime(settings)
+    check_twilio_settings(settings)
+    access = Access.from_settings(settings)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # The key store's schema is current before the first request is checked against it.
+        await asyncio.to_thread(access.keys.db.upgrade)
         if warm:
             made = await asyncio.to_thread(rt.warm, [settings.default_script])
             log.info("start-up: models loaded, %d prompts pre-synthesized", made)
+            await asyncio.to_thread(rt.report_unvoiced)
         async with telephony_lifespan(rt):
             yield
 
     app = FastAPI(title="Screenline", version="0.1.0", lifespan=lifespan)
     app.state.runtime = rt
+    app.state.access = access
+    app.include_router(access_router())
     app.include_router(telephony_router(rt))
     app.include_router(webrtc_router(rt))
 
@@ -60,7 +70,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None, *, warm: bool
             "prompt_cache": {"items": len(rt.prompt_cache), "hits": rt.prompt_cache.hits},
         }
 
-    @app.get("/api/reports/{report_id}")
+    @app.get("/api/reports/{report_id}", dependencies=[Depends(require(Action.READ_REPORTS))])
     async def get_report(report_id: str) -> dict[str, Any]:
         try:
             return rt.reports.load(report_id)
@@ -69,6 +79,8 @@ def create_app(settings: Settings, runtime: Runtime | None = None, *, warm: bool
 
     @app.websocket("/ws/call")
     async def ws_call(websocket: WebSocket) -> None:
+        if not await admit_call_socket(websocket):
+            return
         await websocket.accept()
         await serve_native_call(rt, websocket)
 

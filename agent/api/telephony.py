@@ -3,11 +3,13 @@
 - Twilio: ``POST /telephony/twilio/voice`` answers with ``<Connect><Stream>``; the media stream
   ``/telephony/twilio/stream``; ``POST /telephony/twilio/status`` records call progress and
   answering-machine verdicts; ``POST /api/calls`` places a call, ``GET /api/calls/{sid}`` shows
-  its history. Webhooks must carry a valid ``X-Twilio-Signature`` when an auth token is set.
-- FreeSWITCH ``mod_audio_stream`` / ``mod_audio_fork``: ``/telephony/freeswitch``.
+  its history. Webhooks must carry a valid ``X-Twilio-Signature``; the stream's ``start`` must
+  bring back the signed ``token`` parameter our TwiML gave it (``agent/auth/guard.py``).
+- FreeSWITCH ``mod_audio_stream`` / ``mod_audio_fork``: ``/telephony/freeswitch``; the metadata
+  frame must carry the shared secret as ``token``.
 - Asterisk AudioSocket: a TCP listener (:func:`telephony_lifespan`, when
-  ``settings.audiosocket_port`` is set); ``POST /api/audiosocket/expect`` maps a call UUID to a
-  candidate and script beforehand.
+  ``settings.audiosocket_port`` is set), for peers in ``auth.audiosocket_allow`` only;
+  ``POST /api/audiosocket/expect`` maps a call UUID to a candidate and script beforehand.
 """
 
 from __future__ import annotations
@@ -20,12 +22,27 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl
 
-from fastapi import APIRouter, HTTPException, Request, Response, WebSocket, WebSocketDisconnect
+from fastapi import (
+    APIRouter,
+    Depends,
+    HTTPException,
+    Request,
+    Response,
+    WebSocket,
+    WebSocketDisconnect,
+)
 from pipecat.transports.base_transport import BaseTransport
 from pydantic import BaseModel, Field
 
+from agent.auth.guard import Access, Action, Denied, access_of, http_base, require
+from agent.auth.peers import (
+    NumberRefused,
+    address_allow_list,
+    check_dial_number,
+    freeswitch_peer_ok,
+)
 from agent.calls.calllog import CallLog
 from agent.calls.run import CallSpec, Runtime, run_call
 from agent.reports.report import new_call_id
@@ -97,22 +114,16 @@ class AudioSocketExpectation(BaseModel):
 # --- URLs ---------------------------------------------------------------------------------------
 
 
-def public_bases(settings: Settings, request: Request | None = None) -> tuple[str, str]:
+def public_bases(settings: Settings) -> tuple[str, str]:
     """(webhook base ``http(s)://host[/prefix]``, media base ``wss://host[/prefix]``).
 
-    From ``settings.public_url`` (a host, or any http/https/ws/wss URL) when set, else from the
-    request itself. Twilio only streams to ``wss://``, so the media base is always secure.
+    From ``settings.public_url`` (a host, or any http/https/ws/wss URL), never from a request's
+    ``Host`` header, which the caller chooses. Twilio only streams to ``wss://``.
     """
-    if settings.public_url:
-        raw = settings.public_url
-        parts = urlsplit(raw if "://" in raw else f"https://{raw}")
-        scheme = {"http": "http", "ws": "http"}.get(parts.scheme, "https")
-        prefix = parts.netloc + parts.path.rstrip("/")
-        return f"{scheme}://{prefix}", f"wss://{prefix}"
-    if request is None:
+    if not settings.public_url:
         raise DialError("set SCREENLINE_PUBLIC_URL: Twilio needs a public address to call back")
-    host = request.headers.get("host") or request.url.netloc
-    return str(request.base_url).rstrip("/"), f"wss://{host}"
+    base = http_base(settings)
+    return base, "wss://" + base.split("://", 1)[1]
 
 
 def _signed_url(settings: Settings, request: Request) -> str:
@@ -120,7 +131,7 @@ def _signed_url(settings: Settings, request: Request) -> str:
     if not settings.public_url:
         return str(request.url)
     query = f"?{request.url.query}" if request.url.query else ""
-    return public_bases(settings, request)[0] + request.url.path + query
+    return public_bases(settings)[0] + request.url.path + query
 
 
 async def twilio_form(settings: Settings, request: Request) -> list[tuple[str, str]]:
@@ -133,6 +144,8 @@ async def twilio_form(settings: Settings, request: Request) -> list[tuple[str, s
         if not validate_signature(token, _signed_url(settings, request), form, signature):
             log.warning("twilio webhook %s: bad signature, rejected", request.url.path)
             raise HTTPException(403, "invalid X-Twilio-Signature")
+    elif not settings.twilio.dev_unsigned_webhooks:  # fail closed: nothing to verify with
+        raise HTTPException(503, "Twilio webhooks are off: set SCREENLINE_TWILIO__AUTH_TOKEN")
     return form
 
 
@@ -142,21 +155,25 @@ async def twilio_form(settings: Settings, request: Request) -> list[tuple[str, s
 async def place_call(
     settings: Settings,
     calls: CallLog,
+    access: Access,
     *,
     to: str,
     candidate_id: str,
     script_id: str | None,
-    request: Request | None = None,
 ) -> str:
-    """Dial ``to`` through Twilio; the answered call streams into an interview. Returns the SID."""
+    """Dial ``to`` through Twilio; the answered call streams into an interview. Returns the SID.
+
+    Raises :class:`NumberRefused` for a number outside the dialling policy, :class:`DialError`
+    when Twilio is not configured or refuses."""
+    check_dial_number(settings.auth, to)
     tw = settings.twilio
     if not (tw.account_sid and tw.auth_token and tw.from_number):
         raise DialError("Twilio is not configured (twilio.account_sid, auth_token, from_number)")
-    webhook_base, media_base = public_bases(settings, request)
-    parameters = {"candidate_id": candidate_id}
-    if script_id:
-        parameters["script_id"] = script_id
-    twiml = connect_stream_twiml(media_base + TWILIO_STREAM_PATH, parameters)
+    webhook_base, media_base = public_bases(settings)
+    twiml = connect_stream_twiml(
+        media_base + TWILIO_STREAM_PATH,
+        stream_parameters(access, candidate_id, script_id, call_sid=None),
+    )
     status_url = webhook_base + TWILIO_STATUS_PATH
     try:
         async with TwilioRestClient(
@@ -202,6 +219,20 @@ async def handle_machine(settings: Settings, calls: CallLog, call_sid: str) -> N
         calls.record(call_sid, "voicemail", action=action, error=str(exc))
         return
     calls.record(call_sid, "voicemail", action=action)
+
+
+def stream_parameters(
+    access: Access, candidate_id: str, script_id: str | None, call_sid: str | None
+) -> dict[str, str]:
+    """The ``<Stream>`` custom parameters: readable fields plus the signed ``token`` that the
+    stream's ``start`` must bring back (the only part the stream handler trusts)."""
+    parameters = {"candidate_id": candidate_id}
+    if script_id:
+        parameters["script_id"] = script_id
+    if call_sid:
+        parameters["call_sid"] = call_sid
+    parameters["token"] = access.stream_token(candidate_id, script_id, call_sid)
+    return parameters
 
 
 # --- running a carrier call ---------------------------------------------------------------------
@@ -264,9 +295,11 @@ async def serve_twilio_stream(rt: Runtime, websocket: WebSocket) -> None:
                 stream.receive(_message_data(message))
         start = stream.start
         assert start is not None
-        params = start.custom_parameters
-        script = _script_for(rt, params.get("script_id") or None)
-    except (ProtocolError, ValueError) as exc:
+        grant = access_of(websocket).check_stream(
+            start.custom_parameters.get("token"), start.call_sid
+        )
+        script = _script_for(rt, grant.script_id)
+    except (ProtocolError, ValueError, Denied) as exc:
         await _close(websocket, str(exc))
         return
     except TimeoutError:
@@ -276,7 +309,7 @@ async def serve_twilio_stream(rt: Runtime, websocket: WebSocket) -> None:
         await _close(websocket, "server at capacity")
         return
     spec = CallSpec(
-        candidate_id=params.get("candidate_id") or start.call_sid,
+        candidate_id=grant.candidate_id,
         script_id=script.id,
         sample_rate_in=TWILIO_SAMPLE_RATE,
         sample_rate_out=TWILIO_SAMPLE_RATE,
@@ -325,6 +358,8 @@ async def serve_freeswitch(rt: Runtime, websocket: WebSocket) -> None:
         stream.receive(_message_data(message))
         meta = stream.metadata
         assert meta is not None
+        if not freeswitch_peer_ok(settings.auth, meta.fields.get("token")):
+            raise ValueError("FreeSWITCH metadata lacks the shared secret (token)")
         script = _script_for(rt, _metadata_str(meta, "script_id"))
     except (ProtocolError, ValueError) as exc:
         await _close(websocket, str(exc))
@@ -379,7 +414,11 @@ async def start_audiosocket(rt: Runtime, host: str, port: int) -> AudioSocketSer
     async def on_call(transport: AudioSocketTransport) -> None:
         await serve_audiosocket(rt, transport)
 
-    server = AudioSocketServer(on_call, handshake_timeout_s=rt.settings.start_timeout_s)
+    server = AudioSocketServer(
+        on_call,
+        handshake_timeout_s=rt.settings.start_timeout_s,
+        peer_allowed=address_allow_list(rt.settings),
+    )
     bound = await server.start(host, port)
     log.info("AudioSocket listening on %s:%d", *bound)
     return server
@@ -419,11 +458,12 @@ def telephony_router(rt: Runtime) -> APIRouter:
             or fields.get("From")
             or call_sid
         )
-        parameters = {"candidate_id": candidate, "call_sid": call_sid}
         script_id = query.get("script_id") or fields.get("script_id")
-        if script_id:
-            parameters["script_id"] = script_id
-        _webhook, media_base = public_bases(settings, request)
+        try:
+            _webhook, media_base = public_bases(settings)
+        except DialError as exc:
+            raise HTTPException(503, str(exc)) from exc
+        parameters = stream_parameters(access_of(request), candidate, script_id or None, call_sid)
         twiml = connect_stream_twiml(media_base + TWILIO_STREAM_PATH, parameters)
         return Response(twiml, media_type="application/xml")
 
@@ -457,7 +497,7 @@ def telephony_router(rt: Runtime) -> APIRouter:
                 task.add_done_callback(background.discard)
         return Response(status_code=204)
 
-    @router.post("/api/calls", status_code=201)
+    @router.post("/api/calls", status_code=201, dependencies=[Depends(require(Action.PLACE_CALLS))])
     async def create_call(body: CallRequest, request: Request) -> dict[str, Any]:
         try:
             _script_for(rt, body.script_id)
@@ -467,16 +507,18 @@ def telephony_router(rt: Runtime) -> APIRouter:
             sid = await place_call(
                 settings,
                 rt.calls,
+                access_of(request),
                 to=body.to,
                 candidate_id=body.candidate_id,
                 script_id=body.script_id,
-                request=request,
             )
+        except NumberRefused as exc:
+            raise HTTPException(422, str(exc)) from exc
         except DialError as exc:
             raise HTTPException(502, str(exc)) from exc
         return {"sid": sid, "history": rt.calls.history(sid)}
 
-    @router.get("/api/calls/{sid}")
+    @router.get("/api/calls/{sid}", dependencies=[Depends(require(Action.READ_CALLS))])
     async def get_call(sid: str) -> dict[str, Any]:
         history = rt.calls.history(sid)
         if history is None:
@@ -487,7 +529,11 @@ def telephony_router(rt: Runtime) -> APIRouter:
     async def freeswitch(websocket: WebSocket) -> None:
         await serve_freeswitch(rt, websocket)
 
-    @router.post("/api/audiosocket/expect", status_code=201)
+    @router.post(
+        "/api/audiosocket/expect",
+        status_code=201,
+        dependencies=[Depends(require(Action.ROUTE_CALLS))],
+    )
     async def expect_audiosocket(body: AudioSocketExpectation) -> dict[str, Any]:
         try:
             key = str(uuid.UUID(body.uuid))
@@ -509,6 +555,7 @@ __all__ = [
     "place_call",
     "public_bases",
     "start_audiosocket",
+    "stream_parameters",
     "telephony_lifespan",
     "telephony_router",
 ]

@@ -19,10 +19,10 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, FastAPI, HTTPException
-from fastapi.responses import FileResponse
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
+from fastapi.responses import FileResponse, HTMLResponse
 from pipecat.transports.base_transport import TransportParams
 from pipecat.transports.smallwebrtc.connection import IceServer, SmallWebRTCConnection
 from pipecat.transports.smallwebrtc.request_handler import (
@@ -33,6 +33,7 @@ from pipecat.transports.smallwebrtc.request_handler import (
 )
 from pipecat.transports.smallwebrtc.transport import SmallWebRTCTransport
 
+from agent.auth.guard import Denied, Invitation, access_of, invitation
 from agent.calls.run import CallSpec, Runtime, run_call
 from dialogue.script import ScriptError
 from models.errors import ModelError
@@ -56,8 +57,10 @@ def _static(name: str) -> FileResponse:
     return FileResponse(path, media_type=media_type, headers={"Cache-Control": "no-cache"})
 
 
-def _text(value: Any, default: str, limit: int = 200) -> str:
-    return str(value)[:limit] if isinstance(value, str | int) and str(value) else default
+_REFUSED_PAGE = """<!doctype html><html lang="en"><meta charset="utf-8">
+<title>Interview link</title>
+<p>This interview link is not valid or has expired. Please ask the recruiter for a new one.</p>
+<p lang="zh">此面试链接无效或已过期，请联系招聘人员获取新链接。</p></html>"""
 
 
 def webrtc_router(rt: Runtime) -> APIRouter:
@@ -77,22 +80,29 @@ def webrtc_router(rt: Runtime) -> APIRouter:
 
     router = APIRouter(lifespan=lifespan)
 
-    @router.get("/interview", include_in_schema=False)
-    async def interview_page() -> FileResponse:
+    @router.get("/interview", include_in_schema=False, response_model=None)
+    async def interview_page(request: Request) -> FileResponse | HTMLResponse:
+        try:  # the invitation link (?invite=...); the page's own requests send it again
+            access_of(request).check_invitation(request.query_params.get("invite"))
+        except Denied as exc:
+            return HTMLResponse(_REFUSED_PAGE, status_code=exc.status)
         return _static("interview.html")
 
     @router.get("/static/{name}", include_in_schema=False)
     async def static_file(name: str) -> FileResponse:
         return _static(name)
 
-    @router.get("/api/webrtc/config")
+    @router.get("/api/webrtc/config", dependencies=[Depends(invitation)])
     async def webrtc_config() -> dict[str, Any]:
         """What the page passes to ``new RTCPeerConnection``."""
         return {"iceServers": [{"urls": url} for url in rt.settings.webrtc_ice_servers]}
 
     @router.post("/api/webrtc/offer")
-    async def offer(body: dict[str, Any]) -> dict[str, str]:
-        """SDP offer in, SDP answer out; a new connection starts an interview."""
+    async def offer(
+        body: dict[str, Any], invite: Annotated[Invitation, Depends(invitation)]
+    ) -> dict[str, str]:
+        """SDP offer in, SDP answer out; a new connection starts an interview (for the
+        invitation's candidate and script, whatever the body says)."""
         try:
             request = SmallWebRTCRequest.from_dict(dict(body))
         except TypeError as exc:
@@ -101,7 +111,7 @@ def webrtc_router(rt: Runtime) -> APIRouter:
         spec: CallSpec | None = None
         if not request.pc_id:  # a renegotiation reuses its call; only a new one is checked
             try:
-                script = rt.script(data.get("script_id") or None)
+                script = rt.script(invite.script_id)
                 rt.prepare(script)
             except (ScriptError, FileNotFoundError, ModelError) as exc:
                 raise HTTPException(400, str(exc)) from exc
@@ -109,7 +119,7 @@ def webrtc_router(rt: Runtime) -> APIRouter:
                 raise HTTPException(503, "server at capacity, retry later")
             variables = data.get("variables")
             spec = CallSpec(
-                candidate_id=_text(data.get("candidate_id"), "web-candidate"),
+                candidate_id=invite.candidate_id,
                 script_id=script.id,
                 sample_rate_in=PIPELINE_RATE,
                 sample_rate_out=PIPELINE_RATE,
@@ -132,7 +142,7 @@ def webrtc_router(rt: Runtime) -> APIRouter:
             answer["call_id"] = spec.call_id
         return answer
 
-    @router.patch("/api/webrtc/offer")
+    @router.patch("/api/webrtc/offer", dependencies=[Depends(invitation)])
     async def ice_candidates(body: dict[str, Any]) -> dict[str, str]:
         """Trickled ICE candidates for a connection made by ``POST``."""
         try:

@@ -16,7 +16,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from pipecat.frames.frames import (
     BotStartedSpeakingFrame,
@@ -62,6 +62,7 @@ from dialogue.events import (
     Utterance,
 )
 from dialogue.intents import Intent, classify, yes_no
+from dialogue.text import Language, normalize_transcript
 from telephony.frames import HangupFrame
 
 log = logging.getLogger(__name__)
@@ -236,7 +237,8 @@ class InterviewConductor(FrameProcessor):
             self._completion = frame.probability
             return
         elif isinstance(frame, PauseTranscriptFrame):
-            self._pause_text = frame.text
+            # Normalised like every transcript, so 然後 reads as the open ending 然后.
+            self._pause_text = normalize_transcript(frame.text, cast(Language, self._language))
             return
         elif isinstance(frame, BotStartedSpeakingFrame):
             self._on_bot_started()
@@ -250,7 +252,8 @@ class InterviewConductor(FrameProcessor):
             await self._on_transcript(frame)
             return
         elif isinstance(frame, InterimTranscriptionFrame):
-            await self._send("transcript", text=frame.text, final=False)
+            text = normalize_transcript(frame.text, cast(Language, self._language))
+            await self._send("transcript", text=text, final=False)
             return
         elif isinstance(frame, InputDTMFFrame):
             await self._handle(Dtmf(str(frame.button.value)))
@@ -294,9 +297,14 @@ class InterviewConductor(FrameProcessor):
         is off); that silence plus a hold when it sounds mid-thought or is still too short."""
         assert self._last_voice_end is not None and self._speech_start is not None
         silence = self.clock - self._last_voice_end
-        if silence < listen.end_silence_s:
+        end_silence = listen.end_silence_s
+        if self._last_voice_end - self._speech_start >= listen.long_answer_s:
+            # A story in reply to a yes/no question: its short silence would cut it at the
+            # first breath (issue 10). Long answers end like open ones.
+            end_silence = max(end_silence, listen.long_end_silence_s)
+        if silence < end_silence:
             return False
-        if silence >= listen.end_silence_s + self._unfinished_hold_s:
+        if silence >= end_silence + self._unfinished_hold_s:
             return True
         if self._last_voice_end - self._speech_start < listen.min_answer_s:
             return False
@@ -418,7 +426,9 @@ class InterviewConductor(FrameProcessor):
 
     async def _on_transcript(self, frame: TurnTranscriptFrame) -> None:
         listen = self._listen
-        text = frame.text.strip()
+        # The engine normalises every transcript it gets; the record keeps the same text, so
+        # the scorer finds each answer's turn (and Mandarin reads in one script).
+        text = normalize_transcript(frame.text, cast(Language, self._language))
         if frame.reason == "barge_check" and self._barge is not None:
             if self._is_backchannel(frame, text):
                 await self._resume_prompt()

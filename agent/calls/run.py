@@ -33,7 +33,10 @@ from audio.tts import CachedPiperTTS, PromptCache
 from audio.vad import SharedSileroVAD
 from dialogue.assessment.anchors import anchors_for
 from dialogue.engine import Interview
-from dialogue.script import Script, load_script
+from dialogue.prompts import prompt_keys
+from dialogue.recordings import recording_path
+from dialogue.script import Script, list_scripts, load_script
+from models.errors import ModelError
 from models.registry import ModelRegistry
 
 log = logging.getLogger(__name__)
@@ -65,6 +68,7 @@ class Runtime:
         self.calls = CallLog(settings.data_dir / "calls.jsonl")
         self.audiosocket_expected: dict[str, tuple[str, str | None]] = {}
         self.calls_started = 0
+        self._voice_missing: dict[str, str] = {}  # language -> why its voice cannot load
 
     def script(self, script_id: str | None) -> Script:
         """Load a script by id or path (the configured default when None)."""
@@ -79,19 +83,74 @@ class Runtime:
         self.registry.check_language(script.language)
 
     def warm(self, script_ids: list[str], rates: tuple[int, ...] = (8000, 16000)) -> int:
-        """Load models and pre-synthesize the fixed prompts of these scripts (blocking)."""
+        """Load models and pre-synthesize (or load the recordings of) the fixed prompts of these
+        scripts (blocking); returns how many prompt audios were made."""
         made = 0
         for script_id in script_ids:
             script = self.script(script_id)
             self.prepare(script)
-            voice = self.registry.voice(script.language)
+            self.registry.asr(script.language)
+            voice = self.voice_or_none(script.language)
             key = self.registry.voice_source(script.language)
-            texts = [text for _pid, text in Interview(script).fixed_prompts()]
+            recorded = self.recordings(script)
+            texts = [t for pid, t in Interview(script).fixed_prompts() if pid not in recorded]
             for rate in rates:
-                made += self.prompt_cache.warm(key, voice, texts, rate)
+                if voice is not None:
+                    made += self.prompt_cache.warm(key, voice, texts, rate)
+                made += self.prompt_cache.warm_recordings(list(recorded.values()), rate)
             anchors_for(script, self.registry.embedder())  # rubric exemplars, embedded once
         self.registry.vad_session()
         return made
+
+    def voice_or_none(self, language: str) -> Any | None:
+        """The shared voice for ``language``, or None when it cannot load (e.g. the optional
+        Mandarin voice is not installed): the call then plays recordings and silence."""
+        try:
+            return self.registry.voice(language)
+        except ModelError as exc:
+            if language not in self._voice_missing:
+                log.warning("no %s voice: %s", language, exc)
+            self._voice_missing[language] = str(exc)
+            return None
+
+    def recordings(self, script: Script) -> dict[str, Path]:
+        """Prompt id -> recorded audio file, for the prompts the script gives recordings for."""
+        return {
+            f"{script.id}:{key}": recording_path(script.source_path, relative)
+            for key, relative in script.recordings.items()
+        }
+
+    def unvoiced(self, script: Script) -> list[str]:
+        """Prompt keys of ``script`` that calls cannot voice (no voice and no recording)."""
+        if self.voice_or_none(script.language) is not None:
+            return []
+        fixed, varying = prompt_keys(script)
+        return sorted((fixed - set(script.recordings)) | varying)
+
+    def report_unvoiced(self) -> dict[str, list[str]]:
+        """Say (log a warning) which prompts of each known script cannot be voiced; start-up
+        calls this so an operator sees at once what a missing voice means."""
+        ids = list_scripts()
+        if self.settings.scripts_dir is not None:
+            ids += sorted(p.stem for p in self.settings.scripts_dir.glob("*.yaml"))
+        gaps: dict[str, list[str]] = {}
+        for script_id in dict.fromkeys(ids):
+            try:
+                script = self.script(script_id)
+            except Exception:  # a broken extra script is lint's business, not start-up's
+                continue
+            missing = self.unvoiced(script)
+            if missing:
+                gaps[script_id] = missing
+                log.warning(
+                    "script %s (%s): no voice (%s); these prompts play as silence unless the "
+                    "script gives recordings: %s",
+                    script_id,
+                    script.language,
+                    self._voice_missing.get(script.language, "not configured"),
+                    ", ".join(missing),
+                )
+        return gaps
 
     async def save_report(self, record: CallRecord) -> str:
         """Write the record's report (off the event loop) and return its id."""
@@ -175,10 +234,11 @@ async def run_call(
         features=features or make_feature_fn(registry.executor, language),
     )
     tts = CachedPiperTTS(
-        voice_getter=lambda: registry.voice(language),
+        voice_getter=lambda: runtime.voice_or_none(language),
         voice_key=registry.voice_source(language),
         cache=runtime.prompt_cache,
         executor=registry.executor,
+        recordings=runtime.recordings(script),
     )
     stages: list[Any] = [transport.input(), vad]
     if audio.smart_turn:

@@ -29,7 +29,6 @@ import signal
 import sys
 import threading
 import time
-import wave
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -49,6 +48,7 @@ from agent.devtools.simulate import (
     format_event,
     ws_call,
 )
+from audio import wav
 from audio.pcm import StreamResampler, pcm16_to_float, resample
 
 #: The wire rate: wideband, what the server's models want.
@@ -96,37 +96,14 @@ def _device_hint(kind: str) -> str:
 
 
 def read_wav(path: Path) -> tuple[np.ndarray, int]:
-    """A PCM wav file as mono float32 and its sample rate."""
+    """A PCM wav file as mono float32 and its sample rate (a clear :class:`MicError` if not)."""
     try:
-        with wave.open(str(path), "rb") as w:
-            width, channels, rate = w.getsampwidth(), w.getnchannels(), w.getframerate()
-            raw = w.readframes(w.getnframes())
-    except (OSError, wave.Error, EOFError) as exc:
-        raise MicError(f"cannot read {path}: {exc}") from exc
-    if width == 1:  # 8-bit wav is unsigned
-        audio = (np.frombuffer(raw, np.uint8).astype(np.float32) - 128.0) / 128.0
-    elif width == 3:
-        b = np.frombuffer(raw, np.uint8).reshape(-1, 3).astype(np.int32)
-        ints = (b[:, 0] | (b[:, 1] << 8) | (b[:, 2] << 16)) << 8 >> 8  # sign-extend 24 bits
-        audio = ints.astype(np.float32) / 2**23
-    elif width in (2, 4):
-        dtype = "<i2" if width == 2 else "<i4"
-        audio = np.frombuffer(raw, dtype).astype(np.float32) / float(2 ** (8 * width - 1))
-    else:
-        raise MicError(f"{path}: unsupported sample width {width} bytes")
-    if channels > 1:
-        audio = audio.reshape(-1, channels).mean(axis=1)
-    return audio.astype(np.float32), rate
+        return wav.read_wav(path)
+    except wav.WavError as exc:
+        raise MicError(str(exc)) from exc
 
 
-def write_wav(path: Path, audio: np.ndarray, rate: int) -> None:
-    """Write mono float audio as 16-bit PCM wav."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with wave.open(str(path), "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(rate)
-        w.writeframes((np.clip(audio, -1, 1) * 32767).astype("<i2").tobytes())
+write_wav = wav.write_wav
 
 
 def split_answers(audio: np.ndarray, rate: int, gap_s: float = 1.5) -> list[np.ndarray]:
@@ -376,19 +353,21 @@ class MicOptions:
     input_wav: Path | None = None
     output_wav: Path | None = None
     answers: Persona | None = None
-    voice: Any = None  # Piper voice for ``answers``
+    voice: Any = None  # the voice that says ``answers`` (None: they are all recorded)
     input_timing: str = "turns"
     gap_s: float = 1.5
     speed: float = 1.0
     candidate_id: str = "mic-candidate"
     script_id: str | None = None
     timeout_s: float = 1800.0
+    token: str | None = None  # API key or call token for the server
 
 
 def _side_for(options: MicOptions) -> tuple[CallSide, Candidate | None]:
     """The candidate's side of the call: synthesized, recorded, or (None here) the mic."""
     if options.answers is not None:
-        candidate = Candidate(options.answers, Speaker(options.voice, RATE, telephony=False))
+        speaker = Speaker(options.voice, RATE, telephony=False, recorded=options.answers.recorded())
+        candidate = Candidate(options.answers, speaker)
         return candidate, candidate
     if options.input_wav is None:
         raise ValueError("no input file")
@@ -470,6 +449,7 @@ async def run_mic(url: str, options: MicOptions, view: TerminalView | None = Non
             on_event=on_event,
             on_audio=sink.write,
             timeout_s=options.timeout_s,
+            token=options.token,
         )
     finally:
         with contextlib.suppress(NotImplementedError, RuntimeError):

@@ -24,6 +24,8 @@ import websockets
 import yaml
 
 from audio.pcm import float_to_pcm16, resample
+from audio.tts import as_engine
+from audio.wav import read_wav
 from telephony.g711 import pcm16_to_ulaw, ulaw_to_pcm16
 
 FRAME_S = 0.02
@@ -42,6 +44,8 @@ class Reply:
     text: str = ""
     over_prompt: str | None = None
     over_prompt_at_s: float = 1.0
+    # A recording of ``text`` to play instead of synthesizing it (no voice needed).
+    audio: Path | None = None
 
 
 @dataclass
@@ -52,6 +56,11 @@ class Persona:
     in_order: list[Reply] = field(default_factory=list)
     fallback: Reply = field(default_factory=lambda: Reply("Yes."))
 
+    def recorded(self) -> dict[str, Path]:
+        """Reply text -> its recording, for the replies that have one."""
+        replies = [*self.by_question.values(), *self.in_order, self.fallback]
+        return {r.text: r.audio for r in replies if r.audio is not None}
+
     def reply_for(self, key: str | None, index: int) -> Reply:
         """The reply for question ``key`` (the ``index``-th time the interviewer listened)."""
         if key and key in self.by_question:
@@ -61,32 +70,36 @@ class Persona:
         return self.fallback
 
 
-def _reply(value: Any) -> Reply:
+def _reply(value: Any, base: Path) -> Reply:
     if isinstance(value, dict):
+        audio = value.get("audio")
         return Reply(
             text=str(value.get("text", "")),
             over_prompt=value.get("over_prompt"),
             over_prompt_at_s=float(value.get("over_prompt_at_s", 1.0)),
+            audio=base / str(audio) if audio else None,
         )
     return Reply(text="" if value is None else str(value))
 
 
 def load_persona(path_or_script: str | Path) -> Persona:
     """A persona from a YAML file (``answers:`` mapping question id -> reply, or a list of
-    replies), or the shipped persona for a script id; an empty persona answers "Yes."."""
+    replies), or the shipped persona for a script id; an empty persona answers "Yes.".
+    A reply may name a WAV ``audio:`` file (relative to the persona file) that says its text."""
     path = Path(path_or_script)
     if not path.is_file():
         path = PERSONAS_DIR / f"{path_or_script}.yaml"
     if not path.is_file():
         return Persona()
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    base = path.parent
     if isinstance(data, list):
-        return Persona(in_order=[_reply(a) for a in data])
+        return Persona(in_order=[_reply(a, base) for a in data])
     if isinstance(data, dict):
         answers = data.get("answers", data)
         return Persona(
-            by_question={str(k): _reply(v) for k, v in answers.items()},
-            fallback=_reply(data.get("fallback", "Yes.")),
+            by_question={str(k): _reply(v, base) for k, v in answers.items()},
+            fallback=_reply(data.get("fallback", "Yes."), base),
         )
     raise ValueError(f"{path}: persona must be a list of answers or a mapping")
 
@@ -150,13 +163,22 @@ def spoken_text(text: str) -> str:
 
 
 class Speaker:
-    """Synthesizes the candidate's answers (Piper) at the wire rate."""
+    """Says the candidate's answers at the wire rate: a recording where the persona gives one,
+    else synthesized by ``voice`` (a Piper voice or any :class:`audio.tts.SpeechEngine`)."""
 
-    def __init__(self, voice: Any, rate: int, telephony: bool, seed: int = 7) -> None:
+    def __init__(
+        self,
+        voice: Any,
+        rate: int,
+        telephony: bool,
+        seed: int = 7,
+        recorded: dict[str, Path] | None = None,
+    ) -> None:
         self.voice = voice
         self.rate = rate
         self.telephony = telephony
         self.rng = np.random.default_rng(seed)
+        self.recorded = recorded or {}
 
     def speak(self, text: str) -> np.ndarray:
         """The answer as float audio at the wire rate (degraded for telephony).
@@ -164,13 +186,18 @@ class Speaker:
         ``[pause 2.0]`` in the text becomes that many seconds of silence."""
         pieces: list[np.ndarray] = []
         source_rate = 22050
-        for i, part in enumerate(_PAUSE.split(text)):
+        if text in self.recorded:
+            audio, source_rate = read_wav(self.recorded[text])
+            pieces.append(audio)
+        elif self.voice is None:
+            raise ValueError(f"no voice to say {text!r} and no recording of it")
+        for i, part in enumerate([] if pieces else _PAUSE.split(text)):
             if i % 2:
                 pieces.append(np.zeros(int(float(part) * source_rate), np.float32))
             elif part.strip():
-                chunks = list(self.voice.synthesize(part.strip()))
-                source_rate = chunks[0].sample_rate
-                pieces.extend(c.audio_float_array.astype(np.float32) for c in chunks)
+                for chunk, chunk_rate in as_engine(self.voice).speak(part.strip()):
+                    pieces.append(chunk)
+                    source_rate = chunk_rate  # one voice: every piece has the same rate
         audio = np.concatenate(pieces) if pieces else np.zeros(0, np.float32)
         if self.telephony:
             return degrade_telephony(audio, source_rate, self.rng)
@@ -346,14 +373,17 @@ async def ws_call(
     on_event: Callable[[dict[str, Any]], None] | None = None,
     on_audio: Callable[[bytes], None] | None = None,
     timeout_s: float = 900.0,
+    token: str | None = None,
 ) -> int | None:
     """One call over the native protocol, shared by ``simulate`` and ``screenline mic``.
 
     Sends ``start``, then streams ``side``'s audio (PCM16 at ``rate``) continuously like a
     phone, and hands the interviewer's audio (``on_audio`` gets the raw PCM16) and events to
-    ``side`` and the callbacks until the server closes. Returns the WebSocket close code."""
+    ``side`` and the callbacks until the server closes. ``token`` (an API key or call token)
+    goes in the ``Authorization`` header. Returns the WebSocket close code."""
     done = asyncio.Event()
-    async with websockets.connect(url, max_size=None) as ws:
+    headers = {"Authorization": f"Bearer {token}"} if token else None
+    async with websockets.connect(url, max_size=None, additional_headers=headers) as ws:
         start: dict[str, Any] = {
             "type": "start",
             "sample_rate": rate,
@@ -410,10 +440,12 @@ async def simulate(
     on_event: Callable[[dict[str, Any]], None] | None = None,
     timeout_s: float = 900.0,
     hangup_after: int | None = None,
+    token: str | None = None,
 ) -> SimulationResult:
     """Run one simulated interview against ``url`` (``ws://host:port/ws/call``)."""
     rate = 8000 if telephony else 16000
-    candidate = Candidate(persona, Speaker(voice, rate, telephony), hangup_after=hangup_after)
+    speaker = Speaker(voice, rate, telephony, recorded=persona.recorded())
+    candidate = Candidate(persona, speaker, hangup_after=hangup_after)
     result = candidate.result
     await candidate.prepare()
     try:
@@ -426,6 +458,7 @@ async def simulate(
             speed=speed,
             on_event=on_event,
             timeout_s=timeout_s,
+            token=token,
         )
     finally:
         await candidate.close()

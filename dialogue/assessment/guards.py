@@ -12,11 +12,10 @@ import re
 from dataclasses import dataclass
 
 from dialogue.concept_match import ConceptMatch
-from dialogue.text import Language, clauses, en_words, normalize, zh_tokens
+from dialogue.text import Language, clauses, detect_language, en_words, normalize, zh_tokens
 
 __all__ = [
     "Guard",
-    "answer_language",
     "content_words",
     "keyword_list",
     "negated_only",
@@ -57,28 +56,10 @@ def sentences(text: str) -> list[str]:
 
 # --- language of the answer -------------------------------------------------------------------
 
-_HAN = re.compile(r"[\u4e00-\u9fff]")
-_LATIN = re.compile(r"[A-Za-z]{2,}")
-
-
-def answer_language(text: str) -> Language | None:
-    """ "zh" or "en" by script of the letters, None when too short to tell.
-
-    Code-switching ("我做过 customer service") is Mandarin: a Mandarin answer with English terms
-    is normal in Chinese call centres, so only an answer with almost no Han characters is English.
-    """
-    han = len(_HAN.findall(text))
-    latin = len(_LATIN.findall(text))
-    if han + latin < 3:
-        return None
-    if han >= 4 or han > latin:
-        return "zh"
-    return "en"
-
 
 def other_language(text: str, language: Language) -> Guard | None:
     """A flag when the answer is in another language than the script's."""
-    found = answer_language(text)
+    found = detect_language(text)
     if found is None or found == language:
         return None
     name = {"en": "English", "zh": "Mandarin"}[found]

@@ -47,9 +47,27 @@ def test_serve_then_simulate_on_embedded_defaults(tmp_path: Path) -> None:
                 assert time.monotonic() < deadline, "server did not start"
                 time.sleep(0.2)
         assert health["status"] == "ok"
+        # The README's first step against a server: make a key (printed once, on stdout).
+        made = subprocess.run(
+            _screenline("keys", "create", "--role", "qa", "--name", "cli test"),
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert made.returncode == 0, made.stderr
+        key = made.stdout.strip()
+        anonymous = subprocess.run(
+            _screenline("simulate", "--server", f"ws://127.0.0.1:{port}/ws/call"),
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert anonymous.returncode == 1 and "SCREENLINE_API_KEY" in anonymous.stderr
         sim = subprocess.run(
             _screenline("simulate", "--server", f"ws://127.0.0.1:{port}/ws/call", "--speed", "3"),
-            env=env,
+            env={**env, "SCREENLINE_API_KEY": key},
             capture_output=True,
             text=True,
             timeout=600,

@@ -13,7 +13,8 @@ def test_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("SCREENLINE_CONFIG", raising=False)
     settings = load_settings()
     assert settings.port == 8080
-    assert settings.models.asr == {"en": "embedded"}
+    # Both shipped languages work offline: Mandarin on Whisper base from its two wheels.
+    assert settings.models.asr == {"en": "embedded", "zh": "embedded:base"}
     assert settings.resolved_reports_dir == Path("var/reports")
 
 

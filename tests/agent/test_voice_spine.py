@@ -163,20 +163,6 @@ async def test_client_hangup_ends_call_with_report(
     assert len([t for t in report["turns"] if t["speaker"] == "candidate"]) == 2
 
 
-async def test_call_in_a_language_without_models_is_refused_with_the_setting(
-    server_url: str,
-) -> None:
-    async with websockets.connect(server_url) as ws:
-        start = {"type": "start", "sample_rate": 8000, "candidate_id": "zh-1"}
-        await ws.send(json.dumps({**start, "script_id": "cs_home_zh"}))
-        error = json.loads(await ws.recv())
-        with pytest.raises(websockets.ConnectionClosed):
-            await ws.recv()
-    assert ws.close_code == 1008
-    assert error["type"] == "error"
-    assert "SCREENLINE_MODELS__ASR (key 'zh')" in error["message"]
-
-
 async def test_unknown_script_is_refused(server_url: str) -> None:
     async with websockets.connect(server_url) as ws:
         start = {"type": "start", "sample_rate": 16000, "candidate_id": "c", "script_id": "nope"}

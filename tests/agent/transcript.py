@@ -18,6 +18,9 @@ from dialogue.script import Script
 FeaturesFor = Callable[[str, str], dict[str, Any]]
 CONSENT = {"en": "Yes, that's fine.", "zh": "可以的。"}
 FOLLOW_UP = {"en": "That's all I can add, thank you.", "zh": "就这些，谢谢。"}
+# When the engine asks whether a request inside an answer was meant ("Would you like to stop the
+# interview here?"), the typed candidate carries on unless ``answers`` has a "confirm" entry.
+CARRY_ON = {"en": "No, let's continue.", "zh": "不是，我们继续吧。"}
 MAX_TURNS = 60
 
 
@@ -66,6 +69,9 @@ def run_transcript(
         qid = state.split(":", 1)[1] if ":" in state else None
         if state == "greeting":
             text = CONSENT[script.language]
+        elif state.startswith("confirm:"):
+            qid = None
+            text = answers.get("confirm", CARRY_ON[script.language])
         elif state.startswith("followup:"):
             text = answers.get(f"{qid}.followup", FOLLOW_UP[script.language])
         else:

@@ -151,8 +151,19 @@ def test_declining_consent_opts_out(lang: str) -> None:
 
 @LANGS
 def test_knockout_ends_ineligible(lang: str) -> None:
+    # A knock-out is confirmed first: the question is asked once more, its answer decides.
     iv = run(f"cs_home_{lang}", [*HAPPY[lang][:4], NO[lang]])
+    assert not iv.ended and iv.state == "q:quiet_space"
+    confirm = says(list(iv.history[-1].actions))
+    assert [s.prompt_id for s in confirm] == [
+        f"cs_home_{lang}:sys:knockout_confirm",
+        f"cs_home_{lang}:q:quiet_space",
+    ]
+    iv.handle(Utterance(NO[lang]))
     assert iv.states == [*ALL_STATES[:5], "ended"]
+    decided = iv.records["yes_no_answers"]["quiet_space"]
+    assert decided["answer"] == "no" and decided["decided_by"] == "confirmed"
+    assert decided["turn"] == 5 and decided["text"] == NO[lang]  # 0-based utterances
     assert iv.outcome == Outcome.INELIGIBLE
     assert iv.records["has_quiet_space"] is False
     assert iv.flags == ["knock-out: 'quiet_space' answered no"]
@@ -162,7 +173,7 @@ def test_knockout_ends_ineligible(lang: str) -> None:
 
 @LANGS
 def test_shorthand_knockout_uses_the_standard_line(lang: str) -> None:
-    iv = run(f"cs_home_{lang}", [*HAPPY[lang][:5], NO[lang]])
+    iv = run(f"cs_home_{lang}", [*HAPPY[lang][:5], NO[lang], NO[lang]])
     assert iv.outcome == Outcome.INELIGIBLE
     assert says(list(iv.history[-1].actions))[-1].prompt_id == f"cs_home_{lang}:sys:ineligible"
 
@@ -224,7 +235,9 @@ def test_listen_carries_question_and_timing() -> None:
     listen = iv.history[-1].actions[-1]
     assert isinstance(listen, Listen)
     assert listen.question_id == "quiet_space"
-    assert (listen.end_silence_s, listen.max_answer_s, listen.no_input_timeout_s) == (0.8, 30, 8)
+    assert (listen.end_silence_s, listen.max_answer_s, listen.no_input_timeout_s) == (0.8, 90, 8)
+    # A "yes" ends after 0.8 s; a reply longer than 3 s needs the script's 1.2 s (issue 10).
+    assert (listen.long_answer_s, listen.long_end_silence_s) == (3.0, 1.2)
     assert all(s.question_id == "quiet_space" for s in says(list(iv.history[-1].actions)))
 
 
@@ -288,7 +301,16 @@ def test_dtmf() -> None:
     assert iv.records["consent"] is True and iv.state == "q:cs_experience"
     assert iv.handle(Dtmf("1")) == []  # open question: digits mean nothing
     iv = run("cs_home_en", [*HAPPY["en"][:4], Dtmf("2")])
+    assert not iv.ended  # a knock-out digit is confirmed too
+    iv.handle(Dtmf("2"))
     assert iv.outcome == Outcome.INELIGIBLE
+    assert iv.records["yes_no_answers"]["quiet_space"] == {
+        "answer": "no",
+        "decided_by": "keypad",
+        "turn": None,
+        "text": "[dtmf 2]",
+        "keypad": "2",
+    }
     iv = run("cs_home_en", [HAPPY["en"][0], Dtmf("0")])
     assert iv.outcome == Outcome.HUMAN_REQUESTED
 

@@ -58,7 +58,7 @@ def test_corrupt_voice_file_is_a_model_error(tmp_path: Path) -> None:
 
 
 def test_language_without_models_names_the_setting() -> None:
-    registry = ModelRegistry()
+    registry = ModelRegistry(ModelSettings(asr={"en": "embedded"}))
     with pytest.raises(LanguageNotConfigured) as info:
         registry.check_language("zh")
     assert "SCREENLINE_MODELS__ASR (key 'zh')" in str(info.value)

@@ -59,12 +59,13 @@ def _check_completed(report: dict[str, Any], candidate_id: str, transport: str) 
 # --- malformed peers, run while the interviews are in progress --------------------------------
 
 
-async def _twilio_bad(url: str, bad: str) -> int | None:
+async def _twilio_bad(srv: Any, bad: str) -> int | None:
     """Handshake, some audio, then one malformed message: the server must close the call."""
     sid = "CA" + uuid.uuid4().hex
-    async with websockets.connect(url) as ws:
+    async with websockets.connect(srv.ws + "/telephony/twilio/stream") as ws:
         await ws.send(json.dumps({"event": "connected", "protocol": "Call", "version": "1.0.0"}))
-        start = twilio_start(sid, "MZ" + uuid.uuid4().hex, {"candidate_id": "c-bad"})
+        params = srv.stream_params({"candidate_id": "c-bad"}, sid)
+        start = twilio_start(sid, "MZ" + uuid.uuid4().hex, params)
         await ws.send(json.dumps(start))
         payload = base64.b64encode(b"\xff" * 160).decode()
         for n in range(25):
@@ -127,7 +128,7 @@ async def test_interviews_over_twilio_freeswitch_and_audiosocket(
     tw_sid = "CA" + uuid.uuid4().hex
     fs_uuid = str(uuid.uuid4())
     as_uuid = uuid.uuid4()
-    async with httpx.AsyncClient(base_url=srv.http) as http:
+    async with httpx.AsyncClient(base_url=srv.http, headers=srv.headers) as http:
         expect = {"uuid": str(as_uuid), "candidate_id": "c-asterisk", "script_id": "short_en"}
         assert (await http.post("/api/audiosocket/expect", json=expect)).status_code == 201
 
@@ -137,6 +138,7 @@ async def test_interviews_over_twilio_freeswitch_and_audiosocket(
         "caller_id": "+15550001111",
         "candidate_id": "c-freeswitch",
         "sample_rate": 16000,
+        "token": srv.freeswitch_secret,
     }
     started = time.monotonic()
     results = await asyncio.gather(
@@ -145,7 +147,7 @@ async def test_interviews_over_twilio_freeswitch_and_audiosocket(
             tw,
             PhoneEar(tw, QUESTIONS),
             call_sid=tw_sid,
-            params={"candidate_id": "c-twilio", "script_id": "short_en"},
+            params=srv.stream_params({"candidate_id": "c-twilio", "script_id": "short_en"}),
             speed=SPEED,
         ),
         freeswitch_call(
@@ -159,9 +161,9 @@ async def test_interviews_over_twilio_freeswitch_and_audiosocket(
         audiosocket_call(
             srv.audiosocket_port, aus, PhoneEar(aus, QUESTIONS), call_uuid=as_uuid, speed=SPEED
         ),
-        _twilio_bad(twilio_url, "{not json"),
+        _twilio_bad(srv, "{not json"),
         _twilio_bad(
-            twilio_url,
+            srv,
             json.dumps(
                 {
                     "event": "media",
@@ -196,7 +198,7 @@ async def test_interviews_over_twilio_freeswitch_and_audiosocket(
     gaps = [b - a for a, b in zip(as_log.audio_times, as_log.audio_times[1:], strict=False)]
     assert sorted(gaps)[len(gaps) // 2] == pytest.approx(0.02, abs=0.006)
     # Twilio's call progress shows the stream and its report.
-    async with httpx.AsyncClient(base_url=srv.http) as http:
+    async with httpx.AsyncClient(base_url=srv.http, headers=srv.headers) as http:
         history = (await http.get(f"/api/calls/{tw_sid}")).json()["history"]
     assert history[0]["event"] == "stream" and history[0]["call_id"] == tw_sid
     print(f"three concurrent carrier interviews: {elapsed:.1f} s")
@@ -247,7 +249,7 @@ async def test_barge_in_clears_twilio_and_stops_audiosocket_playback(
             tw,
             None,
             call_sid=tw_sid,
-            params={"candidate_id": "c-barge"},
+            params=srv.stream_params({"candidate_id": "c-barge"}, tw_sid),
             log=tw_log,
         )
 

@@ -54,7 +54,11 @@ async def test_voice_webhook_answers_with_stream_and_rejects_forgeries(
         "/telephony/twilio/stream"
     )
     params = {p.get("name"): p.get("value") for p in stream.findall("Parameter")}
+    token = params.pop("token")
     assert params == {"candidate_id": "c-77", "script_id": "short_en", "call_sid": form["CallSid"]}
+    # The signed parameter binds the stream to this candidate, script and call.
+    grant = srv.access.check_stream(token, form["CallSid"])
+    assert (grant.candidate_id, grant.script_id) == ("c-77", "short_en")
     assert [forged.status_code, unsigned.status_code, tampered.status_code] == [403, 403, 403]
 
 
@@ -70,7 +74,7 @@ async def _history(http: httpx.AsyncClient, sid: str, final: str) -> list[dict[s
 async def test_outbound_calls_record_busy_no_answer_and_voicemail(telephony_server: Any) -> None:
     srv = telephony_server
     standin = srv.twilio
-    async with httpx.AsyncClient(base_url=srv.http) as http:
+    async with httpx.AsyncClient(base_url=srv.http, headers=srv.headers) as http:
         sids = {}
         for to in (BUSY, NO_ANSWER, ANSWERS):
             if to == ANSWERS:
@@ -144,6 +148,7 @@ async def test_dial_command_places_a_call(
         "SCREENLINE_TWILIO__AUTH_TOKEN": standin.auth_token,
         "SCREENLINE_TWILIO__FROM_NUMBER": "+15550000001",
         "SCREENLINE_TWILIO__API_BASE_URL": standin.base_url,
+        "SCREENLINE_AUTH__DIAL_COUNTRY_CODES": '["1"]',
     }
     for name, value in env.items():
         monkeypatch.setenv(name, value)
@@ -151,7 +156,7 @@ async def test_dial_command_places_a_call(
     sid = capsys.readouterr().out.strip().splitlines()[-1]
     assert code == 0 and sid.startswith("CA")
     await asyncio.to_thread(standin.wait_idle)  # callbacks come to this loop
-    async with httpx.AsyncClient(base_url=srv.http) as http:
+    async with httpx.AsyncClient(base_url=srv.http, headers=srv.headers) as http:
         history = await _history(http, sid, "busy")
     assert [e["status"] for e in history if e["event"] == "status"][-1] == "busy"
     monkeypatch.delenv("SCREENLINE_TWILIO__AUTH_TOKEN")

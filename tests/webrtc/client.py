@@ -1,6 +1,7 @@
 """A WebRTC candidate for tests: an aiortc peer that plays the synthetic candidate.
 
-It signals over HTTP (``POST /api/webrtc/offer``) like the browser page, sends the
+It signals over HTTP (``POST /api/webrtc/offer``, with the invitation token in
+``X-Screenline-Invite``) like the browser page, sends the
 simulator's candidate audio (``agent.devtools.simulate.Candidate``: scripted Piper answers,
 spoken when
 the server's ``listening`` event arrives over the data channel) as its microphone track, and
@@ -72,11 +73,11 @@ async def webrtc_interview(
     *,
     persona: Persona,
     voice: Any,
-    candidate_id: str = "webrtc-candidate",
-    script_id: str | None = None,
+    invite: str,
     timeout_s: float = 300.0,
 ) -> tuple[SimulationResult, dict[str, float]]:
-    """One interview over WebRTC; returns what the candidate saw and the bot's voiced seconds."""
+    """One interview over WebRTC for the invitation ``invite`` (its token); returns what the
+    candidate saw and the bot's voiced seconds."""
     candidate = Candidate(persona, Speaker(voice, RATE, telephony=False))
     assert int(FRAME_S * RATE) == candidate.frame_n
     # iceServers=[]: without it aiortc adds a public STUN server, unreachable offline.
@@ -99,13 +100,16 @@ async def webrtc_interview(
     try:
         await pc.setLocalDescription(await pc.createOffer())  # gathers candidates first
         offer = pc.localDescription
-        request_data: dict[str, Any] = {"candidate_id": candidate_id}
-        if script_id:
-            request_data["script_id"] = script_id
         async with httpx.AsyncClient(base_url=base_url, timeout=30) as http:
             response = await http.post(
                 "/api/webrtc/offer",
-                json={"sdp": offer.sdp, "type": offer.type, "request_data": request_data},
+                # The body names someone else: the invitation alone decides whose call it is.
+                json={
+                    "sdp": offer.sdp,
+                    "type": offer.type,
+                    "request_data": {"candidate_id": "someone-else", "script_id": "no-such"},
+                },
+                headers={"X-Screenline-Invite": invite},
             )
         response.raise_for_status()
         answer = response.json()

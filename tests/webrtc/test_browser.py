@@ -49,6 +49,7 @@ def _answer_wav(path: Path, voice: Any) -> None:
 async def test_interview_page_in_chromium(
     server_url: str,
     runtime: Any,
+    access: Any,
     candidate_voice: Any,
     tmp_path: Path,
     loopback_ice_too: None,
@@ -73,7 +74,8 @@ async def test_interview_page_in_chromium(
         ],
     )
     try:
-        url = f"{http_base(server_url)}/interview?candidate=browser-1&lang=en"
+        invite = access.invitation("browser-1", "short_en")
+        url = f"{http_base(server_url)}/interview?invite={invite}&lang=en"
         target, session = await asyncio.to_thread(browser.open, url)
 
         def js(expression: str, gesture: bool = False) -> Any:

@@ -17,10 +17,18 @@ QUESTIONS = ["greeting", "experience", "angry", "start"]
 
 
 async def test_interview_over_webrtc(
-    server_url: str, runtime: Any, persona: Any, candidate_voice: Any, loopback_ice_only: None
+    server_url: str,
+    runtime: Any,
+    access: Any,
+    persona: Any,
+    candidate_voice: Any,
+    loopback_ice_only: None,
 ) -> None:
     result, got = await webrtc_interview(
-        http_base(server_url), persona=persona, voice=candidate_voice, candidate_id="rtc-1"
+        http_base(server_url),
+        persona=persona,
+        voice=candidate_voice,
+        invite=access.invitation("rtc-1", "short_en"),
     )
     assert result.outcome == "completed", result.events
     assert result.questions() == QUESTIONS
@@ -36,14 +44,16 @@ async def test_interview_over_webrtc(
     assert report["candidate_id"] == "rtc-1"
 
 
-async def test_offer_errors(server_url: str) -> None:
+async def test_offer_errors(server_url: str, access: Any) -> None:
     """Bad signalling gets an HTTP error, not a hung call."""
-    async with httpx.AsyncClient(base_url=http_base(server_url)) as http:
+    invite = {"X-Screenline-Invite": access.invitation("c-err", "short_en")}
+    async with httpx.AsyncClient(base_url=http_base(server_url), headers=invite) as http:
         missing_sdp = await http.post("/api/webrtc/offer", json={"type": "offer"})
         assert missing_sdp.status_code == 400
         unknown_script = await http.post(
             "/api/webrtc/offer",
-            json={"sdp": "v=0", "type": "offer", "request_data": {"script_id": "no-such"}},
+            json={"sdp": "v=0", "type": "offer"},
+            headers={"X-Screenline-Invite": access.invitation("c-err", "no-such")},
         )
         assert unknown_script.status_code == 400
         patch_unknown = await http.patch(
@@ -54,9 +64,10 @@ async def test_offer_errors(server_url: str) -> None:
         assert config.json() == {"iceServers": []}
 
 
-async def test_page_and_assets(server_url: str) -> None:
+async def test_page_and_assets(server_url: str, access: Any) -> None:
     async with httpx.AsyncClient(base_url=http_base(server_url)) as http:
-        page = await http.get("/interview", params={"candidate": "c1", "lang": "zh"})
+        invite = access.invitation("c1", "short_en")
+        page = await http.get("/interview", params={"invite": invite, "lang": "zh"})
         assert page.status_code == 200
         assert page.headers["content-type"].startswith("text/html")
         assert "/static/interview.js" in page.text

@@ -189,8 +189,12 @@
     });
   }
 
+  // The invitation link's signed token: it names the candidate and the interview, and every
+  // request of this page carries it (the server refuses the page and the call without it).
+  const inviteHeaders = { 'X-Screenline-Invite': params.get('invite') || '' };
+
   async function connect() {
-    const config = await (await fetch('/api/webrtc/config')).json();
+    const config = await (await fetch('/api/webrtc/config', { headers: inviteHeaders })).json();
     pc = new RTCPeerConnection({ iceServers: config.iceServers || [] });
     // The data channel carries the interviewer's events; it must exist before the offer.
     channel = pc.createDataChannel('events', { ordered: true });
@@ -209,15 +213,8 @@
     await iceGatheringDone(pc, 3000);
     const response = await fetch('/api/webrtc/offer', {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({
-        sdp: pc.localDescription.sdp,
-        type: pc.localDescription.type,
-        request_data: {
-          candidate_id: params.get('candidate') || undefined,
-          script_id: params.get('script') || undefined,
-        },
-      }),
+      headers: { 'Content-Type': 'application/json', ...inviteHeaders },
+      body: JSON.stringify({ sdp: pc.localDescription.sdp, type: pc.localDescription.type }),
     });
     if (!response.ok) {
       let detail = response.statusText;

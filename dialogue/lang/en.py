@@ -1,0 +1,366 @@
+"""English language data (see :mod:`dialogue.lang`)."""
+
+from __future__ import annotations
+
+from dialogue.lang.rules import RequestRule
+
+
+def _words(spaced: str) -> frozenset[str]:
+    return frozenset(spaced.split())
+
+
+# --- yes / no ------------------------------------------------------------------------------------
+
+YES = {
+    "yes", "yeah", "yea", "yep", "yup", "ya", "sure", "sure thing", "certainly", "absolutely",
+    "definitely", "of course", "correct", "that's correct", "that's right", "go ahead",
+    "please go ahead", "i do", "i have", "i've got", "i can", "i will", "i agree",
+    "agreed", "affirmative", "indeed", "yes please", "sounds good", "that works", "no problem",
+    "not a problem", "no worries", "why not", "i don't mind", "don't mind", "i think so",
+    "you bet", "totally", "for sure", "please do", "let's go", "let's do it", "ready",
+    "i'm ready", "go on", "we have", "there is", "i consent", "happy to", "of course i do",
+    "it is", "it's fine", "that's fine", "i'd love to", "continue", "no doubt", "without a doubt",
+    "i sure do", "you got it",
+}  # fmt: skip
+WEAK_YES = {
+    "ok", "okay", "alright", "all right", "right", "fine", "uh huh", "mm hmm", "i guess so",
+    "i guess", "mhm",
+}  # fmt: skip
+WEAK_NO = {"unfortunately", "sadly", "i'm afraid", "regrettably"}
+NO = {
+    "no", "nope", "nah", "not really", "no way", "not at all", "never", "negative", "i don't",
+    "i do not", "i don't think so", "i haven't", "i have not", "i can't", "i cannot",
+    "i can not", "i'm not", "i am not", "i won't", "i will not", "i'd rather not",
+    "i would rather not", "rather not", "unfortunately not", "not yet", "absolutely not",
+    "definitely not", "certainly not", "of course not", "no thanks", "no thank you",
+    "i don't have", "i do not have", "i have no", "i've got no", "there's no", "there is no",
+    "we don't", "not quite", "i'm afraid not", "afraid not", "i guess not", "i don't agree",
+    "i disagree", "it isn't", "it's not", "not", "don't", "i do not consent", "without",
+    "there isn't", "there aren't", "i lack",
+}  # fmt: skip
+# Hedges are consumed so their words do not count: "not sure" is not a "not".
+NEUTRAL = {
+    "not sure", "i'm not sure", "i don't know", "don't know", "maybe", "i'm not certain",
+    "not certain", "it depends", "depends", "sort of", "kind of", "more or less", "not always",
+    "sometimes", "mostly", "i hope so", "hopefully", "probably",
+}  # fmt: skip
+#: Hedges that make a yes or no unsure enough to ask once more (doubt, not frequency:
+#: "sometimes" answers "Would anything interrupt you?").
+UNSURE = {"not sure", "i'm not sure", "i don't know", "don't know", "maybe", "not always",
+          "it depends", "depends", "i hope so", "hopefully", "probably",
+          "sort of", "kind of", "more or less", "not certain", "i'm not certain"}  # fmt: skip
+
+#: Words for what a workplace question hopes is absent: "no interruptions" is a yes to "a quiet
+#: room without interruptions", "there is some noise" is a no to it. Stems (see concept_match).
+BAD_TERMS = _words(
+    "interrupt interruption interrupted interrupting disturb disturbed disturbance distraction "
+    "distract distracted noise noisy loud problem problems issue issues trouble drop drops "
+    "dropout outage outages lag laggy unstable unreliable slow disconnect disconnects "
+    "disconnection barking crying shared interruptions distractions"
+)
+#: Words for what such a question asks for: "not quiet" is a no, "very quiet" a yes.
+GOOD_TERMS = _words("quiet private stable reliable fast wired dedicated separate peaceful silent")
+
+#: Words that may come before an answer word while it still leads its clause ("well, yes").
+LEAD_WORDS = _words("um uh er erm hmm oh ah well so yes yeah honestly actually and")
+
+#: Answer words that are only a verb when more follows in the clause (none in English).
+COPULA: frozenset[str] = frozenset()
+
+# --- negation ------------------------------------------------------------------------------------
+
+NEGATORS = _words(
+    "not no never without hardly barely scarcely rarely seldom nor neither nobody nothing none "
+    "cannot dont didnt doesnt wont cant couldnt wouldnt shouldnt isnt arent wasnt werent "
+    "havent hasnt hadnt mustnt aint"
+)
+# "not only ... but also", "no matter what", "no doubt", "no problem, I'll refund": negators
+# that do not negate what follows.
+NOT_NEGATING_NEXT = _words("only matter doubt problem problems worries worry question")
+# Words that start a new proposition: negation does not reach across them.
+SCOPE_END = _words("but and so because although though however yet while whereas instead then")
+#: A clause opening with one of these is a concession after the answer.
+CONTRAST = _words("but although though however")
+#: After a concept, these (within its clause) say it is not on offer: "weekends don't work",
+#: "evenings are out", "mornings are not possible" (each a tuple of words, stemmed forms).
+POST_NEGATORS: tuple[tuple[str, ...], ...] = (
+    ("dont", "work"), ("doesnt", "work"), ("wont", "work"), ("not", "work"),
+    ("are", "out"), ("is", "out"), ("not", "possible"), ("impossible",), ("are", "not"),
+    ("is", "not"), ("isnt",), ("arent",), ("no", "good"), ("not", "for", "me"),
+    ("are", "a", "no"), ("is", "a", "no"), ("cant",), ("i", "cant"), ("not", "an", "option"),
+)  # fmt: skip
+
+# Irregular past forms common in interview answers ("I lost my temper", "I kept calm"), for the
+# concept matcher's stemmer.
+IRREGULAR_FORMS = dict(
+    pair.split(":")
+    for pair in _words(
+        "lost:lose kept:keep felt:feel made:make took:take taken:take spoke:speak spoken:speak "
+        "told:tell said:say went:go gone:go did:do done:do got:get gotten:get gave:give "
+        "given:give thought:think taught:teach brought:bring bought:buy sold:sell dealt:deal "
+        "led:lead met:meet left:leave stood:stand understood:understand wrote:write "
+        "written:write began:begin begun:begin children:child people:person"
+    )
+)
+
+# --- requests inside answers ---------------------------------------------------------------------
+
+#: Words that make a phrase part of a described scene rather than a request to the interviewer:
+#: "I'd promise to call back", "tell them to stop", "the customer was not interested".
+NARRATIVE = (
+    r"\b(?:i'd|i would|i will|i'll|i'm going to|i'd also|we'd|we would|we will) "
+    r"(?:\w+ )?(?:say|tell|promise|offer|ask|explain|apologi[sz]e|reassure|let|make|arrange|"
+    r"schedule|assure|give|call|try|check|follow|get|send|confirm|escalate|listen|acknowledge)"
+    r"|\b(?:promise|promised|offer|offered|agree|agreed|arrange|arranged|schedule|scheduled) to\b"
+    r"|\b(?:tell|told|ask|asked|let|help|helped|remind|reminded) (?:them|him|her|the customer|"
+    r"the caller|the client|customers|callers|clients)\b"
+    r"|\b(?:they|them|he|she|him|her|customer|customers|caller|callers|client|clients|people|"
+    r"someone|somebody|manager|supervisor|colleague|colleagues|boss)\b"
+    r"|\b(?:if|whenever|until|unless) "
+)
+#: A modal right before "call back" makes it the candidate's own action: "I'd call back
+#: customers", "we always call back" (but "I'd like to stop" is a request).
+MODAL_BEFORE = (
+    r"\b(?:i'd|i would|i will|i'll|we'd|we would|we will|we'll|i always|i usually|i often|"
+    r"i normally|we always|we usually) $"
+)
+MODAL_ACTIONS = ("call", "ring", "phone", "get back")
+
+#: Words that do not count against a request being clearly meant ("Can you call me back?").
+REQUEST_WORDS = _words(
+    "i i'm im me my you can could would will please sorry now right just really honestly um uh "
+    "er oh well so okay ok thanks thank the a it this that to be is are am"
+)
+
+# --- numbers -------------------------------------------------------------------------------------
+
+NUMBER_WORDS = {
+    "zero": 0, "one": 1, "a": 1, "an": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
+    "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
+    "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
+    "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100, "couple": 2, "few": 3,
+    "several": 3, "half": 0.5,
+}  # fmt: skip
+#: Unit words to normalised units.
+UNITS = {
+    "year": "year", "years": "year", "yr": "year", "yrs": "year", "month": "month",
+    "months": "month", "week": "week", "weeks": "week", "day": "day", "days": "day",
+    "hour": "hour", "hours": "hour", "hr": "hour", "hrs": "hour", "dollar": "dollar",
+    "dollars": "dollar", "bucks": "dollar",
+}  # fmt: skip
+
+
+# --- requests to the interviewer -----------------------------------------------------------------
+# Per intent (the values of dialogue.intents.Intent): see RequestRule for the three strengths.
+
+_TARGET = (
+    r"(?:a |an |the |your |some )?(?:real |actual |live |human )?"
+    r"(?:person|human being|human|someone|somebody|recruiter|representative|operator|"
+    r"hiring manager|manager|people|hr|staff member|agent)"
+)
+_SPEAK = r"(?:speak|talk|chat) (?:to|with)"
+
+INTENT_RULES: dict[str, RequestRule] = {
+    "robot": RequestRule(
+        phrases=(
+            r"are you (?:a |an )?(?:robot|bot|machine|computer|ai|real person|real human|human|"
+            r"person|recording|automated|real|artificial)",
+            r"is (?:this|that|it) (?:a |an )?(?:robot|bot|machine|computer|recording|real person|"
+            r"automated|ai|human|person|recorded message)",
+            r"am i (?:talking|speaking|chatting) (?:to|with) (?:a |an )?(?:robot|bot|machine|"
+            r"computer|real person|human|person|ai|recording|real)",
+            r"(?:is this|are you) (?:an? )?(?:automated|artificial)",
+        ),
+        clauses=(r"are you real", r"is this real"),
+        alone=(r"(?:a )?robot", r"bot"),
+    ),
+    "human": RequestRule(
+        phrases=(
+            rf"(?:can|could|may|let) (?:i|me) (?:please )?{_SPEAK} {_TARGET}",
+            rf"i(?:'d| would)? (?:like|want|need|prefer) to {_SPEAK} {_TARGET}",
+            rf"i wanna {_SPEAK} {_TARGET}",
+            rf"(?:put|get|transfer|connect) me (?:through )?(?:to|with) {_TARGET}",
+            r"transfer me",
+            r"connect me",
+            r"(?:give|get) me (?:a |an )?(?:real |actual |live )?(?:person|human)",
+            r"is there (?:a |an |any )?(?:real |actual |live )?(?:person|human|recruiter|someone)",
+            r"i want (?:a |an )?(?:real |actual |live )?(?:person|human|recruiter)",
+            r"(?:real|actual|live) (?:person|human) please",
+            r"human please",
+        ),
+        clauses=(
+            r"(?:a )?(?:real |actual |live )?(?:person|human)",
+            r"human being",
+            r"operator",
+            r"representative",
+            r"(?:a )?recruiter",
+            r"person please",
+        ),
+    ),
+    "opt_out": RequestRule(
+        phrases=(
+            r"(?:want|like|need|wanna) to stop(?: now| here| the interview| this| the call)?",
+            r"(?:want|like|wanna) to (?:end|quit|leave|hang up|withdraw|cancel)",
+            r"wanna (?:stop|quit|end)",
+            r"stop (?:the|this) (?:interview|call|screening|process)",
+            r"end (?:the|this) (?:interview|call)",
+            r"not interested",
+            r"no longer interested",
+            r"(?:don't|do not) want to (?:continue|go on|proceed|do this|do the interview|"
+            r"carry on|keep going|answer any more|be interviewed)",
+            r"(?:i'd|i would) rather not (?:continue|go on|do this|proceed)",
+            r"opt out",
+            r"withdraw (?:my|the) application",
+            r"i withdraw",
+            r"take me off (?:your|the) list",
+            r"(?:don't|do not|stop) call(?:ing)? me",
+            r"please stop",
+            r"(?:i'll|i will) pass",
+            r"(?:i've|i have) changed my mind",
+            r"cancel (?:the|this|my) (?:interview|application|call)",
+            r"let's (?:stop|end) (?:here|now|this|it)",
+            r"i quit",
+            r"count me out",
+        ),
+        clauses=(
+            r"stop(?: it| please| now)?",
+            r"no thanks",
+            r"no thank you",
+            r"forget it",
+            r"i'm out",
+            r"(?:good)?bye",
+        ),
+        alone=(r"quit", r"enough"),
+    ),
+    "busy": RequestRule(
+        phrases=(
+            r"call (?:me )?back",
+            r"call me (?:later|tomorrow|another time|again|in the (?:evening|afternoon|morning))",
+            r"(?:do|talk|continue|speak|chat|try) (?:this |it |me )?(?:again )?"
+            r"(?:later|tomorrow|another time|some other time)",
+            r"not (?:a |the )?(?:good|great|convenient|right) time",
+            r"(?:it's|it is|this is|now's|now is) (?:a )?(?:really )?(?:bad|terrible|busy|"
+            r"inconvenient) time",
+            r"reschedule",
+            r"i(?:'m| am) (?:driving|at work|in a meeting|in the middle of something|on the road|"
+            r"busy right now|busy at the moment|not free right now|not available right now)",
+            r"(?:can't|cannot|can not) (?:really )?talk (?:right )?(?:now|at the moment)",
+            r"i (?:have|need|got) to go",
+            r"gotta go",
+            r"(?:give|call) me (?:a call|a ring) (?:later|tomorrow|back)",
+        ),
+        clauses=(
+            r"(?:i'm |i am )?(?:a bit |kind of |really )?busy(?: now| right now)?",
+            r"later please",
+            r"not now",
+            r"not right now",
+            r"i'm driving",
+            r"bad time",
+            r"call later",
+            r"(?:at )?(?:another|some other) time(?: please)?",
+            r"can we do this later",
+        ),
+        alone=(r"later", r"driving"),
+    ),
+    "slow_down": RequestRule(
+        phrases=(
+            r"(?:please |can you |could you )slow down",
+            r"slow down(?: please| a bit| a little)",
+            r"(?:speak|talk|go) (?:more )?slowly",
+            r"(?:speak|talk|go) (?:a bit |a little )?slower",
+            r"you(?:'re| are)? (?:talking|speaking|going|talk|speak) (?:too|so|really|a bit|"
+            r"a little) fast",
+        ),
+        clauses=(r"slow down", r"slower(?: please)?", r"too fast", r"slowly please"),
+        alone=(r"slowly",),
+    ),
+    "repeat": RequestRule(
+        phrases=(
+            r"(?:can|could|would|will) you (?:please )?repeat",
+            r"repeat (?:that|the question|it|yourself|please)",
+            r"please repeat",
+            r"say (?:that|it|the question) again",
+            r"say again",
+            r"come again",
+            r"(?:didn't|did not|couldn't|could not|can't|cannot) (?:quite )?(?:catch|hear|get) "
+            r"(?:that|it|you|what you said|the question)",
+            r"what did you (?:just )?say",
+            r"what was the question",
+            r"one more time",
+            r"(?:you|it|the line) (?:cut|broke|are cutting|were cutting|keep cutting|"
+            r"are breaking|were breaking) (?:out|up)",
+            r"i missed (?:that|it|the question|what you said)",
+            r"(?:ask|go over) (?:that |it |the question )?again",
+            r"sorry what",
+            r"pardon",
+        ),
+        clauses=(r"what was that", r"repeat(?: please)?", r"say what"),
+        alone=(
+            r"what",
+            r"huh",
+            r"eh",
+            r"pardon(?: me)?",
+            r"excuse me",
+            r"again",
+            r"hello",
+            r"sorry",
+        ),
+    ),
+    "clarify": RequestRule(
+        phrases=(
+            r"what do you mean",
+            r"what does (?:that|it|this) mean",
+            r"(?:don't|do not) (?:understand|get) (?:the|your|what you)",
+            r"(?:can|could) you (?:explain|clarify|rephrase|elaborate|be more specific)",
+            r"(?:not sure|unsure) what you(?:'re| are) asking",
+            r"what (?:exactly )?are you asking",
+            r"in what sense",
+            r"what do you want to know",
+        ),
+        clauses=(r"(?:i )?(?:don't|do not) understand", r"i don't get it", r"like what"),
+        alone=(r"meaning", r"explain", r"rephrase", r"such as"),
+    ),
+}
+
+# A phrase right after a negation does not count ("I don't want to stop", "no need to transfer me").
+REQUEST_NEGATION = (
+    r"\b(?:don't|do not|didn't|did not|never|won't|wouldn't|doesn't|no need to|not)\s+"
+    r"(?:(?:want|need|wanna|going|have|like|mean|plan|wish|intend)\s+(?:to\s+)?)?$"
+)
+# "I never think I want to quit", "I don't feel like I need to stop": a negated frame a few
+# words back.
+NEGATED_FRAME = (
+    r"\b(?:never|don't|do not|didn't|did not|won't|wouldn't) (?:think|feel|say|said|believe|"
+    r"feel like) (?:that )?(?:i|i'd|i'll|we)(?: \w+)?\s*$"
+)
+FILLERS = (
+    r"^(?:(?:um+|uh+|er+m?|hmm+|oh|ah|well|so|hey|hi|ok|okay|sorry|excuse me|i'm sorry|please|"
+    r"just)\s+)+|(?:\s+(?:please|thanks|thank you|then|now|sorry))+$"
+)
+# A question word followed by a verb or quantity ("what is", "how much"), or an inverted auxiliary
+# ("do you", "is there"): "What I do is ..." and "How about twenty" are answers.
+QUESTION_START = (
+    r"^(?:(?:what|how|when|where|who|which|why)(?:'s|'re|\s+(?:is|are|was|were|do|does|did|can|"
+    r"could|will|would|should|much|many|long|often|kind|time|type|exactly|if))"
+    r"|(?:is|are|do|does|did|can|could|will|would|should|may|am|have|has)\s+(?:i|you|we|it|there|"
+    r"this|that|the|your|they|he|she|a|an|my))\b"
+)
+QUESTION_CUE = (
+    r"\b(?:i'd like to know|i want to know|i was wondering|quick question|i have a question|"
+    r"tell me (?:more )?about|can i ask)\b"
+)
+
+# --- turn-taking ---------------------------------------------------------------------------------
+
+#: Backchannels: sounds a listener makes without taking the floor (never answer words).
+BACKCHANNELS = {
+    "mm", "mmm", "mhm", "mm-hm", "mm-hmm", "mmhm", "hmm", "hm", "uh-huh", "uh", "um", "ah", "oh",
+    "aha", "i see", "right", "got it",
+}  # fmt: skip
+
+#: Words an unfinished sentence ends on ("and", "um"): the speaker has more to say.
+OPEN_ENDINGS = {
+    "and", "but", "so", "because", "or", "um", "uh", "erm", "er", "like", "then", "the", "a",
+    "an", "to", "of", "with", "my", "for", "if",
+}  # fmt: skip

@@ -1,0 +1,320 @@
+"""Mandarin (zh-CN, simplified) language data (see :mod:`dialogue.lang`).
+
+Text reaches these tables after :func:`dialogue.text.normalize_transcript`, so one simplified
+spelling is enough (沒有 is looked up as 没有).
+"""
+
+from __future__ import annotations
+
+from dialogue.lang.rules import RequestRule
+
+
+def _words(spaced: str) -> frozenset[str]:
+    return frozenset(spaced.split())
+
+
+# --- yes / no ------------------------------------------------------------------------------------
+
+YES = {
+    "是", "是的", "是啊", "对", "对的", "对啊", "没错", "好", "好的", "好啊", "行", "行啊", "行的",
+    "可以", "可以的", "可以啊", "没问题", "没有问题", "当然", "当然可以", "当然有", "有", "有的",
+    "有啊", "会", "会的", "能", "能的", "愿意", "我愿意", "同意", "我同意", "ok", "okay", "yes",
+    "好滴", "中", "成", "没事", "接受", "能接受", "开始吧", "继续", "来吧", "嗯嗯", "需要",
+    "稳定", "具备", "方便", "有一个", "有个", "肯定有", "肯定", "那当然", "当然了", "有呀",
+    "sure", "yeah",
+}  # fmt: skip
+WEAK_YES = {"嗯", "好吧", "哦", "嗯哼"}
+WEAK_NO = {"可惜", "遗憾"}
+NO = {
+    "不", "不是", "不对", "不行", "不可以", "不好", "不要", "不用", "没有", "没", "不会", "不能",
+    "不愿意", "不同意", "不太行", "不太可以", "不接受", "不能接受", "算了", "不了", "没法",
+    "没办法", "恐怕不行", "不方便", "不太方便", "不太", "不需要", "no", "没得", "木有", "不稳定",
+    "没有的", "并没有", "不具备", "不安静", "没有条件", "nope", "不可能",
+}  # fmt: skip
+# Hedges are consumed so their words do not count: "不知道" is not a "不".
+NEUTRAL = {
+    "不知道", "不确定", "不一定", "看情况", "可能", "不清楚", "说不好", "不好说", "不错", "差不多",
+    "还行", "一般", "有时候", "偶尔", "大概", "应该", "我是说", "我的意思是", "是说", "就是说",
+    "是不是",
+}  # fmt: skip
+#: Hedges that make a yes or no unsure enough to ask once more (doubt, not frequency).
+UNSURE = {"不知道", "不确定", "不一定", "看情况", "可能", "不清楚", "说不好", "不好说",
+          "大概", "应该"}  # fmt: skip
+
+#: What a workplace question hopes is absent (see :data:`dialogue.lang.en.BAD_TERMS`).
+BAD_TERMS = _words(
+    "打扰 干扰 吵 吵闹 噪音 噪声 嘈杂 影响 问题 掉线 卡顿 卡 断网 断线 断 不稳 打断 分心 杂音 慢"
+)
+#: What such a question asks for.
+GOOD_TERMS = _words("安静 独立 稳定 稳 有线 清静 私密 单独 宽带 光纤 快")
+
+#: Words that may come before an answer word while it still leads its clause ("我有", "嗯，有").
+LEAD_WORDS = _words("嗯 呃 啊 哦 那个 就是 我 我们 我这边 我这里 这边 这个 其实 说实话 是的 对")
+
+#: Answer words that are only a verb when more follows: "是" alone is a yes, "是合租的单间" (it
+#: is a shared room) no answer at all; "会有打扰" is about the 打扰.
+COPULA = frozenset({"是", "会", "能"})
+
+# --- negation ------------------------------------------------------------------------------------
+
+NEGATORS = _words(
+    "不 没 没有 从不 从来不 从没 从没有 从来没 从来没有 从未 别 不会 未 未曾 不曾 绝不 决不 "
+    "并不 并没有 不要 不能 不再 毫不 无"
+)
+# Words that begin with a negation character but do not negate: 不错 (good), 不断 (constantly),
+# 不仅 (not only), 别人 (others), 未来 (future), 没问题 (no problem), 没关系 (never mind) ...
+NOT_NEGATING = _words(
+    "不错 不断 不仅 不但 不过 不管 不论 不久 不少 不同 不光 不禁 不得不 别人 别的 未来 未必 没准 "
+    "没问题 没关系 没事 没错 不客气 不用谢 不好意思 别担心 没有问题 不要紧 无论"
+)
+NEGATION_CHARS = "不没未别"
+SCOPE_END = _words("而是 但是 但 可是 而且 所以 因为 然后 并且 而 不过 只是 同时")
+#: A clause opening with one of these is a concession after the answer ("没有，不过我可以去共享
+#: 办公室"): it does not get the weight of a last clause.
+CONTRAST = _words("但是 但 可是 不过 只是 虽然 就是")
+#: After a concept, these say it is not on offer: 周末不行, 晚上也不行, 早班没办法.
+POST_NEGATORS = _words(
+    "不行 不可以 不方便 不太方便 不了 没空 没时间 不能 不太行 不太可以 不可能 没办法 没法 "
+    "不考虑 不接受 不合适 排不开 去不了 上不了 做不了 来不了"
+)
+#: Particles allowed between a concept and its post-negator ("晚上也不行", "周末就不行了").
+POST_NEGATION_GAP = _words("也 就 都 可能 恐怕 真的 确实 实在 是 我 的话 那 还是 暂时")
+
+# --- requests inside answers ---------------------------------------------------------------------
+
+#: A phrase inside a described scene rather than a request to the interviewer: "我会跟客户说晚点再
+#: 打给他", "客户说不感兴趣".
+NARRATIVE = (
+    r"客户|顾客|用户|买家|对方|他们|她们|他|她|别人|同事|领导|主管|经理"
+    r"|我会|我就会|我会先|我先|我一般|我通常|我们会|承诺|答应|告诉|跟.{0,4}说|和.{0,4}说"
+    r"|如果|要是|假如|万一"
+)
+
+#: Characters that do not count against a request being clearly meant ("晚点再打给我吧").
+REQUEST_CHARS = "我你您吧了呢啊呀哦嗯请的就先"
+
+# --- numbers -------------------------------------------------------------------------------------
+
+DIGITS = {
+    "零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "俩": 2, "三": 3, "四": 4, "五": 5, "六": 6,
+    "七": 7, "八": 8, "九": 9,
+}  # fmt: skip
+MULTIPLIERS = {"十": 10, "百": 100, "千": 1000, "万": 10000}
+#: Unit words to normalised units (longest first when matching).
+UNITS = {
+    "年": "year", "周年": "year", "个月": "month", "月": "month", "个星期": "week", "星期": "week",
+    "周": "week", "个礼拜": "week", "礼拜": "week", "天": "day", "日": "day", "个小时": "hour",
+    "小时": "hour", "钟头": "hour", "块": "yuan", "元": "yuan", "块钱": "yuan",
+}  # fmt: skip
+
+# --- code-switching ------------------------------------------------------------------------------
+
+#: English words Mandarin speakers use inside Mandarin answers (call-centre talk), with the
+#: Mandarin word a script's synonyms would use (the concept matcher stems the English side).
+ENGLISH_LOANS = {
+    "sorry": "抱歉", "apologize": "道歉", "apologise": "道歉", "refund": "退款", "return": "退货",
+    "exchange": "换货", "replace": "换新", "replacement": "换新", "compensate": "赔偿",
+    "compensation": "赔偿", "coupon": "优惠券", "voucher": "优惠券", "discount": "优惠券",
+    "listen": "倾听", "understand": "理解", "empathy": "理解", "calm": "冷静", "patient": "耐心",
+    "break": "休息", "relax": "放松", "plan": "计划", "priority": "优先", "prioritize": "优先",
+    "order": "订单", "delivery": "快递", "shipping": "发货", "logistics": "物流",
+    "warehouse": "仓库", "online": "在线", "chat": "聊天", "email": "邮件", "ticket": "工单",
+    "phone": "电话", "hotline": "热线", "call": "电话", "weekend": "周末", "saturday": "周六",
+    "sunday": "周日", "evening": "晚上", "night": "晚上", "morning": "早上",
+    "flexible": "灵活", "anytime": "随时", "furniture": "家具", "sofa": "沙发", "kitchen": "厨具",
+    "mattress": "床垫", "taobao": "淘宝", "jd": "京东", "tmall": "天猫", "year": "年",
+    "month": "个月", "follow": "跟进", "escalate": "升级", "record": "记录",
+}  # fmt: skip
+
+
+# --- requests to the interviewer -----------------------------------------------------------------
+# Per intent (the values of dialogue.intents.Intent): see RequestRule for the three strengths.
+
+INTENT_RULES: dict[str, RequestRule] = {
+    "robot": RequestRule(
+        phrases=(
+            r"你是(?:不是)?(?:一个)?(?:机器人|真人|人工智能|ai|电脑|录音|自动|人吗|真的人)",
+            r"(?:是不是|是)机器人",
+            r"机器人吗",
+            r"真人吗",
+            r"(?:是不是|是)(?:ai|人工智能)",
+            r"人工智能吗",
+            r"ai吗",
+            r"是录音吗",
+            r"是人还是机器",
+            r"机器还是人",
+        ),
+        alone=(r"机器人", r"你是谁"),
+    ),
+    "human": RequestRule(
+        phrases=(
+            r"转人工",
+            r"转接人工",
+            r"找人工",
+            r"要人工(?!智能)",
+            r"人工服务",
+            r"人工客服",
+            r"人工坐席",
+            r"找真人",
+            r"要真人",
+            r"换(?:个)?真人",
+            r"有没有真人",
+            r"(?:跟|和|让)真人",
+            r"真人(?:来|面试|跟我|和我)",
+            r"(?:我要|我想|我需要|帮我|给我|麻烦|能不能|可不可以|可以|请)(?:找|转|转接|联系|跟|和)"
+            r"(?:你们的?)?(?:hr|人事|招聘(?:人员|专员|负责人)?|负责人|面试官|工作人员|真人|人工)",
+            r"(?:跟|和)人(?:说|聊|谈)",
+        ),
+        clauses=(r"人工", r"真人", r"找人"),
+    ),
+    "opt_out": RequestRule(
+        phrases=(
+            r"不想(?:面试|继续|做|参加|聊|谈|应聘|干|弄)了?",
+            r"不(?:面|做|面试|参加|聊|应聘|干)了",
+            r"我放弃",
+            r"放弃(?:面试|这个机会|应聘|这份工作)",
+            r"不感兴趣",
+            r"没(?:有)?兴趣",
+            r"别(?:再)?打(?:电话)?了",
+            r"不要再打",
+            r"结束(?:面试|通话)",
+            r"停止面试",
+            r"退出面试",
+            r"我退出",
+            r"取消(?:面试|申请|应聘)",
+            r"挂(?:了吧|电话吧)",
+            r"不用(?:再)?面(?:了|试了)",
+            r"不要了(?!解)",
+            r"就到这(?:里|儿)吧",
+        ),
+        clauses=(
+            r"算了吧?",
+            r"不用了",
+            r"不需要了",
+            r"停下?",
+            r"别问了",
+            r"再见",
+            r"拜拜",
+            r"结束吧",
+            r"挂了",
+        ),
+    ),
+    "busy": RequestRule(
+        phrases=(
+            r"(?:现在|这会儿|目前|暂时)不(?:太)?方便",
+            r"不方便(?:接电话|说话|接听|聊)",
+            r"(?:等|过)(?:一)?(?:下|会儿|会)再(?:打|说|聊|联系)",
+            r"晚(?:一)?点(?:再)?(?:打|说|聊|联系)",
+            r"稍后再(?:打|说|聊|联系)",
+            r"回头再(?:打|说|聊|联系)",
+            r"待会(?:儿)?再(?:打|说|聊|联系)",
+            r"改天(?:再)?(?:打|说|聊|联系|吧)",
+            r"换个时间",
+            r"下次再(?:说|聊|打)",
+            r"明天再(?:打|说|聊|联系)",
+            r"(?:我|正|现在)在(?:开车|开会)",
+            r"正在忙",
+            r"现在(?:在)?忙",
+            r"现在(?:没空|没时间)",
+            r"没空接",
+            r"再打(?:给我|过来)",
+        ),
+        clauses=(
+            r"我?(?:现在|正)?在忙(?:着)?(?:呢)?",
+            r"忙着呢",
+            r"我?(?:现在|这会儿|目前|暂时)不(?:太)?方便",
+            r"(?:现在|这会儿)?(?:没空|没时间)",
+            r"我?(?:现在)?(?:有点)?有事",
+            r"晚点吧",
+            r"下次吧",
+            r"改天吧",
+            r"在上班",
+        ),
+        # "不方便" alone is "not now"; inside an answer it is a no ("家里有小孩，不太方便").
+        alone=(r"忙", r"晚点", r"我?不(?:太)?方便"),
+    ),
+    "slow_down": RequestRule(
+        phrases=(
+            r"(?:说|讲|念)(?:得|的)?(?:慢一?点|慢些|太快)",
+            r"(?:你|您)(?:说|讲)?(?:得|的)?太快",
+            r"语速",
+            r"能不能慢",
+            r"(?:你|您|请|能|可以)慢一?点",
+        ),
+        clauses=(r"慢一?点(?:说|讲)?(?:吧|好吗)?", r"慢些", r"太快了?"),
+    ),
+    "repeat": RequestRule(
+        phrases=(
+            r"再(?:说|讲|问|念|来)(?:一)?(?:遍|次|下)",
+            r"重复(?:一)?(?:遍|下|次)",
+            r"请重复",
+            r"没听(?:清|清楚|见|到|懂你说)",
+            r"听不(?:清|到|见)",
+            r"(?:刚才|你|您)说(?:的是)?(?:什么|啥)",
+            r"说的什么",
+            r"信号不好",
+            r"能再说",
+            r"再说说",
+        ),
+        clauses=(r"再说", r"再来", r"重复"),
+        alone=(r"什么", r"啥", r"啊", r"嗯", r"喂", r"哪里"),
+    ),
+    "clarify": RequestRule(
+        phrases=(
+            r"什么意思",
+            r"啥意思",
+            r"是指什么",
+            r"指的是什么",
+            r"具体(?:是)?指什么",
+            r"没(?:听)?懂(?:你|您)?的?(?:意思|问题)",
+            r"听不懂(?:你|您|问题)",
+            r"不(?:太)?明白(?:你|您)的?(?:意思|问题)",
+            r"能(?:不能)?解释",
+            r"解释一下",
+            r"能举个例子",
+            r"换个说法",
+            r"怎么理解",
+        ),
+        clauses=(
+            r"我?(?:不太|不|没)(?:明白|懂|理解)(?:你的意思|您的意思|这个问题)?",
+            r"听不懂",
+            r"没懂",
+        ),
+    ),
+}
+
+# A phrase right after a negation does not count ("不用转人工", "我不会说不想干了").
+REQUEST_NEGATION = (
+    r"(?:不|没|别|不用|不需要|不要|不想|没必要|用不着|不是要|不是想)$"
+    r"|(?:不会|从不|从来不|从来没|没有|没)(?:说|想过|想|觉得|认为)(?:过|要)?$"
+)
+FILLERS = (
+    r"^(?:嗯|呃|啊|哦|喂|那个|就是|不好意思|对不起|麻烦你|麻烦|请|你好|您好)+"
+    r"|(?:啊|呀|吧|呢|哈|嘛|哦|喔)+$"
+)
+QUESTION_CUE = r"^(?:请问|我想问|想问|问一下|问下|我想了解|想了解|我有个问题|我能问)"
+#: Question words: with an FAQ keyword, "工资多少" is a question without a question mark.
+QUESTION_WORDS = r"什么|多少|怎么|哪|几|吗|呢|是不是|有没有|能不能|会不会|可不可以"
+
+# --- turn-taking ---------------------------------------------------------------------------------
+
+#: Backchannels: sounds a listener makes without taking the floor (never answer words).
+BACKCHANNELS = {"嗯", "嗯嗯", "哦", "噢", "啊", "呃", "嗯哼"}
+
+#: Words an unfinished sentence ends on (然后, 因为, 嗯): the speaker has more to say.
+OPEN_ENDINGS = (
+    "的",
+    "和",
+    "跟",
+    "就",
+    "然后",
+    "嗯",
+    "呃",
+    "额",
+    "因为",
+    "所以",
+    "但是",
+    "还有",
+    "那个",
+    "就是",
+)

@@ -1,0 +1,62 @@
+"""The conductor's end-of-answer rule for long replies to yes/no questions (issue 10), decided on
+the audio clock: a short "yes" ends after the question's 0.8 s; a reply that has run past
+``long_answer_s`` needs ``long_end_silence_s``. The socket-level test is test_yes_no_long_reply."""
+
+from __future__ import annotations
+
+import pytest
+
+from agent.calls.conductor import InterviewConductor
+from agent.reports.report import CallRecord
+from dialogue.events import Listen
+
+YES_NO = Listen(end_silence_s=0.8, long_answer_s=3.0, long_end_silence_s=1.2)
+
+
+async def _no_report(record: CallRecord) -> str:
+    return "unused"
+
+
+def _conductor() -> InterviewConductor:
+    record = CallRecord(
+        call_id="c-1",
+        candidate_id="k-1",
+        script_id="s",
+        script_version="1",
+        script_hash="h",
+        language="en",
+        transport="text",
+    )
+    return InterviewConductor(
+        engine=None,  # type: ignore[arg-type]  # only the timing rule is exercised
+        record=record,
+        on_end=_no_report,
+        vad_start_s=0.1,
+        vad_stop_s=0.3,
+    )
+
+
+# (seconds talked, seconds of silence since, words before the pause, the answer is over)
+CASES = [
+    (0.6, 0.9, "Yes.", True),  # a short yes ends at the question's 0.8 s
+    (0.6, 0.5, "Yes.", False),
+    (14.0, 0.9, "I have a small spare bedroom.", False),  # a story is not cut at 0.9 s
+    (14.0, 1.1, "I have a small spare bedroom.", False),
+    (14.0, 1.3, "So the room is private.", True),  # ... but ends like an open answer
+    (14.0, 1.3, "and then, um,", False),  # unless it sounds unfinished (hold)
+    (14.0, 3.3, "and then, um,", True),  # the hold has a limit
+    (2.5, 0.9, "Yes, I do.", True),  # under long_answer_s it is still short
+]
+
+
+@pytest.mark.parametrize(("talked", "silence", "words", "over"), CASES)
+def test_long_replies_need_the_long_silence(
+    talked: float, silence: float, words: str, over: bool
+) -> None:
+    conductor = _conductor()
+    conductor._speech_start = 0.0
+    conductor._last_voice_end = talked
+    conductor.clock = talked + silence
+    conductor._pause_text = words
+    conductor._completion = None
+    assert conductor._answer_over(YES_NO) is over
