@@ -11,10 +11,10 @@ An answers file (YAML or JSON) takes one of two forms:
 * a mapping, question id -> answer (optionally under an ``answers:`` key, as persona files
   have it). An answer is a text, a keypad turn ``{dtmf: "1"}``, or a list of these: the first
   answers the question, the next ones its follow-ups or a re-asked question. ``greeting`` is the
-  consent answer. A question asked again once the list is used up gets its last answer again
-  (a knock-out is confirmed the way it was given); a follow-up gets silence. A question the
-  file leaves out is met with silence; once nothing is left for it or any later question, the
-  candidate hangs up (an incomplete interview).
+  consent answer. Once the list is used up, a question asked again gets its last answer once
+  more (a knock-out is confirmed the way it was given) and then silence; a follow-up gets
+  silence. A question the file leaves out is met with silence; once nothing is left for it or
+  any later question, the candidate hangs up (an incomplete interview).
 * a list of turns, fed in order each time the interviewer listens: a text or
   ``{text: ..., question: ID}`` / ``{dtmf: "1", question: ID}``. ``question`` is optional and,
   when given, must be the question being asked at that point. When the turns run out the
@@ -87,7 +87,7 @@ class TypedAnswers:
     by_question: dict[str, list[Event]] | None = None
     in_order: list[TypedTurn] | None = None
     _given: frozenset[str] = field(default_factory=frozenset)  # keys the mapping had
-    _last: dict[str, Event] = field(default_factory=dict)  # last answer given per key
+    _last: dict[str, Event] = field(default_factory=dict)  # last answer, until repeated once
 
     def _asking(self, engine: Interview) -> str | None:
         state = engine.state
@@ -115,8 +115,8 @@ class TypedAnswers:
             return NoInput()  # nothing (more) to say to a probe or a callback request
         if asking in self._given:
             # The same question again (a knock-out confirmation, "was that a yes?"): a person
-            # gives the same answer again; silence if they never answered it.
-            return self._last.get(asking, NoInput())
+            # gives the same answer once more, then falls silent (the engine moves on).
+            return self._last.pop(asking, NoInput())
         order = [q.id for q in script.questions]
         later = order[order.index(asking) :] if asking in order else []
         if any(self.by_question.get(qid) for qid in later):
