@@ -16,6 +16,7 @@ from agent.settings import Settings, load_settings
 
 if TYPE_CHECKING:
     from agent.calls.run import Runtime
+    from dialogue.embedding import Embed
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -360,6 +361,40 @@ def cmd_chat(args: argparse.Namespace) -> int:
     return run_chat(args.script, sys.stdin, sys.stdout, sys.stdin.isatty(), variables)
 
 
+def load_embedder(settings: Settings) -> Embed:
+    """The answer-embedding function a call's scorer gets, from the model registry."""
+    from models.registry import ModelRegistry
+
+    return ModelRegistry(settings.models).embedder()
+
+
+def cmd_score(args: argparse.Namespace) -> int:
+    """Score a typed interview as a call would and print its report JSON."""
+    from agent.calls.typed import AnswersError, load_answers, score_typed
+    from agent.reports.schema import schema_problems
+    from dialogue.script import ScriptError, load_script
+
+    settings = _settings(args)
+    try:
+        script = load_script(args.script)
+        answers = load_answers(args.answers, script)
+        report = score_typed(
+            script,
+            answers,
+            embed=load_embedder(settings),
+            auto_reject=settings.auto_reject,
+            candidate_id=args.candidate,
+        )
+    except (ScriptError, AnswersError) as exc:
+        print(f"screenline score: {exc}", file=sys.stderr)
+        return 2
+    sys.stdout.write(json.dumps(report, ensure_ascii=False, indent=2) + "\n")
+    problems = schema_problems(report)
+    for problem in problems:  # a bug of ours, not of the input: say so loudly
+        print(f"screenline score: report breaks the schema: {problem}", file=sys.stderr)
+    return 1 if problems else 0
+
+
 def cmd_lint(args: argparse.Namespace) -> int:
     """Check scripts; exit 1 on any error."""
     from dialogue.lint import lint_script
@@ -449,6 +484,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("script")
     p.add_argument("--var", action="append", help="NAME=VALUE for prompt variables")
     p.set_defaults(func=cmd_chat)
+
+    p = sub.add_parser(
+        "score", help="score a typed interview (answers file) and print the report JSON"
+    )
+    p.add_argument("script", help="script file or shipped script id")
+    p.add_argument(
+        "answers", help="YAML/JSON: question id -> answer, or a list of turns (keypad: {dtmf: 1})"
+    )
+    p.add_argument("--candidate", default="typed-candidate", help="candidate id for the report")
+    p.set_defaults(func=cmd_score)
 
     p = sub.add_parser("lint", help="check interview scripts")
     p.add_argument("scripts", nargs="+")

@@ -36,6 +36,10 @@ Type the candidate's answer and press Enter. Commands:
   /help           this text"""
 
 
+#: Keys of a phone keypad.
+KEYPAD = frozenset("0123456789*#")
+
+
 class _BadCommand(ValueError):
     pass
 
@@ -51,8 +55,10 @@ def parse_line(line: str) -> Event | None:
         return NoInput()
     if command == "/long":
         return AnswerTooLong(rest)
-    if command == "/dtmf" and rest:
-        return Dtmf(rest[0])
+    if command == "/dtmf":
+        if len(rest) != 1 or rest not in KEYPAD:
+            raise _BadCommand(f"bad keypad digit {rest!r} in {text!r} (one of 0-9 * #)")
+        return Dtmf(rest)
     if command == "/bargein":
         return BargeIn()
     if command in {"/hangup", "/quit"}:

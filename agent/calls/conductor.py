@@ -35,7 +35,8 @@ from pipecat.frames.frames import (
 )
 from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
 
-from agent.reports.report import CallRecord, Turn, utc_now
+from agent.calls.record import candidate_turn, close_record, note_state, record_action
+from agent.reports.report import CallRecord, Turn
 from audio.frames import (
     EndOfTurnFrame,
     PauseTranscriptFrame,
@@ -53,12 +54,10 @@ from dialogue.events import (
     Dtmf,
     End,
     Event,
-    Flag,
     HangUp,
     Listen,
     NoInput,
     Outcome,
-    Record,
     Say,
     Utterance,
 )
@@ -173,31 +172,23 @@ class InterviewConductor(FrameProcessor):
         self._note_state()
         await self._apply(actions)
 
-    def _add_turn(self, turn: Turn) -> None:
-        self.record.turns.append(turn)
+    def _turn_recorded(self, turn: Turn) -> None:
         if self.on_turn is not None:
             self.on_turn(turn)
 
     def _note_state(self) -> None:
-        state = self._engine.state
-        if not self.record.states or self.record.states[-1] != state:
-            self.record.states.append(state)
+        note_state(self.record, self._engine.state)
 
     async def _apply(self, actions: list[Action]) -> None:
         says = [i for i, a in enumerate(actions) if isinstance(a, Say)]
         for index, action in enumerate(actions):
             if isinstance(action, Say) and self._hangup_reason is not None:
                 continue  # the caller has left: nothing more is said (or recorded as said)
+            turn = record_action(self.record, action, self.clock)
+            if turn is not None:
+                self._turn_recorded(turn)
             if isinstance(action, Say):
-                turn = Turn(
-                    "interviewer",
-                    action.text,
-                    self.clock,
-                    self.clock,
-                    question_id=action.question_id,
-                    prompt_id=action.prompt_id,
-                )
-                self._add_turn(turn)
+                assert turn is not None
                 self._open_bot_turns.append(turn)
                 await self._send(
                     "bot_said",
@@ -215,10 +206,6 @@ class InterviewConductor(FrameProcessor):
                 self._listen = action
                 self._reset_turn()
                 self._listen_since = None if self._bot_speaking else self.clock
-            elif isinstance(action, Record):
-                self.record.records[action.name] = action.value
-            elif isinstance(action, Flag):
-                self.record.flags.append(action.reason)
             elif isinstance(action, End):
                 await self._finish(action.outcome, reason=self._hangup_reason or "dialogue")
 
@@ -227,10 +214,7 @@ class InterviewConductor(FrameProcessor):
             return
         self._ended = True
         self._listen = None
-        self.record.outcome = str(outcome)
-        self.record.end_reason = reason
-        self.record.complete = outcome != Outcome.HUNG_UP
-        self.record.ended_at = utc_now()
+        close_record(self.record, outcome, reason=reason)
         report_id = await self._on_end(self.record)
         await self._send("call_ended", report_id=report_id, outcome=str(outcome))
         if outcome == Outcome.HUNG_UP:
@@ -511,15 +495,9 @@ class InterviewConductor(FrameProcessor):
             latency["last_voice_s"] = round(self._last_voice_end, 3)
         if self._endpoint_wall is not None:
             latency["asr_tail_ms"] = round((frame.ready_at - self._endpoint_wall) * 1000, 1)
-        turn = Turn(
-            "candidate",
-            text,
-            start,
-            end,
-            question_id=listen.question_id if listen else None,
-            latency=latency,
-        )
-        self._add_turn(turn)
+        question_id = listen.question_id if listen else None
+        turn = candidate_turn(self.record, text, start, end, question_id, latency)
+        self._turn_recorded(turn)
         self._latency_turn = turn
         await self._send("transcript", text=text, final=True)
         if self._features is not None:

@@ -34,6 +34,7 @@ from agent.calls.calllog import CallLog
 from agent.calls.conductor import FeatureFn, InterviewConductor
 from agent.calls.journal import CallJournal, journal_dir, recover
 from agent.calls.limits import InputError, check_variables
+from agent.calls.record import open_record
 from agent.calls.scoring import finalize_scores, make_feature_fn
 from agent.calls.scripts import catalog_for
 from agent.reports.report import CallRecord, ReportStore, new_call_id, utc_now
@@ -42,6 +43,7 @@ from audio.asr import StreamingWhisperSTT
 from audio.endpoint import EndOfTurnPredictor
 from audio.tts import CachedPiperTTS, PromptCache
 from audio.vad import SharedSileroVAD
+from dialogue.assessment.anchors import anchors_for
 from dialogue.engine import Interview
 from dialogue.prompts import prompt_keys
 from dialogue.recordings import recording_path
@@ -146,6 +148,7 @@ class Runtime:
                 if voice is not None:
                     made += self.prompt_cache.warm(key, voice, texts, rate)
                 made += self.prompt_cache.warm_recordings(list(recorded.values()), rate)
+            anchors_for(script, self.registry.embedder())  # rubric exemplars, embedded once
         self.registry.vad_session()
         return made
 
@@ -241,16 +244,10 @@ async def _run_call(
     runtime.prepare(script)
     registry = runtime.registry
     language = script.language
-    record = CallRecord(
-        call_id=spec.call_id,
-        candidate_id=spec.candidate_id,
-        script_id=script.id,
-        script_version=script.version,
-        script_hash=script.content_hash,
-        language=language,
-        transport=spec.transport,
-        carrier_call_id=spec.carrier_id,
+    record = open_record(
+        script, candidate_id=spec.candidate_id, transport=spec.transport, call_id=spec.call_id
     )
+    record.carrier_call_id = spec.carrier_id
     engine = Interview(script, {"candidate_id": spec.candidate_id, **spec.variables})
     audio = settings.audio
     vad = VADProcessor(
@@ -281,7 +278,17 @@ async def _run_call(
         if saved:
             return saved[0]  # a report is written once, however many paths reach the end
         await conductor.drain_features()
-        finalize_scores(record, script, engine.answers, auto_reject=settings.auto_reject)
+        # Scoring embeds the answers: in the inference pool, not on the event loop.
+        await asyncio.get_running_loop().run_in_executor(
+            registry.executor,
+            lambda: finalize_scores(
+                record,
+                script,
+                engine.answers,
+                embed=registry.embedder(),
+                auto_reject=settings.auto_reject,
+            ),
+        )
         try:
             report_id = await runtime.save_report(record)
         except FileExistsError:  # an earlier, interrupted finish() got as far as the write

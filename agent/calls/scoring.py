@@ -9,6 +9,12 @@ Two entry points for :mod:`agent.calls.run`:
 - :func:`finalize_scores` scores the interview from the engine's answers and the turns' features,
   fills ``record.scores`` and moves the plot tracks to ``record.delivery_tracks``. It never raises:
   a scoring bug must not cost the call its report, so a failure becomes a flag for the reviewer.
+  It embeds the answers (one batch), so the caller runs it in the inference executor, off the
+  event loop and after the candidate heard the closing line.
+
+One source of truth: the scorer reads what the engine recorded (which turns answered which
+question, the yes/no it heard, spoken or by keypad, the follow-up answers) instead of re-reading
+the transcript; the outcome decides whether the interview is complete or ended by a knock-out.
 """
 
 from __future__ import annotations
@@ -25,6 +31,8 @@ from agent.calls.conductor import FeatureFn
 from agent.reports.report import CallRecord, Turn
 from audio.features import delivery_features, pitch_loudness_track
 from audio.frames import TurnTranscriptFrame
+from dialogue.embedding import Embed
+from dialogue.events import Outcome
 from dialogue.scoring import AnswerInput, score_interview
 from dialogue.script import Script
 
@@ -44,6 +52,7 @@ class EngineAnswer(Protocol):
     question_id: str
     texts: list[str]
     answered: bool
+    yes_no: bool | None
 
 
 def turn_features(
@@ -124,13 +133,18 @@ def _scalar_features(features: Mapping[str, Any]) -> dict[str, float | None]:
     }
 
 
+#: How the engine writes a keypad answer into the transcript (``[dtmf 1]``).
+KEYPAD_PREFIX = "[dtmf"
+
+
 def answer_inputs(
     record: CallRecord, engine_answers: Mapping[str, EngineAnswer]
 ) -> list[AnswerInput]:
-    """One :class:`AnswerInput` per answer text the engine accepted, with its turn's features.
+    """One :class:`AnswerInput` per answer turn the engine accepted, with its turn's features.
 
-    Texts come from the engine (it knows which turns were answers and which were requests such
-    as "could you repeat that?"); features come from the candidate turn with the same text.
+    Texts and yes/no answers come from the engine (it knows which turns were answers and which
+    were requests such as "could you repeat that?", and what a keypad press meant); features and
+    the turn index come from the candidate turn with the same text.
     """
     candidate_turns = [
         (i, t) for i, t in enumerate(record.turns) if t.speaker == "candidate" and t.question_id
@@ -150,6 +164,7 @@ def answer_inputs(
                 None,
             )
             features: dict[str, float | None] = {}
+            index: int | None = None
             if match is not None:
                 index, turn = match
                 used.add(index)
@@ -159,7 +174,17 @@ def answer_inputs(
                         turn.features["response_latency_s"] = latency
                         turn.features["response_latency_source"] = "turn_times"
                 features = _scalar_features(turn.features)
-            inputs.append(AnswerInput(answer.question_id, text, features, record.language))
+            inputs.append(
+                AnswerInput(
+                    answer.question_id,
+                    text,
+                    features,
+                    record.language,
+                    yes_no=answer.yes_no,
+                    keypad=text.strip().startswith(KEYPAD_PREFIX),
+                    turn_index=index,
+                )
+            )
     return inputs
 
 
@@ -177,17 +202,28 @@ def finalize_scores(
     script: Script,
     engine_answers: Mapping[str, EngineAnswer],
     *,
+    embed: Embed,
     auto_reject: bool = False,
 ) -> None:
     """Fill ``record.scores`` (and ``record.delivery_tracks``) at the end of a call.
 
-    Safe to call more than once (the last call wins) and on cut-off calls (unanswered questions
-    are scored as such). Never raises: a failure is logged and flagged for the reviewer.
+    Safe to call more than once (the last call wins) and on cut-off calls: an interview that did
+    not end ``completed`` is scored as far as it went and marked incomplete (tier
+    ``incomplete``, never ranked with complete ones); a knock-out gives tier ``ineligible``.
+    Blocking (it embeds the answers): run it in an executor. Never raises: a failure is logged
+    and flagged for the reviewer.
     """
     try:
         _move_tracks(record)
         inputs = answer_inputs(record, engine_answers)
-        card = score_interview(script, inputs, auto_reject=auto_reject)
+        card = score_interview(
+            script,
+            inputs,
+            embed=embed,
+            auto_reject=auto_reject,
+            complete=record.outcome in (Outcome.COMPLETED, Outcome.INELIGIBLE),
+            eligible=record.outcome != Outcome.INELIGIBLE,
+        )
         record.scores = card.to_dict()
     except Exception as exc:
         log.exception("scoring failed for call %s", record.call_id)

@@ -1,8 +1,11 @@
 """A self-contained HTML page for one report: inline CSS and SVG, no scripts, no network.
 
-The page is what a recruiter reads before deciding: the recommendation (worded as a
-recommendation awaiting human review unless a person has reviewed it), each dimension's score and
-the evidence it rests on, the transcript with per-turn delivery metrics, and pitch/loudness plots.
+The page is what a recruiter reads before deciding. It opens with the summary: the tier (worded
+as a recommendation awaiting human review unless a person has reviewed it), the total (marked
+partial and not ranked when the interview did not run to the end), one line per dimension, the
+two or three most telling quotes and the flags. Then each dimension's evidence question by
+question (quotes, nearest rubric level, criteria met and missed, flags), the recorded facts,
+the transcript with per-turn delivery metrics, and pitch/loudness plots.
 Pitch and loudness are labelled as measurements that are not scored; nothing on the page names an
 emotion (DESIGN.md decision 8). Every piece of report text goes through :func:`html.escape`.
 """
@@ -19,6 +22,19 @@ TIER_LABELS = {
     "strong_recommend": "Strong recommend",
     "pending": "Pending",
     "reject": "Reject",
+    "ineligible": "Ineligible",
+    "incomplete": "Incomplete",
+}
+#: How a flag kind reads for a recruiter.
+FLAG_LABELS = {
+    "refusal": "Refusal",
+    "blame": "Blame",
+    "hostility": "Hostility",
+    "dismissal": "Brush-off",
+    "negated": "Only negated",
+    "keyword_list": "Keyword list",
+    "off_topic": "Off topic",
+    "other_language": "Other language",
 }
 # Per-turn metrics shown in the transcript: (feature key, label, unit, decimals).
 TURN_METRICS: tuple[tuple[str, str, str, int], ...] = (
@@ -47,6 +63,9 @@ dl.meta dt{color:#5b6475}dl.meta dd{margin:0}
 .badge{display:inline-block;padding:4px 10px;border-radius:14px;font-weight:600}
 .tier-strong_recommend{background:#d8f3e3;color:#135c33}.tier-pending{background:#fff1cc;color:#6b4e00}
 .tier-reject{background:#fbdcdc;color:#7a1d1d}.tier-none{background:#e5e8ee;color:#333}
+.tier-ineligible{background:#e9ddf7;color:#4a2a78}.tier-incomplete{background:#e5e8ee;color:#333}
+.flag{color:#8a1d1d}ul.flags{margin:4px 0;padding-left:20px}
+#summary .total{font-size:20px;font-weight:600}
 table{border-collapse:collapse;width:100%;margin:8px 0}
 th,td{text-align:left;padding:4px 8px;border-bottom:1px solid #eceef2;vertical-align:top}
 th{color:#5b6475;font-weight:600}
@@ -138,15 +157,19 @@ def _bar(score: float, weight: float) -> str:
     )
 
 
-def _concept_list(items: Sequence[Mapping[str, Any]], css: str) -> str:
+def _criteria_list(items: Sequence[Mapping[str, Any]], css: str) -> str:
     if not items:
         return '<span class="muted">none</span>'
-    lis = "".join(
-        f"<li>{_e(i.get('label') or i.get('concept_id'))} "
-        f'<span class="muted">({_e(i.get("question_id"))})</span></li>'
-        for i in items
-    )
+    lis = "".join(f"<li>{_e(i.get('label') or i.get('concept_id'))}</li>" for i in items)
     return f'<ul class="concepts {css}">{lis}</ul>'
+
+
+def _flag_items(flags: Sequence[Mapping[str, Any]]) -> str:
+    return "".join(
+        f'<li class="flag"><b>{_e(FLAG_LABELS.get(str(f.get("kind")), f.get("kind")))}</b> '
+        f"({_e(f.get('question_id'))}): {_e(f.get('reason'))} — “{_e(f.get('quote'))}”</li>"
+        for f in flags
+    )
 
 
 def _decimals(metric: Mapping[str, Any]) -> int:
@@ -171,39 +194,95 @@ def _metrics_table(metrics: Sequence[Mapping[str, Any]]) -> str:
     )
 
 
-def _quote(item: Mapping[str, Any], cite: bool) -> str:
-    source = f" — {item.get('label')}, {item.get('question_id')}" if cite else ""
+def _quote(item: Mapping[str, Any]) -> str:
+    where = f" — {item.get('question_id')}"
+    if item.get("keypad"):
+        where += ", keypad"
     return (
-        f'<blockquote class="quote">“{_e(item.get("quote"))}”'
-        f'<span class="muted">{_e(source)}</span></blockquote>'
+        f'<blockquote class="quote">“{_e(item.get("text"))}”'
+        f'<span class="muted">{_e(where)}</span></blockquote>'
+    )
+
+
+def _question_evidence(q: Mapping[str, Any]) -> str:
+    quotes = "".join(_quote(x) for x in q.get("quotes", []))
+    if not quotes:
+        quotes = '<p class="muted">No quoted evidence (no points).</p>'
+    flags = q.get("flags") or []
+    flag_html = f'<ul class="flags">{_flag_items(flags)}</ul>' if flags else ""
+    return (
+        f'<div class="question" id="evidence-{_e(q.get("question_id"))}">'
+        f"<p><b>{_e(q.get('summary'))}</b></p>{quotes}{flag_html}"
+        f"<p>Criteria met</p>{_criteria_list(q.get('criteria_met', []), 'matched')}"
+        f"<p>Criteria missed</p>{_criteria_list(q.get('criteria_missed', []), 'missing')}</div>"
     )
 
 
 def _dimension(dim: Mapping[str, Any]) -> str:
     evidence = dim.get("evidence") or {}
     comps = dim.get("components") or {}
-    quotes = "".join(_quote(q, cite=True) for q in evidence.get("quotes", []))
-    if not quotes:
-        quotes = '<p class="muted">No quoted evidence.</p>'
-    negated = evidence.get("negated_mentions", [])
-    if negated:
-        quotes += "<p><b>Negated mentions (not counted)</b></p>" + "".join(
-            _quote(n, cite=True) for n in negated
-        )
-    components = ", ".join(
-        f"{name} {_num(comps.get(name), 2)}" for name in ("coverage", "substance", "delivery")
-    )
-    matched = _concept_list(evidence.get("matched_concepts", []), "matched")
-    missing = _concept_list(evidence.get("missing_concepts", []), "missing")
+    components = ", ".join(f"{name} {_num(comps.get(name), 2)}" for name in ("content", "delivery"))
+    questions = "".join(_question_evidence(q) for q in evidence.get("questions", []))
     bar = _bar(float(dim.get("score", 0)), float(dim.get("weight", 0)))
     return (
         f'<div class="dim" id="dim-{_e(dim.get("id"))}">'
         f"<h3>{_e(dim.get('label'))}</h3>{bar}"
         f'<p class="rationale">{_e(dim.get("rationale"))}</p>'
-        f'<p class="muted">Components: {_e(components)}</p>{quotes}'
-        f"<p><b>Mentioned</b></p>{matched}<p><b>Not mentioned</b></p>{missing}"
+        f'<p class="muted">Components: {_e(components)}</p>{questions}'
         f"{_metrics_table(evidence.get('metrics', []))}</div>"
     )
+
+
+def _total_line(scores: Mapping[str, Any]) -> str:
+    total = f"{_num(scores.get('total'), 1)} / 100"
+    if scores.get("complete") is False:
+        return f"{total} — incomplete interview: partial total, not ranked with complete ones"
+    if scores.get("eligible") is False:
+        return f"{total} — ended by a knock-out answer: not ranked"
+    return total
+
+
+def _summary(report: Mapping[str, Any]) -> str:
+    """What a recruiter reads first: tier, total, a line per dimension, quotes, flags."""
+    scores = report.get("scores")
+    if not scores:
+        return ""
+    lines = "".join(
+        f"<li><b>{_e(d.get('label'))}</b> {_num(d.get('score'), 1)} — "
+        f"{_e(_first_clause(d.get('rationale')))}</li>"
+        for d in scores.get("dimensions", [])
+    )
+    highlights = "".join(_quote(h) for h in scores.get("highlights", []))
+    flags = scores.get("flags") or []
+    flag_html = (
+        f'<p><b>Flags</b></p><ul class="flags">{_flag_items(flags)}</ul>'
+        if flags
+        else '<p class="muted">No flags.</p>'
+    )
+    return (
+        f'<section id="summary"><h2>Summary</h2><p>{_decision(report)}</p>'
+        f'<p class="total">{_e(_total_line(scores))}</p>'
+        f'<ul class="dimensions">{lines}</ul>'
+        f"<p><b>Most telling quotes</b></p>{highlights or '<p class=muted>None.</p>'}"
+        f"{flag_html}{_facts(scores)}</section>"
+    )
+
+
+def _first_clause(rationale: Any) -> str:
+    text = str(rationale or "")
+    return text.split("; ")[0] if text else ""
+
+
+def _facts(scores: Mapping[str, Any]) -> str:
+    facts = scores.get("facts") or []
+    if not facts:
+        return ""
+    rows = "".join(
+        f"<tr><td>{_e(f.get('record'))}</td><td>{_e(f.get('answer') or '—')}</td>"
+        f'<td class="muted">{"scored" if f.get("scored") else "shown, not scored"}</td></tr>'
+        for f in facts
+    )
+    return f'<p><b>Recorded answers</b></p><table class="facts">{rows}</table>'
 
 
 def _scores(report: Mapping[str, Any]) -> str:
@@ -215,9 +294,11 @@ def _scores(report: Mapping[str, Any]) -> str:
     missing = f"<p>Unanswered questions: {_e(', '.join(unanswered))}</p>" if unanswered else ""
     weights = scores.get("component_weights") or {}
     note = (
-        f"Each dimension: concept coverage {_num(100 * weights.get('coverage', 0), 0)}%, "
-        f"answer substance {_num(100 * weights.get('substance', 0), 0)}%, "
-        f"delivery metrics {_num(100 * weights.get('delivery', 0), 0)}%. "
+        "Each answer is compared with the script's rubric: sample answers at levels 1 to 5. "
+        "Its level (and the nearest sample, with its similarity) gives the question's points; "
+        "refusals, keyword lists and red flags cap them. Each dimension: answers "
+        f"{_num(100 * weights.get('content', 0), 0)}%, delivery metrics "
+        f"{_num(100 * weights.get('delivery', 0), 0)}%. "
         "Pitch and loudness are shown as measurements and are not scored."
     )
     return (
@@ -368,7 +449,8 @@ def render_report_html(report: Mapping[str, Any]) -> str:
         '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
         "style-src 'unsafe-inline'; img-src data:\">"
         f"<title>{_e(title)}</title><style>{_CSS}</style></head><body><main>"
-        f"{_header(report)}{_scores(report)}{_transcript(report)}{_review(report)}"
+        f"{_header(report)}{_summary(report)}{_scores(report)}{_transcript(report)}"
+        f"{_review(report)}"
         f'<p class="muted">Report schema {_e(report.get("schema_version"))}.</p>'
         "</main></body></html>\n"
     )

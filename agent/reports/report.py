@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-REPORT_SCHEMA_VERSION = "2"  # agent/reports/report.schema.json documents it
+REPORT_SCHEMA_VERSION = "3"  # agent/reports/report.schema.json documents it
 _ID_RE = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
 
 

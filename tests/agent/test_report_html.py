@@ -3,6 +3,7 @@ errors, showing every dimension, the evidence, the plots and the review state; p
 
 from __future__ import annotations
 
+import html
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,7 +24,7 @@ from tests.dialogue.scoring_answers import ANSWERS, TYPICAL_DELIVERY
 
 
 @pytest.fixture(scope="module")
-def spoken_report(candidate_voice: Any) -> dict[str, Any]:
+def spoken_report(candidate_voice: Any, embed: Any) -> dict[str, Any]:
     """A strong English interview whose answers Piper speaks: real delivery features/tracks."""
     script = load_script("cs_home_en")
 
@@ -36,12 +37,12 @@ def spoken_report(candidate_voice: Any) -> dict[str, Any]:
         return turn_features(audio, text, "en")
 
     record, interview = run_transcript(script, ANSWERS["en"]["strong"], features_for=features_for)
-    finalize_scores(record, script, interview.answers)
+    finalize_scores(record, script, interview.answers, embed=embed)
     return record.to_report()
 
 
 @pytest.fixture(scope="module")
-def zh_report() -> dict[str, Any]:
+def zh_report(embed: Any) -> dict[str, Any]:
     """A mediocre Mandarin interview with typical delivery numbers (no Mandarin voice needed)."""
     script = load_script("cs_home_zh")
     record, interview = run_transcript(
@@ -49,7 +50,7 @@ def zh_report() -> dict[str, Any]:
         ANSWERS["zh"]["mediocre"],
         features_for=lambda _q, _t: dict(TYPICAL_DELIVERY["zh"]),
     )
-    finalize_scores(record, script, interview.answers)
+    finalize_scores(record, script, interview.answers, embed=embed)
     return record.to_report()
 
 
@@ -61,7 +62,7 @@ def test_real_reports_validate_against_the_schema(
 ) -> None:
     for report in (spoken_report, zh_report):
         assert schema_problems(report) == []
-        assert report["schema_version"] == "2"
+        assert report["schema_version"] == "3"
         assert report["review"] is None
         assert report["scores"]["script"]["content_hash"] == report["script"]["content_hash"]
     # Tracks moved out of the turn features into delivery_tracks, one per spoken answer turn.
@@ -111,6 +112,43 @@ def test_html_escapes_every_text(spoken_report: dict[str, Any]) -> None:
     page = render_report_html(report)
     assert "<script" not in page
     assert page.count("&lt;script&gt;") >= 3
+
+
+def test_html_opens_with_what_a_recruiter_reads_first(
+    spoken_report: dict[str, Any], zh_report: dict[str, Any]
+) -> None:
+    for report in (spoken_report, zh_report):
+        page = render_report_html(report)
+        scores = report["scores"]
+        summary = page[page.index('id="summary"') : page.index('id="scores"')]
+        assert (
+            page.index('id="summary"') < page.index('id="scores"') < page.index('id="transcript"')
+        )
+        assert f"{scores['total']:.1f} / 100" in summary
+        for dim in scores["dimensions"]:
+            assert dim["label"] in summary
+        assert 2 <= len(scores["highlights"]) <= 3
+        for quote in scores["highlights"]:
+            assert html.escape(quote["text"]) in summary
+        assert ("No flags." in summary) == (not scores["flags"])
+        assert "salary_expectation" in summary and "shown, not scored" in summary
+
+
+def test_cut_off_and_knocked_out_interviews_say_so(zh_report: dict[str, Any], embed: Any) -> None:
+    script = load_script("cs_home_zh")
+    record, interview = run_transcript(script, ANSWERS["zh"]["strong"])
+    record.outcome = "hung_up"  # as if the candidate hung up after the first answer
+    first = {k: v for k, v in interview.answers.items() if k == "cs_experience"}
+    finalize_scores(record, script, first, embed=embed)
+    report = record.to_report()
+    assert schema_problems(report) == []
+    assert report["scores"]["tier"] == "incomplete" and report["scores"]["ranked"] is False
+    page = render_report_html(report)
+    assert "incomplete interview: partial total, not ranked" in page
+    record.outcome = "ineligible"
+    finalize_scores(record, script, first, embed=embed)
+    assert record.scores is not None and record.scores["tier"] == "ineligible"
+    assert "Ineligible" in render_report_html(record.to_report())
 
 
 def test_html_wording_follows_the_review_state(spoken_report: dict[str, Any]) -> None:

@@ -135,7 +135,7 @@ async def test_two_concurrent_interviews_and_a_dropped_call(
     assert phone_report["candidate_id"] == "c-phone"
     assert "furniture" in json.dumps(phone_report) and "furniture" not in json.dumps(wide_report)
     # Models were loaded once for the whole process, not per call.
-    assert runtime.registry.load_counts == {"asr": 1, "tts": 1, "vad": 1, "turn": 1}
+    assert runtime.registry.load_counts == {"asr": 1, "tts": 1, "vad": 1, "turn": 1, "embed": 1}
     assert all(v == 1 for v in loads_before.values())
     # The dropped call's partial report is on disk, marked incomplete.
     for _ in range(50):

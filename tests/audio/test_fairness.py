@@ -116,7 +116,11 @@ def renditions(
 
 
 def _scored(
-    script: Script, answers: dict[str, str], audio: dict[str, Audio], transcripts: dict[str, str]
+    script: Script,
+    answers: dict[str, str],
+    audio: dict[str, Audio],
+    transcripts: dict[str, str],
+    embed: Any,
 ) -> CallRecord:
     """Interview with ``transcripts`` (text -> what the ASR heard), features from ``audio``."""
     heard = {qid: transcripts[text] for qid, text in answers.items()}
@@ -127,7 +131,7 @@ def _scored(
         return turn_features(audio[spoken_as[said]], said, "en")
 
     record, interview = run_transcript(script, heard, features_for=features_for)
-    finalize_scores(record, script, interview.answers)
+    finalize_scores(record, script, interview.answers, embed=embed)
     return record
 
 
@@ -141,12 +145,13 @@ def _f0_medians(record: CallRecord) -> list[float]:
 
 @pytest.mark.parametrize("quality", ["strong", "mediocre"])
 def test_voice_and_line_do_not_move_the_score(
-    script: Script, renditions: dict[str, dict[str, Audio]], quality: str
+    script: Script, renditions: dict[str, dict[str, Audio]], quality: str, embed: Any
 ) -> None:
     answers = ANSWERS["en"][quality]
     same_text = {t: t for t in renditions["original"]}
     records = {
-        name: _scored(script, answers, audio, same_text) for name, audio in renditions.items()
+        name: _scored(script, answers, audio, same_text, embed)
+        for name, audio in renditions.items()
     }
     totals = {name: r.scores["total"] for name, r in records.items() if r.scores}
     assert len(totals) == len(renditions)
@@ -175,7 +180,7 @@ def test_voice_and_line_do_not_move_the_score_through_whisper(
             text: " ".join(s.text for s in transcribe_chunk(model, audio[text], "en", "", 0.0))
             for text in needed
         }
-        record = _scored(script, answers, audio, transcripts)
+        record = _scored(script, answers, audio, transcripts, runtime.registry.embedder())
         assert record.scores is not None
         totals[name] = record.scores["total"]
     base = totals["original"]

@@ -23,13 +23,18 @@ def test_shipped_scripts_lint_clean(script_id: str) -> None:
     assert lint_script(script_id) == []  # an id works too
 
 
-def test_minimal_script_has_only_the_unreachable_warning(write_script: Write) -> None:
+def test_minimal_script_has_only_the_unreachable_and_share_warnings(write_script: Write) -> None:
     path = write_script()
     issues = lint_script(path)
     assert _found(issues) == [
-        ("warning", 25, "question 'skipped' is unreachable: no yes/no answer path leads to it")
+        (
+            "warning",
+            21,
+            "question 'remote' carries 40% of the total (over 30%): it alone would decide the tier",
+        ),
+        ("warning", 25, "question 'skipped' is unreachable: no yes/no answer path leads to it"),
     ]
-    assert str(issues[0]).startswith(f"{path}:25: warning: question 'skipped'")
+    assert str(issues[1]).startswith(f"{path}:25: warning: question 'skipped'")
     load_script(path)  # warnings do not stop loading
 
 
@@ -119,6 +124,54 @@ def test_seeded_mistakes(
         with pytest.raises(ScriptError) as raised:
             load_script(path)
         assert f"{path}:{line}: error: {message}" in str(raised.value)
+
+
+RUBRIC = """    rubric:
+      measures: staying calm
+      levels: {1: loses temper, 2: tense, 3: stays calm, 4: calm and kind, 5: calm and fixes it}
+      exemplars:
+        - {level: 5, text: I stayed calm and fixed the order the same day.}
+        - {level: 3, text: I tried to stay calm.}
+        - {level: 1, text: I shouted back at him.}
+"""
+_AFTER_STORY = "        if_missing: [calm]\n"
+
+
+@pytest.mark.parametrize(
+    ("change", "severity", "message"),
+    [
+        (
+            ("- {level: 3, text: I tried to stay calm.}", "- {level: 4, text: I tried.}"),
+            "error",
+            "rubric of 'story' needs exemplars at level 3",
+        ),
+        (
+            ("I shouted back at him.", "我冲他吼了。"),
+            "error",
+            "rubric text of 'story' is not in 'en'",
+        ),
+        (
+            ("2: tense,", "6: tense,"),
+            "error",
+            "questions.2.rubric.levels: rubric levels must be 1-5, got [6]",
+        ),
+        (
+            ("2: tense, 3: stays calm, 4: calm and kind, 5: calm and fixes it", "2: tense"),
+            "warning",
+            "rubric of 'story' describes no level 3, 4, 5",
+        ),
+    ],
+)
+def test_rubric_mistakes(
+    write_script: Write, change: tuple[str, str], severity: str, message: str
+) -> None:
+    rubric = RUBRIC.replace(*change)
+    assert rubric != RUBRIC
+    path = write_script((_AFTER_STORY, _AFTER_STORY + rubric))
+    found = [(s, m) for s, _line, m in _found(lint_script(path))]
+    assert (severity, message) in found, found
+    clean = write_script((_AFTER_STORY, _AFTER_STORY + RUBRIC), name="clean.yaml")
+    assert not [i for i in lint_script(clean) if "rubric" in i.message]
 
 
 def test_yaml_syntax_error_has_a_line(write_script: Write) -> None:

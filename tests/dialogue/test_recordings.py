@@ -11,7 +11,7 @@ import yaml
 
 from dialogue.lint import lint_script
 from dialogue.prompts import prompt_keys
-from dialogue.script import load_script
+from dialogue.script import Issue, load_script
 from tests.conftest import FIXTURES
 
 SHORT_ZH = FIXTURES / "scripts" / "short_zh.yaml"
@@ -36,8 +36,13 @@ def _wav(path: Path, *, channels: int = 1, rate: int = 8000, seconds: float = 0.
     return path
 
 
+def _lint(path: Path) -> list[Issue]:
+    """Lint issues other than the question-share warning every three-question script gets."""
+    return [i for i in lint_script(path) if "of the total" not in i.message]
+
+
 def test_the_test_script_and_its_recordings_lint_clean() -> None:
-    assert lint_script(SHORT_ZH) == []
+    assert _lint(SHORT_ZH) == []
     script = load_script(SHORT_ZH)
     fixed, varying = prompt_keys(script)
     assert set(script.recordings) <= fixed
@@ -48,7 +53,7 @@ def test_usable_recordings_any_rate_mono_or_stereo(tmp_path: Path) -> None:
     _wav(tmp_path / "audio" / "a.wav", rate=44100, channels=2)
     _wav(tmp_path / "audio" / "b.wav", rate=8000)
     path = _copy(tmp_path, {"greeting:consent": "../audio/a.wav", "q:start": "../audio/b.wav"})
-    assert lint_script(path) == []
+    assert _lint(path) == []
 
 
 def test_every_unusable_recording_is_an_error_at_its_line(tmp_path: Path) -> None:
@@ -68,7 +73,7 @@ def test_every_unusable_recording_is_an_error_at_its_line(tmp_path: Path) -> Non
             "closing": "../audio/quad.wav",
         },
     )
-    lines = {i.line for i in lint_script(path)}
+    lines = {i.line for i in _lint(path)}
     messages = " | ".join(i.message for i in lint_script(path))
     assert "missing.wav' for 'greeting:consent': file not found" in messages
     assert "text.wav' for 'q:experience': not a PCM WAV file" in messages
@@ -87,8 +92,8 @@ def test_recordings_resolve_beside_the_script_wherever_it_is_copied(tmp_path: Pa
     shutil.copytree(FIXTURES / "zh", tmp_path / "zh")
     (tmp_path / "scripts").mkdir()
     shutil.copy(SHORT_ZH, tmp_path / "scripts" / "short_zh.yaml")
-    assert lint_script(tmp_path / "scripts" / "short_zh.yaml") == []
+    assert _lint(tmp_path / "scripts" / "short_zh.yaml") == []
     (tmp_path / "zh" / "prompt_start.wav").unlink()
-    assert [i.message for i in lint_script(tmp_path / "scripts" / "short_zh.yaml")] == [
+    assert [i.message for i in _lint(tmp_path / "scripts" / "short_zh.yaml")] == [
         "recording '../zh/prompt_start.wav' for 'q:start': file not found"
     ]

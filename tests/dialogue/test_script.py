@@ -75,13 +75,38 @@ def test_numeric_version_is_text(write_script: Write) -> None:
 
 
 def test_tiers() -> None:
+    # Calibrated on the rubric scorer: strong answers land near 90, mediocre near 50.
     tiers = load_script("cs_home_en").tiers
-    assert [tiers.tier_for(s) for s in (90, 85, 70, 59.9)] == [
+    assert [tiers.tier_for(s) for s in (90, 70, 69.9, 40, 39.9)] == [
         "strong_recommend",
         "strong_recommend",
         "pending",
+        "pending",
         "reject",
     ]
+
+
+RUBRIC = """
+    rubric:
+      measures: staying calm with a difficult customer
+      levels: {1: loses temper, 3: stays calm, 5: calm and fixes it}
+      exemplars:
+        - {level: 5, text: "I stayed calm, listened and fixed the order the same day."}
+        - {level: 3, text: I tried to stay calm.}
+        - {level: 1, text: I shouted back at him.}
+"""
+
+
+def test_rubrics_are_part_of_the_content_hash(write_script: Write) -> None:
+    anchor = ("        if_missing: [calm]\n", "        if_missing: [calm]\n" + RUBRIC.lstrip("\n"))
+    with_rubric = load_script(write_script(anchor))
+    rubric = with_rubric.question("story").rubric
+    assert rubric is not None and [e.level for e in rubric.exemplars] == [5, 3, 1]
+    edited = write_script(
+        (anchor[0], anchor[1].replace("I tried to stay calm.", "I tried hard.")), name="e.yaml"
+    )
+    assert load_script(edited).content_hash != with_rubric.content_hash
+    assert with_rubric.content_hash != load_script(write_script(name="n.yaml")).content_hash
 
 
 def test_render_tidies_empty_variables() -> None:

@@ -62,3 +62,24 @@ def test_language_without_models_names_the_setting() -> None:
     with pytest.raises(LanguageNotConfigured) as info:
         registry.check_language("zh")
     assert "SCREENLINE_MODELS__ASR (key 'zh')" in str(info.value)
+
+
+def test_embedder_loads_once_and_returns_normalised_rows() -> None:
+    import numpy as np
+
+    registry = ModelRegistry()
+    got: list[object] = []
+    threads = [threading.Thread(target=lambda: got.append(registry.embedder())) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len({id(m) for m in got}) == 1 and registry.load_counts == {"embed": 1}
+    embed = registry.embedder()
+    rows = embed(["I would apologise and send a new sofa.", "我会道歉并补发新沙发。", ""])
+    assert rows.shape == (3, 384) and np.allclose(np.linalg.norm(rows, axis=1), 1, atol=1e-5)
+    # Meaning crosses languages: the translation is nearer than an unrelated sentence.
+    other = embed(["The weather in the mountains was cold."])[0]
+    assert float(rows[0] @ rows[1]) > float(rows[0] @ other)
+    assert embed([]).shape == (0, 384)
+    registry.close()

@@ -1,0 +1,95 @@
+"""The rubric anchors of a script as vectors, embedded once per script version and model.
+
+Every exemplar answer and red-flag example of every rubric is embedded in one batch the first
+time a script is scored with a given ``embed``; the result is cached under the script's content
+hash (so editing an exemplar re-embeds, and two versions never mix).
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from dialogue.embedding import Embed
+from dialogue.script import Script
+
+__all__ = ["Anchors", "QuestionAnchors", "anchors_for"]
+
+#: Script versions kept per model; a server runs a handful of scripts.
+CACHE_SIZE = 16
+
+
+@dataclass(frozen=True)
+class QuestionAnchors:
+    """One question's exemplars and red-flag examples as rows, with their labels."""
+
+    levels: NDArray[np.int64]
+    exemplars: NDArray[np.float32]
+    exemplar_texts: tuple[str, ...]
+    flag_kinds: tuple[str, ...]
+    flag_labels: tuple[str, ...]
+    flags: NDArray[np.float32]
+
+
+@dataclass(frozen=True)
+class Anchors:
+    """Per-question anchors of one script version (questions without a rubric are absent)."""
+
+    script_hash: str
+    questions: dict[str, QuestionAnchors]
+
+
+_lock = threading.Lock()
+_cache: weakref.WeakKeyDictionary[Embed, OrderedDict[str, Anchors]] = weakref.WeakKeyDictionary()
+
+
+def _build(script: Script, embed: Embed) -> Anchors:
+    texts: list[str] = []
+    layout: list[tuple[str, int, int, int]] = []  # question, exemplar start, flag start, end
+    for q in script.questions:
+        if q.rubric is None:
+            continue
+        start = len(texts)
+        texts.extend(e.text for e in q.rubric.exemplars)
+        flags_at = len(texts)
+        texts.extend(x for flag in q.rubric.red_flags for x in flag.examples)
+        layout.append((q.id, start, flags_at, len(texts)))
+    rows = embed(texts) if texts else np.zeros((0, 1), dtype=np.float32)
+    questions = {}
+    for qid, start, flags_at, end in layout:
+        rubric = script.question(qid).rubric
+        assert rubric is not None
+        kinds = tuple(f.kind for f in rubric.red_flags for _ in f.examples)
+        labels = tuple(f.label or f.kind for f in rubric.red_flags for _ in f.examples)
+        questions[qid] = QuestionAnchors(
+            levels=np.array([e.level for e in rubric.exemplars], dtype=np.int64),
+            exemplars=rows[start:flags_at],
+            exemplar_texts=tuple(e.text for e in rubric.exemplars),
+            flag_kinds=kinds,
+            flag_labels=labels,
+            flags=rows[flags_at:end],
+        )
+    return Anchors(script.content_hash, questions)
+
+
+def anchors_for(script: Script, embed: Embed) -> Anchors:
+    """The script's anchors under ``embed``, embedding them on first use only."""
+    key = script.content_hash
+    with _lock:
+        per_model = _cache.setdefault(embed, OrderedDict())
+        found = per_model.get(key)
+        if found is not None:
+            per_model.move_to_end(key)
+            return found
+    built = _build(script, embed)  # outside the lock: embedding takes a while
+    with _lock:
+        per_model = _cache.setdefault(embed, OrderedDict())
+        per_model[key] = built
+        while len(per_model) > CACHE_SIZE:
+            per_model.popitem(last=False)
+    return built

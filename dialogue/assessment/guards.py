@@ -1,0 +1,182 @@
+"""Rule guards for what sentence embeddings miss: refusals, keyword lists, other languages.
+
+An embedding places "I'd refuse to apologise and hang up" close to a good answer about apologies,
+and a bare list of the rubric's words close to the answer that uses them. These checks read the
+text itself; each returns a :class:`Guard` finding that caps the question's score and is shown to
+the recruiter as a flag with its quote.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from dialogue.concept_match import ConceptMatch
+from dialogue.text import Language, clauses, detect_language, en_words, normalize, zh_tokens
+
+__all__ = [
+    "Guard",
+    "content_words",
+    "keyword_list",
+    "negated_only",
+    "other_language",
+    "refusal",
+    "sentences",
+]
+
+
+@dataclass(frozen=True)
+class Guard:
+    """One guard that fired: its kind, a one-line reason and the verbatim quote that shows it."""
+
+    kind: str
+    reason: str
+    quote: str
+
+
+# --- sentences (verbatim, for quotes) -------------------------------------------------------
+
+_SENTENCE_END = re.compile(r"[^.!?;。！？；\n]+[.!?;。！？；]*")
+#: A quote longer than this is cut (at a word boundary for English) so the report stays readable.
+MAX_QUOTE_CHARS = 220
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of one turn, each a verbatim substring of ``text`` (trimmed)."""
+    found = [m.group(0).strip() for m in _SENTENCE_END.finditer(text)]
+    out = []
+    for sentence in found:
+        if len(sentence) > MAX_QUOTE_CHARS:
+            cut = sentence[:MAX_QUOTE_CHARS]
+            sentence = cut.rsplit(" ", 1)[0] if " " in cut else cut
+        if sentence:
+            out.append(sentence)
+    return out
+
+
+# --- language of the answer -------------------------------------------------------------------
+
+
+def other_language(text: str, language: Language) -> Guard | None:
+    """A flag when the answer is in another language than the script's."""
+    found = detect_language(text)
+    if found is None or found == language:
+        return None
+    name = {"en": "English", "zh": "Mandarin"}[found]
+    quote = sentences(text)[0] if sentences(text) else text[:MAX_QUOTE_CHARS]
+    return Guard("other_language", f"answered in {name}, not the script's language", quote)
+
+
+# --- no answer at all ------------------------------------------------------------------------
+
+_FILLER_WORDS = "um umm uh uhh er erm hmm mm ah eh oh well 嗯 啊 呃 额 哦 噢 唔 那个 这个"
+_FILLERS = frozenset(_FILLER_WORDS.split())
+#: Fewer content words than this is no answer ("Um.", 嗯): sentence embeddings of such scraps
+#: land anywhere, so they get no points instead of a guess.
+MIN_CONTENT_WORDS = 2
+
+
+def content_words(text: str, language: Language) -> int:
+    """Words of ``text`` that are not fillers (jieba words for Mandarin)."""
+    tokens = en_words(text) if language == "en" else zh_tokens(text)
+    return sum(t not in _FILLERS for t in tokens)
+
+
+# --- keyword lists ------------------------------------------------------------------------
+
+# Words that make a sentence a sentence: pronouns, auxiliaries, articles, prepositions, links.
+_EN_FUNCTION_WORDS = (
+    "i i'd i'll i'm i've me my we we'd we'll our us you your they them their he she it it's "
+    "the a an to and or but so if then that this these those of for with in on at by from "
+    "would will can could should be is am are was were been do did does have has had not "
+    "no yes just also first after before when what how all any some there here as up out "
+    "let make sure get give tell say ask"
+)
+_EN_FUNCTION = frozenset(_EN_FUNCTION_WORDS.split())
+_ZH_FUNCTION_WORDS = (
+    "我 我们 你 您 他 她 它 他们 会 的 了 把 给 就 先 然后 再 是 在 和 跟 让 要 能 可以 也 都 "
+    "很 吧 呢 着 过 被 对 从 这 那 一 个 去 来 说 有 没有 不 还 又 并 而且 如果 因为 所以 "
+    "时候 一下 帮 告诉 问 到 用 做"
+)
+_ZH_FUNCTION = frozenset(_ZH_FUNCTION_WORDS.split())
+_LIST_SPLIT = re.compile(r"[,;/、，；\n]+")
+
+
+def keyword_list(text: str, language: Language) -> Guard | None:
+    """A flag when the answer is a list of terms with no sentence around them.
+
+    A sentence needs function words (pronouns, verbs' auxiliaries, articles, particles); a list
+    of the rubric's terms has almost none, however many of them it names.
+    """
+    tokens = en_words(text) if language == "en" else zh_tokens(text)
+    if len(tokens) < 4:
+        return None
+    function = _EN_FUNCTION if language == "en" else _ZH_FUNCTION
+    ratio = sum(t in function for t in tokens) / len(tokens)
+    items = [i for i in _LIST_SPLIT.split(normalize(text)) if i.strip()]
+    short_items = len(items) >= 3 and len(tokens) / len(items) <= 2.5
+    if ratio < 0.1 or (short_items and ratio < 0.2):
+        return Guard("keyword_list", "a list of terms, not an answer", text.strip()[:200])
+    return None
+
+
+# --- refusal and negation -----------------------------------------------------------------
+
+# Phrases that refuse, blame or brush off, whatever the question. A negator right before one
+# ("I would never hang up") turns it around, so those are checked per clause.
+_EN_REFUSAL = re.compile(
+    r"\b(refuse|refusing|not my (?:problem|fault|job|concern|responsibility)|"
+    r"none of my business|out of the question|hang up|hung up|their (?:own )?fault|"
+    r"(?:don't|do not) care|shut up|calm down or|call (?:us )?back later|"
+    r"nothing i can do|not (?:going|gonna) to (?:help|apologi[sz]e|refund)|"
+    r"(?:won't|will not|wouldn't|would not|never) (?:apologi[sz]e|say sorry|help|refund|listen))"
+)
+_EN_NEGATED_BEFORE = re.compile(r"\b(never|not|don't|won't|wouldn't|no need to)\s+(\w+\s+)?$")
+_ZH_REFUSAL = re.compile(
+    r"(拒绝|不是我的(?:问题|错|责任|事)|不想管|不归我管|跟我(?:们)?没(?:有)?关系|与我无关|挂(?:断|掉)?(?:他的)?电话|"
+    r"不会(?:给他)?道歉|不道歉|不(?:给|能)退|不可能退|别(?:嚷|吵|吼)|晚点再打|"
+    r"自己弄坏|没办法帮|不管他|不理他|爱买不买)"
+)
+_ZH_NEGATED_BEFORE = re.compile(r"(不会|绝不|不要|决不|从不|不能)\s*$")
+
+
+def _refusal_phrase(text: str, language: Language) -> str | None:
+    for clause in clauses(text) if language == "en" else [normalize(text)]:
+        pattern = _EN_REFUSAL if language == "en" else _ZH_REFUSAL
+        before = _EN_NEGATED_BEFORE if language == "en" else _ZH_NEGATED_BEFORE
+        for match in pattern.finditer(clause):
+            phrase = match.group(0)
+            starts_negated = phrase.startswith(("won't", "will not", "wouldn't", "would not"))
+            negator_first = phrase.startswith(("never", "不会", "不道歉", "不给", "不能", "不可能"))
+            if not (starts_negated or negator_first) and before.search(clause[: match.start()]):
+                continue  # "I would never hang up": the refusal itself is negated
+            # "I'd never refuse" / 我绝不会拒绝 are negated too
+            if before.search(clause[: match.start()]) and phrase in {"refuse", "refusing", "拒绝"}:
+                continue
+            return phrase
+    return None
+
+
+def refusal(text: str, language: Language) -> Guard | None:
+    """A flag when the answer refuses, blames or brushes off the customer.
+
+    Read in the candidate's own words: a refusal phrase, where a negated refusal ("I'd never
+    hang up", 绝不会挂电话) does not count.
+    """
+    phrase = _refusal_phrase(text, language)
+    if phrase is None:
+        return None
+    quote = next((s for s in sentences(text) if phrase in normalize(s)), text.strip())
+    return Guard("refusal", f"refuses or brushes off ({phrase!r})", quote)
+
+
+def negated_only(matches: list[ConceptMatch]) -> Guard | None:
+    """A flag when the criteria are mentioned only negated ("I would not apologise", 我不会道歉).
+
+    Weaker than :func:`refusal` (a negator the matcher misreads, as in 没问题我会退款, looks
+    the same), so the scorer acts on it only when the model does not place the answer high.
+    """
+    negated = [m for m in matches if m.negated]
+    if negated and not any(not m.negated for m in matches):
+        return Guard("negated", "mentions what counts only to negate it", negated[0].quote)
+    return None

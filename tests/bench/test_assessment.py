@@ -1,0 +1,122 @@
+"""The labelled answer sets load and are well-formed, and ``bench/assessment.py`` runs end to end.
+
+The sets are the scorer's held-out evaluation (``bench/data/assessment/README.md``); these tests
+check their shape, never the scorer's figures on them.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import subprocess
+import sys
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+BENCH = Path(__file__).resolve().parents[2] / "bench" / "assessment.py"
+
+
+@pytest.fixture(scope="module")
+def bench() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("bench_assessment", BENCH)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up by name
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("name", ["en", "zh"])
+def test_sets_are_well_formed(bench: ModuleType, name: str) -> None:
+    answer_set = bench.load_set(name)
+    assert answer_set.script.id == f"cs_home_{name}"
+    assert bench.problems(answer_set) == []
+    assert len(answer_set.candidates) >= bench.MIN_CANDIDATES
+    kinds = {c.kind for c in answer_set.candidates}
+    assert set(bench.REQUIRED_KINDS) <= kinds
+    labelled = set(bench.labelled_questions(answer_set.script))
+    assert set(bench.scored_questions(answer_set.script)) <= labelled
+    question_ids = {q.id for q in answer_set.script.questions}
+    for c in answer_set.candidates:
+        assert 1 <= c.overall <= 5
+        assert set(c.answers) <= question_ids | {"greeting"}
+        assert set(c.labels) <= labelled
+        assert all(1 <= v <= 5 for v in c.labels.values())
+    # Every labelled question has answers at both ends of the scale.
+    for q in labelled:
+        labels = {c.labels[q] for c in answer_set.candidates if q in c.labels}
+        assert {1, 5} <= labels, q
+
+
+def test_problems_catches_malformed_sets(bench: ModuleType) -> None:
+    answer_set = bench.load_set("en")
+    first = answer_set.candidates[0]
+    first.labels["cs_experience"] = 7
+    first.labels["salary"] = 3
+    first.answers["no_such_question"] = "hi"
+    del first.labels["stress"]
+    answer_set.candidates = [c for c in answer_set.candidates if c.kind != "keyword_list"][
+        : bench.MIN_CANDIDATES - 1
+    ]
+    found = "\n".join(bench.problems(answer_set))
+    assert "is not 1-5" in found
+    assert "'salary', which is neither scored nor yes/no" in found
+    assert "unknown question id 'no_such_question'" in found
+    assert "answer to 'stress' has no label" in found
+    assert "no candidate of kind 'keyword_list'" in found
+    assert "fewer than 40" in found
+
+
+def test_statistics(bench: ModuleType) -> None:
+    assert bench.spearman([1, 2, 3, 4], [10, 20, 30, 40]) == 1.0
+    assert bench.spearman([1, 2, 3, 4], [4, 3, 2, 1]) == -1.0
+    assert bench.spearman([1, 1, 1], [1, 2, 3]) is None
+    assert bench.pairwise_accuracy([3, 2, 1], [3, 2, 1]) == 1.0
+    assert bench.pairwise_accuracy([1, 1], [2, 1]) == 0.5
+
+
+def test_bench_runs_end_to_end_on_a_subset(tmp_path: Path) -> None:
+    out = tmp_path / "bench.json"
+    command = [
+        sys.executable,
+        str(BENCH),
+        "--set",
+        "en",
+        "--set",
+        "zh",
+        "--only",
+        "en-s1,en-kw1,en-para1,zh-neg1,zh-hang1",
+        "--out",
+        str(out),
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stderr
+    result: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
+    assert set(result["languages"]) == {"en", "zh"}
+    en, zh = result["languages"]["en"], result["languages"]["zh"]
+    # The selection plus what it needs: compare_to references and the probe context.
+    assert {i["candidate"] for i in en["interviews"]} == {
+        "en-s1",
+        "en-kw1",
+        "en-para1",
+        "en-p1",
+        "en-m1",
+    }
+    assert [g["candidate"] for g in en["gaming"]] == ["en-kw1"]
+    assert en["gaming"][0]["reference"] == "en-p1"
+    assert {q["question"] for q in en["gaming"][0]["questions"]} >= {"angry_customer"}
+    assert [p["candidate"] for p in en["paraphrase"]] == ["en-para1"]
+    assert zh["gaming"][0]["kind"] == "refusal"
+    hung = next(i for i in zh["interviews"] if i["candidate"] == "zh-hang1")
+    assert hung["complete"] is False
+    for figures in (en, zh):
+        assert figures["scoring_s"]["n"] == figures["candidates"]
+        assert figures["scoring_s"]["p50"] > 0
+        assert set(figures["spearman_questions"]) >= {"angry_customer", "mean"}
+        assert sum(sum(row.values()) for row in figures["tier_confusion"].values()) == len(
+            figures["interviews"]
+        )
+        assert figures["ranked"] == sum(1 for i in figures["interviews"] if i["complete"])
