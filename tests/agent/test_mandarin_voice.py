@@ -48,16 +48,19 @@ def zh_runtime(tmp_path_factory: pytest.TempPathFactory) -> Any:
 
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
 async def zh_server(zh_runtime: Any) -> AsyncIterator[str]:
+    from agent.auth.guard import Access
     from agent.cli import in_process_server
 
+    # The test owns this server's secret: a call token (valid for the module's run) opens calls.
+    token = Access.from_settings(zh_runtime.settings).call_token(ttl_s=3600)
     async with in_process_server(zh_runtime.settings, zh_runtime) as url:
-        yield url
+        yield f"{url}?token={token}"
 
 
 def _quotes(node: Any) -> list[str]:
-    """Every ``quote`` string anywhere in a report's scores."""
+    """The text of every quote (``{question_id, turn, text, turn_index}``) in a report's scores."""
     if isinstance(node, dict):
-        found = [node["quote"]] if isinstance(node.get("quote"), str) else []
+        found = [node["text"]] if "turn_index" in node and isinstance(node.get("text"), str) else []
         return found + [q for v in node.values() for q in _quotes(v)]
     if isinstance(node, list):
         return [q for v in node for q in _quotes(v)]
@@ -148,6 +151,7 @@ async def test_a_language_without_an_asr_model_is_refused_with_the_setting(
     import websockets
 
     from agent.api.server import create_app
+    from agent.auth.guard import Access
     from agent.calls.run import Runtime
     from agent.cli import serve_app
     from agent.settings import Settings
@@ -155,7 +159,8 @@ async def test_a_language_without_an_asr_model_is_refused_with_the_setting(
 
     settings = Settings(data_dir=tmp_path, models=ModelSettings(asr={"en": "embedded"}))
     app = create_app(settings, Runtime(settings), warm=False)
-    async with serve_app(app) as base, websockets.connect(f"{base}/ws/call") as ws:
+    token = Access.from_settings(settings).call_token()
+    async with serve_app(app) as base, websockets.connect(f"{base}/ws/call?token={token}") as ws:
         start = {"type": "start", "sample_rate": 8000, "candidate_id": "zh-1"}
         await ws.send(json.dumps({**start, "script_id": "cs_home_zh"}))
         error = json.loads(await ws.recv())
