@@ -1,16 +1,20 @@
 """Silero VAD on a session shared by every call.
 
-pipecat's ``SileroVADAnalyzer`` opens its own ONNX Runtime session per instance. The session is
-stateless (Silero's recurrent state is an explicit input), so all calls can share one session
-from the model registry while each keeps its own state and context window.
+pipecat's ``SileroVADAnalyzer`` opens its own ONNX Runtime session and its own worker thread per
+instance. The session is stateless (Silero's recurrent state is an explicit input), so all calls
+can share one session from the model registry while each keeps its own state and context window,
+and run on one shared pool instead of a thread per call (a call's windows stay in order: each
+frame's analysis is awaited before the next frame is processed).
 """
 
 from __future__ import annotations
 
+import asyncio
+from concurrent.futures import Executor
 from typing import TYPE_CHECKING
 
 from pipecat.audio.vad.silero import SileroOnnxModel, SileroVADAnalyzer
-from pipecat.audio.vad.vad_analyzer import VADAnalyzer, VADParams
+from pipecat.audio.vad.vad_analyzer import VADAnalyzer, VADParams, VADState
 
 if TYPE_CHECKING:
     import onnxruntime
@@ -32,6 +36,7 @@ class SharedSileroVAD(SileroVADAnalyzer):
         self,
         session: onnxruntime.InferenceSession,
         *,
+        executor: Executor | None = None,
         sample_rate: int | None = None,
         params: VADParams | None = None,
     ) -> None:
@@ -40,3 +45,11 @@ class SharedSileroVAD(SileroVADAnalyzer):
         self._model = _SharedSileroModel(session)
         self._windows_since_reset = 0
         self._low_confidence_windows = 0
+        self._shared_executor = executor
+
+    async def analyze_audio(self, buffer: bytes) -> VADState:
+        """pipecat's analysis, on the shared pool when one is given."""
+        if self._shared_executor is None:
+            return await super().analyze_audio(buffer)
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._shared_executor, self._run_analyzer, buffer)

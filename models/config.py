@@ -29,5 +29,8 @@ class ModelSettings(BaseModel):
     # ONNX Runtime intra-op threads. VAD runs 32 ms windows per call: one thread is plenty.
     tts_threads: int = 1
     vad_threads: int = 1
-    # Bounded pool for all model inference so the event loop never blocks.
+    # Bounded pools so the event loop never blocks: Whisper and Smart Turn each run this many
+    # jobs at once; uncached TTS and delivery features have their own (small) pools.
     inference_workers: int = 2
+    tts_workers: int = 1
+    feature_workers: int = 1
