@@ -8,6 +8,12 @@ that streams faster than real time.
 Per candidate turn it decides: end of answer (the question's end-of-answer silence after the last
 voiced audio), no input (the question's timeout after the prompt finished playing), answer too
 long (maximum answer length), and barge-in (candidate speech while the interviewer talks).
+
+Correct under load: a decision that depends on a transcript (the words before a pause, the final
+text of an answer, whether a sound over a prompt was a backchannel) waits for it, however late it
+comes. While it waits the audio clock stands still: candidate audio and VAD events that arrive
+meanwhile are held and replayed, in order, once the decision is made. So every decision is a
+function of the audio alone, and a busy server answers later, never differently.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
@@ -38,6 +45,7 @@ from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
 from agent.reports.report import CallRecord, Turn, utc_now
 from audio.frames import (
     EndOfTurnFrame,
+    PauseCueFrame,
     PauseTranscriptFrame,
     PlaybackControlFrame,
     PromptFrame,
@@ -82,6 +90,11 @@ class Engine(Protocol):
 #: Computes per-turn features from (transcript frame, call record, latency info); may be slow.
 FeatureFn = Callable[[TurnTranscriptFrame, dict[str, Any]], Awaitable[dict[str, Any]]]
 
+#: Held audio beyond which a decision stops waiting for its cues (a stage that never answers
+#: must not stall a call for ever; with working stages this bound is never reached).
+MAX_HELD_S = 30.0
+_PUNCTUATION = (".", "!", "?", ",", ";", ":", "。", "！", "？", "，", "、", "；")
+
 
 class InterviewConductor(FrameProcessor):
     """Drives one interview: audio-clock timers, engine events, prompts, transcript, report."""
@@ -100,9 +113,11 @@ class InterviewConductor(FrameProcessor):
         unfinished_hold_s: float = 2.0,
         barge_in_confirm_s: float = 0.8,
         features: FeatureFn | None = None,
+        on_latency: Callable[[dict[str, float]], None] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
+        self._on_latency = on_latency
         self._engine = engine
         self.record = record
         self._on_end = on_end
@@ -119,8 +134,15 @@ class InterviewConductor(FrameProcessor):
         self._backchannel_max_s = barge_in_confirm_s
         # Measured on tiny.en: real short words score about -0.9, hums -1.15 to -1.35.
         self._guess_logprob = -1.05
-        self._completion: float | None = None  # Smart Turn score at the current pause
-        self._pause_text: str | None = None  # transcript of the words before the pause
+        # End-of-answer cues per pause number (VAD "stopped" events since the call started).
+        self._pauses = 0
+        self._completions: dict[int, float] = {}  # Smart Turn score
+        self._pause_texts: dict[int, str] = {}  # transcript of the words before the pause
+        self._cue_wait: int | None = None  # pause whose cues a decision is waiting for
+        self._held: deque[tuple[Frame, FrameDirection, float]] = deque()
+        self._held_s = 0.0
+        self._replaying = False
+        self._frame_wall = 0.0  # arrival time of the frame being processed
         self._barge: float | None = None  # clock when a possible barge-in paused the prompt
         self.backchannels = 0
         self.clock = 0.0  # seconds of candidate audio received
@@ -151,8 +173,6 @@ class InterviewConductor(FrameProcessor):
         await self.push_frame(OutputTransportMessageUrgentFrame(message={"type": kind, **payload}))
 
     def _reset_turn(self) -> None:
-        self._completion = None
-        self._pause_text = None
         self._user_speaking = False
         self._speech_start = None
         self._last_voice_end = None
@@ -179,8 +199,8 @@ class InterviewConductor(FrameProcessor):
                 turn = Turn(
                     "interviewer",
                     action.text,
-                    self.clock,
-                    self.clock,
+                    self.heard_clock,
+                    self.heard_clock,
                     question_id=action.question_id,
                     prompt_id=action.prompt_id,
                 )
@@ -201,7 +221,7 @@ class InterviewConductor(FrameProcessor):
             elif isinstance(action, Listen):
                 self._listen = action
                 self._reset_turn()
-                self._listen_since = None if self._bot_speaking else self.clock
+                self._listen_since = None if self._bot_speaking else self.heard_clock
             elif isinstance(action, Record):
                 self.record.records[action.name] = action.value
             elif isinstance(action, Flag):
@@ -234,26 +254,34 @@ class InterviewConductor(FrameProcessor):
 
     # -- frames ---------------------------------------------------------------------------
 
+    @property
+    def _waiting(self) -> bool:
+        """A decision waits for a transcript: the audio clock stands still."""
+        return self._awaiting_transcript or self._cue_wait is not None
+
+    @property
+    def heard_clock(self) -> float:
+        """Seconds of candidate audio received so far, including audio held while waiting."""
+        return self.clock + self._held_s
+
     async def process_frame(self, frame: Frame, direction: FrameDirection) -> None:
         await super().process_frame(frame, direction)
-        if isinstance(frame, InputAudioRawFrame):
-            self.clock += len(frame.audio) / 2 / frame.sample_rate
-            if not self._started:
-                # The first audio means the transport is live: greet.
-                self._started = True
-                await self._apply(self._engine.start())
-                self._note_state()
-            await self._tick()
-            return  # audio stops here: nothing downstream needs candidate audio
-        if isinstance(frame, VADUserStartedSpeakingFrame):
-            await self._on_speech_start()
-        elif isinstance(frame, VADUserStoppedSpeakingFrame):
-            await self._on_speech_stop()
-        elif isinstance(frame, TurnCompletionFrame):
-            self._completion = frame.probability
+        if isinstance(
+            frame, (InputAudioRawFrame, VADUserStartedSpeakingFrame, VADUserStoppedSpeakingFrame)
+        ):
+            if self._waiting or self._held:
+                self._hold(frame, direction)
+            else:
+                self._frame_wall = time.monotonic()
+                await self._on_input(frame, direction)
+            return
+        if isinstance(frame, TurnCompletionFrame):
+            self._completions[frame.pause] = frame.probability
+            await self._cue_arrived()
             return
         elif isinstance(frame, PauseTranscriptFrame):
-            self._pause_text = frame.text
+            self._pause_texts[frame.pause] = frame.text
+            await self._cue_arrived()
             return
         elif isinstance(frame, BotStartedSpeakingFrame):
             self._on_bot_started()
@@ -265,6 +293,7 @@ class InterviewConductor(FrameProcessor):
                 return
         elif isinstance(frame, TurnTranscriptFrame):
             await self._on_transcript(frame)
+            await self._replay()
             return
         elif isinstance(frame, InterimTranscriptionFrame):
             await self._send("transcript", text=frame.text, final=False)
@@ -281,6 +310,59 @@ class InterviewConductor(FrameProcessor):
             self._close_bot_turns()
         await self.push_frame(frame, direction)
 
+    async def _on_input(self, frame: Frame, direction: FrameDirection) -> None:
+        """Candidate audio and VAD events, in order, on the audio clock."""
+        if isinstance(frame, InputAudioRawFrame):
+            self.clock += len(frame.audio) / 2 / frame.sample_rate
+            if not self._started:
+                # The first audio means the transport is live: greet.
+                self._started = True
+                await self._apply(self._engine.start())
+                self._note_state()
+            await self._tick()
+            return  # audio stops here: nothing downstream needs candidate audio
+        if isinstance(frame, VADUserStartedSpeakingFrame):
+            await self._on_speech_start()
+        elif isinstance(frame, VADUserStoppedSpeakingFrame):
+            await self._on_speech_stop()
+        await self.push_frame(frame, direction)
+
+    def _hold(self, frame: Frame, direction: FrameDirection) -> None:
+        self._held.append((frame, direction, time.monotonic()))
+        if isinstance(frame, InputAudioRawFrame):
+            self._held_s += len(frame.audio) / 2 / frame.sample_rate
+            if self._cue_wait is not None and self._held_s > MAX_HELD_S:
+                log.error("no end-of-answer cues for pause %d; deciding without", self._cue_wait)
+                self._pause_texts.setdefault(self._cue_wait, "")
+                self._completions.setdefault(self._cue_wait, 0.0)
+                self.create_task(self._cue_arrived())
+
+    async def _replay(self) -> None:
+        """Process held input once nothing waits any more (stops if a decision waits again)."""
+        if self._replaying:
+            return
+        self._replaying = True
+        try:
+            while self._held and not self._waiting and not self._ended:
+                frame, direction, wall = self._held.popleft()
+                if isinstance(frame, InputAudioRawFrame):
+                    self._held_s -= len(frame.audio) / 2 / frame.sample_rate
+                self._frame_wall = wall
+                await self._on_input(frame, direction)
+            if not self._held:
+                self._held_s = 0.0
+        finally:
+            self._replaying = False
+
+    async def _cue_arrived(self) -> None:
+        if self._cue_wait is not None and self._cues_ready(self._cue_wait):
+            self._cue_wait = None
+            await self._tick()
+            await self._replay()
+
+    def _cues_ready(self, pause: int) -> bool:
+        return pause in self._pause_texts and (not self._smart_turn or pause in self._completions)
+
     async def _tick(self) -> None:
         """Audio-clock timers: barge-in confirmation, end of answer, too long, no input."""
         if self._barge is not None and self._user_speaking:
@@ -296,8 +378,16 @@ class InterviewConductor(FrameProcessor):
             if self._user_speaking:
                 if self.clock - self._speech_start >= listen.max_answer_s:
                     await self._end_turn("max_length")
-            elif self._last_voice_end is not None and self._answer_over(listen):
-                await self._end_turn("silence")
+            elif self._last_voice_end is not None:
+                over = self._answer_over(listen)
+                if over is None:
+                    # The cues of this pause decide it: wait for them, on a stopped clock.
+                    self._cue_wait = self._pauses
+                    await self.push_frame(
+                        PauseCueFrame(pause=self._pauses, needed=True), FrameDirection.UPSTREAM
+                    )
+                elif over:
+                    await self._end_turn("silence")
         elif (
             self._listen_since is not None
             and not self._bot_speaking
@@ -306,9 +396,10 @@ class InterviewConductor(FrameProcessor):
             self._listen_since = None
             await self._handle(NoInput())
 
-    def _answer_over(self, listen: Listen) -> bool:
+    def _answer_over(self, listen: Listen) -> bool | None:
         """End of answer: the question's silence when the answer sounds finished (or Smart Turn
-        is off); that silence plus a hold when it sounds mid-thought or is still too short."""
+        is off); that silence plus a hold when it sounds mid-thought or is still too short.
+        None: the pause's cues decide, and they have not arrived yet."""
         assert self._last_voice_end is not None and self._speech_start is not None
         silence = self.clock - self._last_voice_end
         if silence < listen.end_silence_s:
@@ -319,14 +410,19 @@ class InterviewConductor(FrameProcessor):
             return False
         if not self._smart_turn:
             return True
-        # Either cue may call the answer finished: Smart Turn on the voice, or the words
-        # before the pause reading as a complete sentence (synthetic and flat voices fool
-        # prosody alone). A trailing "and", "um" or comma always keeps the floor open.
-        if self._pause_text is not None and not sounds_finished(self._pause_text, self._language):
-            return False
-        if self._completion is not None and self._completion >= self._complete_threshold:
+        pause = self._pauses
+        if not self._cues_ready(pause):
+            return None
+        # Either cue may call the answer finished: the words before the pause reading as a
+        # complete sentence (synthetic and flat voices fool prosody alone), or Smart Turn on
+        # the voice when Whisper left the text unpunctuated. Punctuated text that still ends
+        # open (a trailing "and", "um" or comma) always keeps the floor open.
+        text = self._pause_texts[pause].strip()
+        if sounds_finished(text, self._language):
             return True
-        return self._pause_text is not None
+        if text.endswith(_PUNCTUATION):
+            return False
+        return self._completions.get(pause, 0.0) >= self._complete_threshold
 
     async def _end_turn(self, reason: str) -> None:
         self._awaiting_transcript = True
@@ -335,12 +431,17 @@ class InterviewConductor(FrameProcessor):
         self._endpoint_s = round(self.clock, 3)
         # Kept apart from the turn state, which is reset before the reply starts playing.
         self._gap_from_wall = self._last_voice_wall
-        await self.push_frame(EndOfTurnFrame(reason=reason), FrameDirection.UPSTREAM)
+        await self.push_frame(
+            EndOfTurnFrame(reason=reason, at_s=self.clock), FrameDirection.UPSTREAM
+        )
 
     async def _on_speech_start(self) -> None:
         self._user_speaking = True
-        self._completion = None
-        self._pause_text = None
+        if self._pauses and self._last_voice_end is not None:
+            # Spoke again before the pause could end the answer: its text is not needed.
+            await self.push_frame(
+                PauseCueFrame(pause=self._pauses, needed=False), FrameDirection.UPSTREAM
+            )
         if self._speech_start is None:
             self._speech_start = self.clock
         if self._bot_speaking and self._barge is None and not self._ended:
@@ -370,9 +471,14 @@ class InterviewConductor(FrameProcessor):
         await self.push_frame(PlaybackControlFrame(pause=False))
 
     async def _on_speech_stop(self) -> None:
+        self._pauses += 1
+        for old in [p for p in self._pause_texts if p < self._pauses - 2]:
+            del self._pause_texts[old]
+        for old in [p for p in self._completions if p < self._pauses - 2]:
+            del self._completions[old]
         self._user_speaking = False
         self._last_voice_end = self.clock - self._vad_stop_s
-        self._last_voice_wall = time.monotonic() - self._vad_stop_s
+        self._last_voice_wall = self._frame_wall - self._vad_stop_s
         if self._barge is not None and not self._awaiting_transcript:
             await self._end_turn("barge_check")
 
@@ -386,23 +492,26 @@ class InterviewConductor(FrameProcessor):
             if self._gap_from_wall is not None:
                 lat["response_gap_ms"] = round((now - self._gap_from_wall) * 1000, 1)
             log.info("turn latency %s", lat)
+            if self._on_latency is not None:
+                self._on_latency(lat)
             self._latency_turn = None
 
     async def _on_bot_stopped(self) -> None:
         self._bot_speaking = False
         if self._barge is not None:
             return  # paused, not finished
-        self._question_end = self.clock
+        # Where the caller's audio stands now, held audio included: timers count from here.
+        self._question_end = self.heard_clock
         self._close_bot_turns()
         if self._listen is not None and not self._ended and self._speech_start is None:
-            self._listen_since = self.clock
+            self._listen_since = self.heard_clock
             await self._send(
                 "listening", question_id=self._listen.question_id, state=self._engine.state
             )
 
     def _close_bot_turns(self) -> None:
         for turn in self._open_bot_turns:
-            turn.end_s = max(turn.start_s, self.clock)
+            turn.end_s = max(turn.start_s, self.heard_clock)
         self._open_bot_turns.clear()
 
     async def _measure(self, turn: Turn, frame: TurnTranscriptFrame, info: dict[str, Any]) -> None:

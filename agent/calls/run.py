@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,7 @@ from audio.tts import CachedPiperTTS, PromptCache
 from audio.vad import SharedSileroVAD
 from dialogue.engine import Interview
 from dialogue.script import Script, load_script
+from models.pools import Histogram
 from models.registry import ModelRegistry
 
 log = logging.getLogger(__name__)
@@ -63,6 +65,11 @@ class Runtime:
         self.calls = CallLog(settings.data_dir / "calls.jsonl")
         self.audiosocket_expected: dict[str, tuple[str, str | None]] = {}
         self.calls_started = 0
+        # For /health and /metrics: readiness, refused calls by reason, per-turn latencies.
+        self.models_ready = False
+        self.prompts_ready = False
+        self.refusals: Counter[str] = Counter()
+        self.turn_latency: dict[str, Histogram] = {}
 
     def script(self, script_id: str | None) -> Script:
         """Load a script by id or path (the configured default when None)."""
@@ -76,25 +83,48 @@ class Runtime:
         """Check, before a call starts, that models exist for the script's language."""
         self.registry.check_language(script.language)
 
-    def warm(self, script_ids: list[str], rates: tuple[int, ...] = (8000, 16000)) -> int:
-        """Load models and pre-synthesize the fixed prompts of these scripts (blocking)."""
+    def load_models(self, script_ids: list[str]) -> dict[str, float]:
+        """Load every model these scripts' calls use, ASR and Smart Turn included, so no call
+        pays for a load (blocking); returns load seconds per model."""
+        languages = [self.script(script_id).language for script_id in script_ids]
+        return self.registry.preload([*languages, *self.settings.preload_languages])
+
+    def prompt_rates(self) -> tuple[int, ...]:
+        """Output rates worth pre-synthesizing prompts for: 16 kHz (``/ws/call``, WebRTC), and
+        8 kHz only when a telephony transport is configured (other rates synthesize once, on
+        their first use, and are cached from then on)."""
+        settings = self.settings
+        telephony = settings.public_url or settings.twilio.account_sid or settings.audiosocket_port
+        return (16000, 8000) if telephony else (16000,)
+
+    def warm_prompts(self, script_ids: list[str], rates: tuple[int, ...]) -> int:
+        """Pre-synthesize the fixed prompts of these scripts (blocking); returns how many."""
         made = 0
         for script_id in script_ids:
             script = self.script(script_id)
-            self.prepare(script)
             voice = self.registry.voice(script.language)
             key = self.registry.voice_source(script.language)
             texts = [text for _pid, text in Interview(script).fixed_prompts()]
             for rate in rates:
                 made += self.prompt_cache.warm(key, voice, texts, rate)
-        self.registry.vad_session()
         return made
+
+    def warm(self, script_ids: list[str], rates: tuple[int, ...] | None = None) -> int:
+        """Load models and pre-synthesize the fixed prompts of these scripts (blocking)."""
+        self.load_models(script_ids)
+        return self.warm_prompts(script_ids, self.prompt_rates() if rates is None else rates)
 
     async def save_report(self, record: CallRecord) -> str:
         """Write the record's report (off the event loop) and return its id."""
         report = record.to_report()
         await asyncio.to_thread(self.reports.save, report)
         return str(report["report_id"])
+
+    def observe_latency(self, latency: dict[str, float]) -> None:
+        """Count one turn's latency figures (milliseconds) into the process histograms."""
+        for name in ("processing_ms", "response_gap_ms", "asr_tail_ms"):
+            if name in latency:
+                self.turn_latency.setdefault(name, Histogram()).observe(latency[name] / 1000)
 
     def report_path(self, report_id: str) -> Path:
         """Where a report lives."""
@@ -130,6 +160,7 @@ async def run_call(
     vad = VADProcessor(
         vad_analyzer=SharedSileroVAD(
             registry.vad_session(),
+            executor=registry.vad_executor,
             params=VADParams(
                 confidence=audio.vad_confidence,
                 start_secs=audio.vad_start_s,
@@ -142,7 +173,7 @@ async def run_call(
     )
     stt = StreamingWhisperSTT(
         model_getter=lambda: registry.asr(language),
-        executor=registry.executor,
+        pool=registry.asr_pool,
         language=language,
         min_chunk_s=audio.asr_min_chunk_s,
         max_chunk_s=audio.asr_max_chunk_s,
@@ -165,13 +196,14 @@ async def run_call(
         complete_threshold=audio.complete_threshold,
         unfinished_hold_s=audio.unfinished_hold_s,
         barge_in_confirm_s=audio.barge_in_confirm_s,
+        on_latency=runtime.observe_latency,
         features=features or make_feature_fn(registry.executor, language),
     )
     tts = CachedPiperTTS(
         voice_getter=lambda: registry.voice(language),
         voice_key=registry.voice_source(language),
         cache=runtime.prompt_cache,
-        executor=registry.executor,
+        executor=registry.tts_executor,
     )
     stages: list[Any] = [transport.input(), vad]
     if audio.smart_turn:
