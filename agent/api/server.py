@@ -15,6 +15,7 @@ from pipecat.transports.websocket.fastapi import (
     FastAPIWebsocketTransport,
 )
 
+from agent.api.metrics import monitoring_router
 from agent.api.telephony import telephony_lifespan, telephony_router
 from agent.api.webrtc import webrtc_router
 from agent.calls.run import CallSpec, Runtime, run_call
@@ -40,25 +41,27 @@ def create_app(settings: Settings, runtime: Runtime | None = None, *, warm: bool
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        warming: asyncio.Task[None] | None = None
         if warm:
-            made = await asyncio.to_thread(rt.warm, [settings.default_script])
-            log.info("start-up: models loaded, %d prompts pre-synthesized", made)
-        async with telephony_lifespan(rt):
-            yield
+            # Every model loads before the port opens (seconds); the fixed prompts are
+            # synthesized after, in the background: a prompt not cached yet is synthesized
+            # when a call first needs it, and cached from then on.
+            loaded = await asyncio.to_thread(rt.load_models, [settings.default_script])
+            log.info("start-up: models loaded %s", {k: round(v, 2) for k, v in loaded.items()})
+            warming = asyncio.create_task(_warm_prompts(rt, [settings.default_script]))
+        rt.models_ready = True
+        try:
+            async with telephony_lifespan(rt):
+                yield
+        finally:
+            if warming is not None:
+                warming.cancel()
 
     app = FastAPI(title="Screenline", version="0.1.0", lifespan=lifespan)
     app.state.runtime = rt
+    app.include_router(monitoring_router(rt))
     app.include_router(telephony_router(rt))
     app.include_router(webrtc_router(rt))
-
-    @app.get("/health")
-    async def health() -> dict[str, Any]:
-        return {
-            "status": "ok",
-            "active_calls": len(rt.active),
-            "models_loaded": dict(rt.registry.load_counts),
-            "prompt_cache": {"items": len(rt.prompt_cache), "hits": rt.prompt_cache.hits},
-        }
 
     @app.get("/api/reports/{report_id}")
     async def get_report(report_id: str) -> dict[str, Any]:
@@ -73,6 +76,13 @@ def create_app(settings: Settings, runtime: Runtime | None = None, *, warm: bool
         await serve_native_call(rt, websocket)
 
     return app
+
+
+async def _warm_prompts(rt: Runtime, script_ids: list[str]) -> None:
+    rates = rt.prompt_rates()
+    made = await asyncio.to_thread(rt.warm_prompts, script_ids, rates)
+    rt.prompts_ready = True
+    log.info("start-up: %d prompts pre-synthesized at %s Hz", made, rates)
 
 
 async def _close_with_error(websocket: WebSocket, code: int, message: str) -> None:
@@ -123,6 +133,7 @@ async def serve_native_call(rt: Runtime, websocket: WebSocket) -> None:
         await _close_with_error(websocket, 1008, str(exc))
         return
     if len(rt.active) >= settings.max_concurrent_calls:
+        rt.refusals["capacity"] += 1
         await _close_with_error(websocket, CLOSE_TRY_LATER, "server at capacity, retry later")
         return
     spec = CallSpec(
