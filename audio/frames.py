@@ -81,10 +81,20 @@ class PromptAudioFrame(DataFrame):
 
 @dataclass
 class PromptDoneFrame(ControlFrame):
-    """TTS has pushed all audio of the prompt (playback may still be in progress)."""
+    """TTS has pushed all audio of the prompt (playback may still be in progress); ``last``
+    as on the :class:`PromptFrame` it finishes."""
 
     text: str = ""
     cached: bool = False
+    last: bool = True
+
+
+@dataclass
+class PromptHeardFrame(SystemFrame):
+    """From a transport that reports playback (Twilio marks): the caller has heard a prompt to
+    its end; ``last`` when it was the last prompt of the interviewer's turn."""
+
+    last: bool = True
 
 
 @dataclass

@@ -49,6 +49,7 @@ from audio.frames import (
     PauseTranscriptFrame,
     PlaybackControlFrame,
     PromptFrame,
+    PromptHeardFrame,
     TurnCompletionFrame,
     TurnTranscriptFrame,
 )
@@ -114,9 +115,16 @@ class InterviewConductor(FrameProcessor):
         barge_in_confirm_s: float = 0.8,
         features: FeatureFn | None = None,
         on_latency: Callable[[dict[str, float]], None] | None = None,
+        playback_marks: bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
+        # The transport reports when the caller has heard each prompt (Twilio marks): the
+        # prompt ends then, not when the last audio was sent.
+        self._playback_marks = playback_marks
+        self._turns_sent = 0  # interviewer turns (last prompts) sent
+        self._turns_heard = 0  # ... and heard to the end, by the transport's report
+        self._stopped_unheard = False  # sent to the end, not heard to the end yet
         self._on_latency = on_latency
         self._engine = engine
         self.record = record
@@ -213,10 +221,10 @@ class InterviewConductor(FrameProcessor):
                     question_id=action.question_id,
                     state=self._engine.state,
                 )
+                last = index == says[-1]
+                self._turns_sent += last
                 await self.push_frame(
-                    PromptFrame(
-                        text=action.text, prompt_id=action.prompt_id, last=index == says[-1]
-                    )
+                    PromptFrame(text=action.text, prompt_id=action.prompt_id, last=last)
                 )
             elif isinstance(action, Listen):
                 self._listen = action
@@ -282,6 +290,12 @@ class InterviewConductor(FrameProcessor):
         elif isinstance(frame, PauseTranscriptFrame):
             self._pause_texts[frame.pause] = frame.text
             await self._cue_arrived()
+            return
+        elif isinstance(frame, PromptHeardFrame):
+            if frame.last:
+                self._turns_heard += 1
+                if self._stopped_unheard and self._turns_heard >= self._turns_sent:
+                    await self._prompt_ended()
             return
         elif isinstance(frame, BotStartedSpeakingFrame):
             self._on_bot_started()
@@ -453,6 +467,9 @@ class InterviewConductor(FrameProcessor):
     async def _confirm_barge_in(self) -> None:
         """The candidate has taken the floor: drop the rest of the prompt and listen."""
         self._barge = None
+        # What was not played is cleared: nothing more of this turn will be heard.
+        self._turns_heard = self._turns_sent
+        self._stopped_unheard = False
         self.barge_ins += 1
         for turn in self._open_bot_turns:
             turn.interrupted = True
@@ -500,6 +517,14 @@ class InterviewConductor(FrameProcessor):
         self._bot_speaking = False
         if self._barge is not None:
             return  # paused, not finished
+        if self._playback_marks and self._turns_heard < self._turns_sent:
+            self._stopped_unheard = True  # the caller is still hearing it: wait for the mark
+            return
+        await self._prompt_ended()
+
+    async def _prompt_ended(self) -> None:
+        """The caller has heard the interviewer's turn to its end: listening starts now."""
+        self._stopped_unheard = False
         # Where the caller's audio stands now, held audio included: timers count from here.
         self._question_end = self.heard_clock
         self._close_bot_turns()

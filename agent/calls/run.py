@@ -197,6 +197,7 @@ async def run_call(
         unfinished_hold_s=audio.unfinished_hold_s,
         barge_in_confirm_s=audio.barge_in_confirm_s,
         on_latency=runtime.observe_latency,
+        playback_marks=spec.transport == "twilio",
         features=features or make_feature_fn(registry.executor, language),
     )
     tts = CachedPiperTTS(
