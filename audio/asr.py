@@ -40,6 +40,7 @@ from audio.frames import (
     TurnTranscriptFrame,
 )
 from audio.pcm import StreamResampler, pcm16_to_float
+from audio.vad import SOUND_RMS
 from models.pools import Job, Priority, PriorityPool
 
 if TYPE_CHECKING:
@@ -48,6 +49,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 ASR_RATE = 16000
+#: Audio kept before a turn's first sound, and after the last sound before a cut.
+CHUNK_LEAD_S = 0.5
+CHUNK_TAIL_S = 0.15
 
 
 class TurnBuffer:
@@ -68,6 +72,9 @@ class TurnBuffer:
         rate: int = ASR_RATE,
     ) -> None:
         self.rate = rate
+        self.window = rate // 100  # 10 ms energy windows on the absolute clock grid
+        self.lead = int(CHUNK_LEAD_S * rate)
+        self.tail = int(CHUNK_TAIL_S * rate)
         self.min_chunk = int(min_chunk_s * rate)
         self.max_chunk = int(max_chunk_s * rate)
         self.preroll = int(preroll_s * rate)
@@ -96,11 +103,47 @@ class TurnBuffer:
             self.start = position
 
     def mark_speech(self, position: int) -> None:
-        """VAD heard speech start (confirmed at ``position``): the first chunk starts a
-        pre-roll earlier, since speech onset precedes the confirmation."""
+        """VAD heard speech start (confirmed at ``position``): the first chunk starts where
+        the audio says the speech began, since onset precedes the confirmation."""
         if not self.speech_seen:
             self.speech_seen = True
-            self.committed = max(self.committed, self.turn_start, position - self.preroll)
+            self.committed = max(self.committed, self.chunk_start(position))
+
+    def _sounding(self, start: int, end: int) -> tuple[int, np.ndarray]:
+        """(first window position, per-window "sound" flags) for the grid windows in range."""
+        w = self.window
+        lo = max(start, self.start)
+        lo += -lo % w
+        hi = min(end, self.end)
+        hi -= hi % w
+        if hi <= lo:
+            return lo, np.zeros(0, bool)
+        audio = self.slice(lo, hi)
+        rms = np.sqrt(np.square(audio.reshape(-1, w)).mean(axis=1))
+        return lo, rms > SOUND_RMS  # 10 ms windows; the VAD's line-silence level
+
+    def chunk_start(self, speech_at: int) -> int:
+        """Where a turn's first chunk starts for speech VAD confirmed at ``speech_at``: a fixed
+        lead before the audio's own onset (the end of the last quiet run of 200 ms before it),
+        so the cut does not move with the VAD's window phase or recurrent state."""
+        lo, sound = self._sounding(speech_at - self.preroll, speech_at)
+        onset = speech_at - self.preroll
+        quiet_run = 0
+        for i in range(sound.size - 1, -1, -1):
+            quiet_run = 0 if sound[i] else quiet_run + 1
+            if quiet_run >= 20:
+                onset = lo + (i + quiet_run) * self.window
+                break
+        return max(self.turn_start, onset - self.lead)
+
+    def snap_cut(self, position: int) -> int:
+        """A cut in the quiet before ``position`` (a VAD "stopped" or decision point): a fixed
+        tail after the last sound, so it depends on the audio, not on when VAD noticed."""
+        lo, sound = self._sounding(max(self.committed, position - self.rate), position)
+        voiced = np.flatnonzero(sound)
+        if voiced.size == 0:
+            return position
+        return min(position, lo + (int(voiced[-1]) + 1) * self.window + self.tail)
 
     def slice(self, start: int, end: int) -> np.ndarray:
         """Audio between two clock positions (clamped to what is buffered)."""
@@ -160,6 +203,9 @@ def transcribe_chunk(
         audio,
         language=language,
         beam_size=1,
+        # No fallback to sampling at higher temperatures: it is random, and the same audio
+        # must give the same words (greedy decoding only).
+        temperature=0.0,
         vad_filter=False,  # our Silero VAD already chose the span
         condition_on_previous_text=False,
         initial_prompt=prompt or None,
@@ -195,6 +241,7 @@ class _Job:
     task: asyncio.Task[list[TranscriptSegment]]
     priority: Priority
     pool_job: Job | None = None
+    pause_at: int | None = None  # VAD "stopped" position of the pause a speculative job is for
 
 
 async def _result(job: _Job) -> list[TranscriptSegment]:
@@ -381,11 +428,11 @@ class StreamingWhisperSTT(FrameProcessor):
         if not buffer.speech_seen:
             tail = None
         elif buffer.pending_at(event.position) >= buffer.min_chunk:
-            tail = self._commit(event.position)
+            tail = self._commit(buffer.snap_cut(event.position))
         else:
-            tail = self._speculative = self._start_job(
-                buffer.committed, event.position, Priority.SPECULATIVE
-            )
+            cut = buffer.snap_cut(event.position)
+            tail = self._speculative = self._start_job(buffer.committed, cut, Priority.SPECULATIVE)
+            tail.pause_at = event.position
         if tail is not None:
             self._pause_jobs[event.pause] = tail
         self._pause_tasks[event.pause] = self.create_task(self._push_pause_text(tail, event.pause))
@@ -426,7 +473,7 @@ class StreamingWhisperSTT(FrameProcessor):
         for job in self._jobs[len(kept) :]:
             self._drop(job)
         speculative = self._speculative
-        if speculative is not None and speculative.end > at:
+        if speculative is not None and (speculative.pause_at or 0) > at:
             self._drop(speculative)
             speculative = None
         # The interview needs no cue of a pause before its decision any more; pauses after it
@@ -439,7 +486,7 @@ class StreamingWhisperSTT(FrameProcessor):
         buffer.speech_seen = first_start is not None or self._speaking_at_turn_start
         buffer.committed = kept[-1].end if kept else buffer.turn_start
         if not kept and first_start is not None and not self._speaking_at_turn_start:
-            buffer.committed = max(buffer.turn_start, first_start - buffer.preroll)
+            buffer.committed = buffer.chunk_start(first_start)
         # Voice after the last cut: speaking at the decision, or any VAD event since the cut.
         voiced = speaking or any(e.position > buffer.committed for e in before)
         if kept:
@@ -456,7 +503,7 @@ class StreamingWhisperSTT(FrameProcessor):
                 speculative is not None
                 and last_stop is not None
                 and speculative.start == buffer.committed
-                and speculative.end == last_stop.position
+                and speculative.pause_at == last_stop.position
             ):
                 # Nothing voiced since the pause: the speculative result is the tail, and what
                 # came after it is silence not worth a transcription.
@@ -464,7 +511,7 @@ class StreamingWhisperSTT(FrameProcessor):
                 self._jobs.append(speculative)
                 tail = speculative
             elif voiced and buffer.pending_at(at) > 0:
-                tail = self._commit(at, Priority.FINAL)
+                tail = self._commit(buffer.snap_cut(at), Priority.FINAL)
         jobs, self._jobs, self._speculative = self._jobs, [], None
         if tail is not None:
             self._promote(tail, Priority.FINAL)

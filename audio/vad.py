@@ -13,11 +13,19 @@ import asyncio
 from concurrent.futures import Executor
 from typing import TYPE_CHECKING
 
+import numpy as np
 from pipecat.audio.vad.silero import SileroOnnxModel, SileroVADAnalyzer
 from pipecat.audio.vad.vad_analyzer import VADAnalyzer, VADParams, VADState
 
 if TYPE_CHECKING:
     import onnxruntime
+
+#: A window quieter than this (RMS, full scale 1.0; about -48 dBFS) is line silence, not sound.
+SOUND_RMS = 0.004
+#: After this much line silence the model's recurrent state is reset at every quiet window, so
+#: speech always meets the same state whatever came long before it (deterministic VAD events,
+#: hence deterministic chunk cut points, at any load and any history).
+QUIET_RESET_S = 0.5
 
 
 class _SharedSileroModel(SileroOnnxModel):
@@ -46,6 +54,20 @@ class SharedSileroVAD(SileroVADAnalyzer):
         self._windows_since_reset = 0
         self._low_confidence_windows = 0
         self._shared_executor = executor
+        self._quiet_windows = 0
+
+    def voice_confidence(self, buffer: bytes) -> float:
+        """pipecat's confidence, with the recurrent state reset during long line silence."""
+        confidence = super().voice_confidence(buffer)
+        audio = np.frombuffer(buffer, np.int16).astype(np.float32) / 32768.0
+        quiet = audio.size == 0 or float(np.sqrt(np.mean(np.square(audio)))) <= SOUND_RMS
+        self._quiet_windows = self._quiet_windows + 1 if quiet else 0
+        if self._quiet_windows * self.num_frames_required() >= QUIET_RESET_S * self.sample_rate:
+            self._model.reset_states()
+            # pipecat's own periodic reset then counts from here too, not from the call start.
+            self._windows_since_reset = 0
+            self._low_confidence_windows = 0
+        return confidence
 
     async def analyze_audio(self, buffer: bytes) -> VADState:
         """pipecat's analysis, on the shared pool when one is given."""
