@@ -203,9 +203,8 @@ def transcribe_chunk(
         audio,
         language=language,
         beam_size=1,
-        # No fallback to sampling at higher temperatures: it is random, and the same audio
-        # must give the same words (greedy decoding only).
-        temperature=0.0,
+        # faster-whisper's temperature fallback stays on: greedy decoding alone loops on some
+        # chunks (". . . ." for a whole chunk). Its sampling runs only for such chunks.
         vad_filter=False,  # our Silero VAD already chose the span
         condition_on_previous_text=False,
         initial_prompt=prompt or None,

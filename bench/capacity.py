@@ -119,9 +119,10 @@ async def _wait_ready(base: str, server: subprocess.Popen[bytes]) -> float:
 
 
 def _speaker(index: int, voice: Any, telephony: bool) -> Speaker:
+    """Callers 0-1 Piper, 2-3 espeak-ng, 4-5 Piper, ... (each pair: one ws, one Twilio)."""
     rate = 8000 if telephony else 16000
-    if index % 2 == 1 and shutil.which("espeak-ng"):
-        return EspeakSpeaker(ESPEAK_VOICES[(index // 2) % len(ESPEAK_VOICES)], rate, telephony)
+    if (index // 2) % 2 == 1 and shutil.which("espeak-ng"):
+        return EspeakSpeaker(ESPEAK_VOICES[(index // 4) % len(ESPEAK_VOICES)], rate, telephony)
     return Speaker(voice, rate, telephony)
 
 
@@ -132,7 +133,7 @@ async def _one_call(
     from agent.devtools.simulate import ws_call
 
     twilio = index % 2 == 1
-    speaker = _speaker(index // 2 if twilio else index, voice, twilio)
+    speaker = _speaker(index, voice, twilio)
     candidate = Candidate(persona, speaker)
     await candidate.prepare()
     started = time.monotonic()

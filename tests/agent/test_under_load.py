@@ -1,8 +1,9 @@
 """Correct under load (issue 11): a busy server answers later, never differently.
 
 The same interview runs idle, while other processes saturate every core, and three at once; the
-question sequence, transcripts, turns, follow-ups and scores must be identical. The candidate
-starts each answer on a 160 ms grid (``align_frames``) so the server receives the same samples
+question sequence, transcripts, turns, follow-ups and scores must be identical. The candidate's
+answers are synthesized once and replayed (Piper samples noise: each synthesis differs), and
+each answer starts on a 160 ms grid (``align_frames``), so the server receives the same samples
 at the same VAD-window phase in every run: any difference left comes from the server's timing.
 """
 
@@ -24,6 +25,24 @@ from tests.conftest import FIXTURES
 pytestmark = [pytest.mark.slow, pytest.mark.asyncio(loop_scope="session")]
 
 ALIGN = 8  # frames of 20 ms: 160 ms, a multiple of the 32 ms VAD window
+
+
+class FrozenVoice:
+    """A Piper voice that synthesizes each text once and replays it: the same audio every run."""
+
+    def __init__(self, voice: Any) -> None:
+        self.voice = voice
+        self._made: dict[str, list[Any]] = {}
+
+    def synthesize(self, text: str) -> Iterator[Any]:
+        if text not in self._made:
+            self._made.setdefault(text, list(self.voice.synthesize(text)))
+        return iter(self._made[text])
+
+
+@pytest.fixture(scope="module")
+def frozen_voice(candidate_voice: Any) -> FrozenVoice:
+    return FrozenVoice(candidate_voice)
 
 
 @contextlib.contextmanager
@@ -83,25 +102,25 @@ async def _turns_interview(url: str, voice: Any, runtime: Any, name: str) -> dic
 
 
 async def test_saturated_cpu_gives_the_same_interview(
-    server_url: str, candidate_voice: Any, runtime: Any
+    server_url: str, frozen_voice: Any, runtime: Any
 ) -> None:
     """Thinking pause, long chunked answer, no input, backchannel and barge-in: the same turns
     and scores with every core busy as on an idle machine."""
-    idle = await _turns_interview(server_url, candidate_voice, runtime, "idle")
+    idle = await _turns_interview(server_url, frozen_voice, runtime, "idle")
     with saturated_cpu() as procs:
-        busy = await _turns_interview(server_url, candidate_voice, runtime, "busy")
+        busy = await _turns_interview(server_url, frozen_voice, runtime, "busy")
         assert all(p.poll() is None for p in procs)  # the load lasted the whole interview
     assert_same(busy, idle)
 
 
 async def test_one_and_three_concurrent_calls_give_the_same_reports(
-    server_url: str, candidate_voice: Any, runtime: Any, persona: Any
+    server_url: str, frozen_voice: Any, runtime: Any, persona: Any
 ) -> None:
     async def one(name: str, telephony: bool) -> dict[str, Any]:
         result = await simulate(
             server_url,
             persona=persona,
-            voice=candidate_voice,
+            voice=frozen_voice,
             candidate_id=name,
             speed=3,
             telephony=telephony,
