@@ -136,6 +136,10 @@ class TurnBuffer:
                 break
         return max(self.turn_start, onset - self.lead)
 
+    def has_sound(self, start: int, end: int) -> bool:
+        """Whether any 10 ms window in [start, end) is louder than line silence."""
+        return bool(self._sounding(start, end)[1].any())
+
     def snap_cut(self, position: int) -> int:
         """A cut in the quiet before ``position`` (a VAD "stopped" or decision point): a fixed
         tail after the last sound, so it depends on the audio, not on when VAD noticed."""
@@ -486,8 +490,8 @@ class StreamingWhisperSTT(FrameProcessor):
         buffer.committed = kept[-1].end if kept else buffer.turn_start
         if not kept and first_start is not None and not self._speaking_at_turn_start:
             buffer.committed = buffer.chunk_start(first_start)
-        # Voice after the last cut: speaking at the decision, or any VAD event since the cut.
-        voiced = speaking or any(e.position > buffer.committed for e in before)
+        # Voice after the last cut: speaking at the decision, or sound in the audio since.
+        voiced = speaking or buffer.has_sound(buffer.committed, at)
         if kept:
             audio_start = kept[0].start
         elif buffer.speech_seen:
