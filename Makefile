@@ -24,7 +24,7 @@ lint: $(STAMP)
 # System packages the tests need: Chromium (the candidate page in a browser) and PortAudio
 # (`screenline mic`). Installs only what is missing, as root on Debian/Ubuntu; elsewhere it
 # says what to install (the browser test then skips, naming the missing binary).
-APT_PACKAGES := chromium libportaudio2
+APT_PACKAGES := chromium libportaudio2 espeak-ng
 
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do \

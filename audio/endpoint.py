@@ -14,12 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from pipecat.audio.turn.smart_turn._whisper_features import compute_whisper_log_mel_features
-from pipecat.frames.frames import (
-    Frame,
-    InputAudioRawFrame,
-    VADUserStartedSpeakingFrame,
-    VADUserStoppedSpeakingFrame,
-)
+from pipecat.frames.frames import Frame, InputAudioRawFrame, VADUserStoppedSpeakingFrame
 from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
 
 from audio.frames import TurnCompletionFrame
@@ -56,7 +51,7 @@ class EndOfTurnPredictor(FrameProcessor):
         self._executor = executor
         self._ring = np.zeros(WINDOW_S * MODEL_RATE, np.float32)
         self._resampler: StreamResampler | None = None
-        self._pause = 0  # numbers the pauses so a late score for an old pause is recognisable
+        self._pause = 0  # VAD "stopped" events so far: a score names the pause it belongs to
 
     async def process_frame(self, frame: Frame, direction: FrameDirection) -> None:
         await super().process_frame(frame, direction)
@@ -66,8 +61,6 @@ class EndOfTurnPredictor(FrameProcessor):
             audio = self._resampler.process(pcm16_to_float(frame.audio))
             if audio.size:
                 self._ring = np.concatenate([self._ring[audio.size :], audio[-self._ring.size :]])
-        elif isinstance(frame, VADUserStartedSpeakingFrame):
-            self._pause += 1
         elif isinstance(frame, VADUserStoppedSpeakingFrame):
             self._pause += 1
             self.create_task(self._score(self._pause, self._ring.copy()))
@@ -78,5 +71,6 @@ class EndOfTurnPredictor(FrameProcessor):
         probability = await loop.run_in_executor(
             self._executor, completion_probability, self._session_getter(), audio
         )
-        if pause == self._pause:  # still the same pause: the candidate has not spoken since
-            await self.push_frame(TurnCompletionFrame(probability=probability))
+        # Sent even when the candidate has spoken since: the interview, on its audio clock,
+        # knows whether this pause still matters (the decision may not depend on a race).
+        await self.push_frame(TurnCompletionFrame(probability=probability, pause=pause))

@@ -20,9 +20,25 @@ class TranscriptSegment:
 
 @dataclass
 class EndOfTurnFrame(SystemFrame):
-    """Upstream request from the interview: the answer is over, finalize its transcript."""
+    """Upstream request from the interview: the answer is over, finalize its transcript.
+
+    ``at_s`` is where on the call's audio clock (seconds of input audio) the interview decided;
+    the transcript covers the audio before it, however much more audio ASR has seen by the time
+    this frame reaches it, so the same audio gives the same turns at any load.
+    """
 
     reason: str = "silence"
+    at_s: float | None = None
+
+
+@dataclass
+class PauseCueFrame(SystemFrame):
+    """Upstream from the interview about pause ``pause``: ``needed`` True when it waits on the
+    pause's text to decide whether the answer is over (make it urgent), False when the
+    candidate spoke again before that decision was due (the text may be dropped)."""
+
+    pause: int = 0
+    needed: bool = True
 
 
 @dataclass
@@ -65,17 +81,29 @@ class PromptAudioFrame(DataFrame):
 
 @dataclass
 class PromptDoneFrame(ControlFrame):
-    """TTS has pushed all audio of the prompt (playback may still be in progress)."""
+    """TTS has pushed all audio of the prompt (playback may still be in progress); ``last``
+    as on the :class:`PromptFrame` it finishes."""
 
     text: str = ""
     cached: bool = False
+    last: bool = True
+
+
+@dataclass
+class PromptHeardFrame(SystemFrame):
+    """From a transport that reports playback (Twilio marks): the caller has heard a prompt to
+    its end; ``last`` when it was the last prompt of the interviewer's turn."""
+
+    last: bool = True
 
 
 @dataclass
 class TurnCompletionFrame(SystemFrame):
-    """Smart Turn's probability that the candidate's answer is finished, at the current pause."""
+    """Smart Turn's probability that the candidate's answer is finished at pause ``pause``
+    (pauses are numbered by VAD "stopped" events since the call started, from 1)."""
 
     probability: float = 0.0
+    pause: int = 0
 
 
 @dataclass
@@ -88,6 +116,9 @@ class PlaybackControlFrame(SystemFrame):
 @dataclass
 class PauseTranscriptFrame(SystemFrame):
     """Transcript of the speech just before the current pause (ends where the candidate
-    stopped); a second opinion, besides Smart Turn, on whether the answer is finished."""
+    stopped); a second opinion, besides Smart Turn, on whether the answer is finished.
+    ``pause`` numbers the pause as :class:`TurnCompletionFrame` does; one is sent for every
+    pause, and a later frame for the same pause replaces an earlier one."""
 
     text: str = ""
+    pause: int = 0

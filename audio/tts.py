@@ -233,7 +233,9 @@ class CachedPiperTTS(FrameProcessor):
         finally:
             if producer is not None and not producer.done():
                 await self.cancel_task(producer)
-        await self.push_frame(PromptDoneFrame(text=frame.text, cached=cached is not None))
+        await self.push_frame(
+            PromptDoneFrame(text=frame.text, cached=cached is not None, last=frame.last)
+        )
         if frame.last:
             # Tells the output transport the turn is over now, not after its 3 s fallback.
             await self.push_frame(TTSStoppedFrame())

@@ -1,19 +1,31 @@
 """Silero VAD on a session shared by every call.
 
-pipecat's ``SileroVADAnalyzer`` opens its own ONNX Runtime session per instance. The session is
-stateless (Silero's recurrent state is an explicit input), so all calls can share one session
-from the model registry while each keeps its own state and context window.
+pipecat's ``SileroVADAnalyzer`` opens its own ONNX Runtime session and its own worker thread per
+instance. The session is stateless (Silero's recurrent state is an explicit input), so all calls
+can share one session from the model registry while each keeps its own state and context window,
+and run on one shared pool instead of a thread per call (a call's windows stay in order: each
+frame's analysis is awaited before the next frame is processed).
 """
 
 from __future__ import annotations
 
+import asyncio
+from concurrent.futures import Executor
 from typing import TYPE_CHECKING
 
+import numpy as np
 from pipecat.audio.vad.silero import SileroOnnxModel, SileroVADAnalyzer
-from pipecat.audio.vad.vad_analyzer import VADAnalyzer, VADParams
+from pipecat.audio.vad.vad_analyzer import VADAnalyzer, VADParams, VADState
 
 if TYPE_CHECKING:
     import onnxruntime
+
+#: A window quieter than this (RMS, full scale 1.0; about -48 dBFS) is line silence, not sound.
+SOUND_RMS = 0.004
+#: After this much line silence the model's recurrent state is reset at every quiet window, so
+#: speech always meets the same state whatever came long before it (deterministic VAD events,
+#: hence deterministic chunk cut points, at any load and any history).
+QUIET_RESET_S = 0.5
 
 
 class _SharedSileroModel(SileroOnnxModel):
@@ -32,6 +44,7 @@ class SharedSileroVAD(SileroVADAnalyzer):
         self,
         session: onnxruntime.InferenceSession,
         *,
+        executor: Executor | None = None,
         sample_rate: int | None = None,
         params: VADParams | None = None,
     ) -> None:
@@ -40,3 +53,25 @@ class SharedSileroVAD(SileroVADAnalyzer):
         self._model = _SharedSileroModel(session)
         self._windows_since_reset = 0
         self._low_confidence_windows = 0
+        self._shared_executor = executor
+        self._quiet_windows = 0
+
+    def voice_confidence(self, buffer: bytes) -> float:
+        """pipecat's confidence, with the recurrent state reset during long line silence."""
+        confidence = super().voice_confidence(buffer)
+        audio = np.frombuffer(buffer, np.int16).astype(np.float32) / 32768.0
+        quiet = audio.size == 0 or float(np.sqrt(np.mean(np.square(audio)))) <= SOUND_RMS
+        self._quiet_windows = self._quiet_windows + 1 if quiet else 0
+        if self._quiet_windows * self.num_frames_required() >= QUIET_RESET_S * self.sample_rate:
+            self._model.reset_states()
+            # pipecat's own periodic reset then counts from here too, not from the call start.
+            self._windows_since_reset = 0
+            self._low_confidence_windows = 0
+        return confidence
+
+    async def analyze_audio(self, buffer: bytes) -> VADState:
+        """pipecat's analysis, on the shared pool when one is given."""
+        if self._shared_executor is None:
+            return await super().analyze_audio(buffer)
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._shared_executor, self._run_analyzer, buffer)

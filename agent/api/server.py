@@ -17,6 +17,7 @@ from pipecat.transports.websocket.fastapi import (
 
 from agent.api.access import access_router
 from agent.api.guards import BodyLimits
+from agent.api.metrics import monitoring_router
 from agent.api.telephony import telephony_lifespan, telephony_router
 from agent.api.webrtc import webrtc_router
 from agent.auth.guard import Access, Action, admit_call_socket, require
@@ -51,30 +52,32 @@ def create_app(settings: Settings, runtime: Runtime | None = None, *, warm: bool
         recovered = await asyncio.to_thread(rt.recover)
         if recovered:
             log.warning("start-up: %d calls cut off by a crash, reports written", len(recovered))
+        warming: asyncio.Task[None] | None = None
         if warm:
-            made = await asyncio.to_thread(rt.warm, [settings.default_script])
-            log.info("start-up: models loaded, %d prompts pre-synthesized", made)
+            # Every model loads before the port opens (seconds); the fixed prompts are
+            # synthesized after, in the background: a prompt not cached yet is synthesized
+            # when a call first needs it, and cached from then on.
+            loaded = await asyncio.to_thread(rt.load_models, [settings.default_script])
+            log.info("start-up: models loaded %s", {k: round(v, 2) for k, v in loaded.items()})
             await asyncio.to_thread(rt.report_unvoiced)
-        async with telephony_lifespan(rt):
-            yield
-            await rt.drain()  # normally done on SIGTERM already (agent/api/serving.py)
+            warming = asyncio.create_task(_warm_prompts(rt, [settings.default_script]))
+        rt.models_ready = True
+        try:
+            async with telephony_lifespan(rt):
+                yield
+                await rt.drain()  # normally done on SIGTERM already (agent/api/serving.py)
+        finally:
+            if warming is not None:
+                warming.cancel()
 
     app = FastAPI(title="Screenline", version="0.1.0", lifespan=lifespan)
     app.add_middleware(BodyLimits, limits=settings.limits)
     app.state.runtime = rt
     app.state.access = access
     app.include_router(access_router())
+    app.include_router(monitoring_router(rt))
     app.include_router(telephony_router(rt))
     app.include_router(webrtc_router(rt))
-
-    @app.get("/health")
-    async def health() -> dict[str, Any]:
-        return {
-            "status": "ok",
-            "active_calls": len(rt.active),
-            "models_loaded": dict(rt.registry.load_counts),
-            "prompt_cache": {"items": len(rt.prompt_cache), "hits": rt.prompt_cache.hits},
-        }
 
     @app.get("/api/reports/{report_id}", dependencies=[Depends(require(Action.READ_REPORTS))])
     async def get_report(report_id: str) -> dict[str, Any]:
@@ -91,6 +94,13 @@ def create_app(settings: Settings, runtime: Runtime | None = None, *, warm: bool
         await serve_native_call(rt, websocket)
 
     return app
+
+
+async def _warm_prompts(rt: Runtime, script_ids: list[str]) -> None:
+    rates = rt.prompt_rates()
+    made = await asyncio.to_thread(rt.warm_prompts, script_ids, rates)
+    rt.prompts_ready = True
+    log.info("start-up: %d prompts pre-synthesized at %s Hz", made, rates)
 
 
 async def _close_with_error(websocket: WebSocket, code: int, message: str) -> None:

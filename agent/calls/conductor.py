@@ -8,6 +8,12 @@ that streams faster than real time.
 Per candidate turn it decides: end of answer (the question's end-of-answer silence after the last
 voiced audio), no input (the question's timeout after the prompt finished playing), answer too
 long (maximum answer length), and barge-in (candidate speech while the interviewer talks).
+
+Correct under load: a decision that depends on a transcript (the words before a pause, the final
+text of an answer, whether a sound over a prompt was a backchannel) waits for it, however late it
+comes. While it waits the audio clock stands still: candidate audio and VAD events that arrive
+meanwhile are held and replayed, in order, once the decision is made. So every decision is a
+function of the audio alone, and a busy server answers later, never differently.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol, cast
 
@@ -39,9 +46,11 @@ from agent.calls.record import candidate_turn, close_record, note_state, record_
 from agent.reports.report import CallRecord, Turn
 from audio.frames import (
     EndOfTurnFrame,
+    PauseCueFrame,
     PauseTranscriptFrame,
     PlaybackControlFrame,
     PromptFrame,
+    PromptHeardFrame,
     TurnCompletionFrame,
     TurnTranscriptFrame,
 )
@@ -82,6 +91,11 @@ class Engine(Protocol):
 #: Computes per-turn features from (transcript frame, call record, latency info); may be slow.
 FeatureFn = Callable[[TurnTranscriptFrame, dict[str, Any]], Awaitable[dict[str, Any]]]
 
+#: Held audio beyond which a decision stops waiting for its cues (a stage that never answers
+#: must not stall a call for ever; with working stages this bound is never reached).
+MAX_HELD_S = 30.0
+_PUNCTUATION = (".", "!", "?", ",", ";", ":", "。", "！", "？", "，", "、", "；")
+
 
 class InterviewConductor(FrameProcessor):
     """Drives one interview: audio-clock timers, engine events, prompts, transcript, report."""
@@ -101,10 +115,19 @@ class InterviewConductor(FrameProcessor):
         barge_in_confirm_s: float = 0.8,
         features: FeatureFn | None = None,
         hangup_wait_s: float = 5.0,
+        on_latency: Callable[[dict[str, float]], None] | None = None,
+        playback_marks: bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self._hangup_wait_s = hangup_wait_s
+        # The transport reports when the caller has heard each prompt (Twilio marks): the
+        # prompt ends then, not when the last audio was sent.
+        self._playback_marks = playback_marks
+        self._turns_sent = 0  # interviewer turns (last prompts) sent
+        self._turns_heard = 0  # ... and heard to the end, by the transport's report
+        self._stopped_unheard = False  # sent to the end, not heard to the end yet
+        self._on_latency = on_latency
         self._engine = engine
         self.record = record
         self._on_end = on_end
@@ -121,8 +144,15 @@ class InterviewConductor(FrameProcessor):
         self._backchannel_max_s = barge_in_confirm_s
         # Measured on tiny.en: real short words score about -0.9, hums -1.15 to -1.35.
         self._guess_logprob = -1.05
-        self._completion: float | None = None  # Smart Turn score at the current pause
-        self._pause_text: str | None = None  # transcript of the words before the pause
+        # End-of-answer cues per pause number (VAD "stopped" events since the call started).
+        self._pauses = 0
+        self._completions: dict[int, float] = {}  # Smart Turn score
+        self._pause_texts: dict[int, str] = {}  # transcript of the words before the pause
+        self._cue_wait: int | None = None  # pause whose cues a decision is waiting for
+        self._held: deque[tuple[Frame, FrameDirection, float]] = deque()
+        self._held_s = 0.0
+        self._replaying = False
+        self._frame_wall = 0.0  # arrival time of the frame being processed
         self._barge: float | None = None  # clock when a possible barge-in paused the prompt
         self.backchannels = 0
         self.clock = 0.0  # seconds of candidate audio received
@@ -156,8 +186,6 @@ class InterviewConductor(FrameProcessor):
         await self.push_frame(OutputTransportMessageUrgentFrame(message={"type": kind, **payload}))
 
     def _reset_turn(self) -> None:
-        self._completion = None
-        self._pause_text = None
         self._user_speaking = False
         self._speech_start = None
         self._last_voice_end = None
@@ -184,7 +212,7 @@ class InterviewConductor(FrameProcessor):
         for index, action in enumerate(actions):
             if isinstance(action, Say) and self._hangup_reason is not None:
                 continue  # the caller has left: nothing more is said (or recorded as said)
-            turn = record_action(self.record, action, self.clock)
+            turn = record_action(self.record, action, self.heard_clock)
             if turn is not None:
                 self._turn_recorded(turn)
             if isinstance(action, Say):
@@ -197,15 +225,15 @@ class InterviewConductor(FrameProcessor):
                     question_id=action.question_id,
                     state=self._engine.state,
                 )
+                last = index == says[-1]
+                self._turns_sent += last
                 await self.push_frame(
-                    PromptFrame(
-                        text=action.text, prompt_id=action.prompt_id, last=index == says[-1]
-                    )
+                    PromptFrame(text=action.text, prompt_id=action.prompt_id, last=last)
                 )
             elif isinstance(action, Listen):
                 self._listen = action
                 self._reset_turn()
-                self._listen_since = None if self._bot_speaking else self.clock
+                self._listen_since = None if self._bot_speaking else self.heard_clock
             elif isinstance(action, End):
                 await self._finish(action.outcome, reason=self._hangup_reason or "dialogue")
 
@@ -231,27 +259,42 @@ class InterviewConductor(FrameProcessor):
 
     # -- frames ---------------------------------------------------------------------------
 
+    @property
+    def _waiting(self) -> bool:
+        """A decision waits for a transcript: the audio clock stands still."""
+        return self._awaiting_transcript or self._cue_wait is not None
+
+    @property
+    def heard_clock(self) -> float:
+        """Seconds of candidate audio received so far, including audio held while waiting."""
+        return self.clock + self._held_s
+
     async def process_frame(self, frame: Frame, direction: FrameDirection) -> None:
         await super().process_frame(frame, direction)
-        if isinstance(frame, InputAudioRawFrame):
-            self.clock += len(frame.audio) / 2 / frame.sample_rate
-            if not self._started:
-                # The first audio means the transport is live: greet.
-                self._started = True
-                await self._apply(self._engine.start())
-                self._note_state()
-            await self._tick()
-            return  # audio stops here: nothing downstream needs candidate audio
-        if isinstance(frame, VADUserStartedSpeakingFrame):
-            await self._on_speech_start()
-        elif isinstance(frame, VADUserStoppedSpeakingFrame):
-            await self._on_speech_stop()
-        elif isinstance(frame, TurnCompletionFrame):
-            self._completion = frame.probability
+        if isinstance(
+            frame, (InputAudioRawFrame, VADUserStartedSpeakingFrame, VADUserStoppedSpeakingFrame)
+        ):
+            if self._waiting or self._held:
+                self._hold(frame, direction)
+            else:
+                self._frame_wall = time.monotonic()
+                await self._on_input(frame, direction)
+            return
+        if isinstance(frame, TurnCompletionFrame):
+            self._completions[frame.pause] = frame.probability
+            await self._cue_arrived()
             return
         elif isinstance(frame, PauseTranscriptFrame):
             # Normalised like every transcript, so 然後 reads as the open ending 然后.
-            self._pause_text = normalize_transcript(frame.text, cast(Language, self._language))
+            text = normalize_transcript(frame.text, cast(Language, self._language))
+            self._pause_texts[frame.pause] = text
+            await self._cue_arrived()
+            return
+        elif isinstance(frame, PromptHeardFrame):
+            if frame.last:
+                self._turns_heard += 1
+                if self._stopped_unheard and self._turns_heard >= self._turns_sent:
+                    await self._prompt_ended()
             return
         elif isinstance(frame, BotStartedSpeakingFrame):
             self._on_bot_started()
@@ -265,6 +308,8 @@ class InterviewConductor(FrameProcessor):
             await self._on_transcript(frame)
             if self._hangup_reason is not None and not self._ended:
                 await self._hang_up()  # the answer that was in flight is now recorded
+            else:
+                await self._replay()
             return
         elif isinstance(frame, InterimTranscriptionFrame):
             text = normalize_transcript(frame.text, cast(Language, self._language))
@@ -312,6 +357,59 @@ class InterviewConductor(FrameProcessor):
             assert self._hangup_reason is not None
             await self._finish(Outcome.HUNG_UP, reason=self._hangup_reason)
 
+    async def _on_input(self, frame: Frame, direction: FrameDirection) -> None:
+        """Candidate audio and VAD events, in order, on the audio clock."""
+        if isinstance(frame, InputAudioRawFrame):
+            self.clock += len(frame.audio) / 2 / frame.sample_rate
+            if not self._started:
+                # The first audio means the transport is live: greet.
+                self._started = True
+                await self._apply(self._engine.start())
+                self._note_state()
+            await self._tick()
+            return  # audio stops here: nothing downstream needs candidate audio
+        if isinstance(frame, VADUserStartedSpeakingFrame):
+            await self._on_speech_start()
+        elif isinstance(frame, VADUserStoppedSpeakingFrame):
+            await self._on_speech_stop()
+        await self.push_frame(frame, direction)
+
+    def _hold(self, frame: Frame, direction: FrameDirection) -> None:
+        self._held.append((frame, direction, time.monotonic()))
+        if isinstance(frame, InputAudioRawFrame):
+            self._held_s += len(frame.audio) / 2 / frame.sample_rate
+            if self._cue_wait is not None and self._held_s > MAX_HELD_S:
+                log.error("no end-of-answer cues for pause %d; deciding without", self._cue_wait)
+                self._pause_texts.setdefault(self._cue_wait, "")
+                self._completions.setdefault(self._cue_wait, 0.0)
+                self.create_task(self._cue_arrived())
+
+    async def _replay(self) -> None:
+        """Process held input once nothing waits any more (stops if a decision waits again)."""
+        if self._replaying:
+            return
+        self._replaying = True
+        try:
+            while self._held and not self._waiting and not self._ended:
+                frame, direction, wall = self._held.popleft()
+                if isinstance(frame, InputAudioRawFrame):
+                    self._held_s -= len(frame.audio) / 2 / frame.sample_rate
+                self._frame_wall = wall
+                await self._on_input(frame, direction)
+            if not self._held:
+                self._held_s = 0.0
+        finally:
+            self._replaying = False
+
+    async def _cue_arrived(self) -> None:
+        if self._cue_wait is not None and self._cues_ready(self._cue_wait):
+            self._cue_wait = None
+            await self._tick()
+            await self._replay()
+
+    def _cues_ready(self, pause: int) -> bool:
+        return pause in self._pause_texts and (not self._smart_turn or pause in self._completions)
+
     async def _tick(self) -> None:
         """Audio-clock timers: barge-in confirmation, end of answer, too long, no input."""
         if self._barge is not None and self._user_speaking:
@@ -327,8 +425,16 @@ class InterviewConductor(FrameProcessor):
             if self._user_speaking:
                 if self.clock - self._speech_start >= listen.max_answer_s:
                     await self._end_turn("max_length")
-            elif self._last_voice_end is not None and self._answer_over(listen):
-                await self._end_turn("silence")
+            elif self._last_voice_end is not None:
+                over = self._answer_over(listen)
+                if over is None:
+                    # The cues of this pause decide it: wait for them, on a stopped clock.
+                    self._cue_wait = self._pauses
+                    await self.push_frame(
+                        PauseCueFrame(pause=self._pauses, needed=True), FrameDirection.UPSTREAM
+                    )
+                elif over:
+                    await self._end_turn("silence")
         elif (
             self._listen_since is not None
             and not self._bot_speaking
@@ -337,9 +443,10 @@ class InterviewConductor(FrameProcessor):
             self._listen_since = None
             await self._handle(NoInput())
 
-    def _answer_over(self, listen: Listen) -> bool:
+    def _answer_over(self, listen: Listen) -> bool | None:
         """End of answer: the question's silence when the answer sounds finished (or Smart Turn
-        is off); that silence plus a hold when it sounds mid-thought or is still too short."""
+        is off); that silence plus a hold when it sounds mid-thought or is still too short.
+        None: the pause's cues decide, and they have not arrived yet."""
         assert self._last_voice_end is not None and self._speech_start is not None
         silence = self.clock - self._last_voice_end
         end_silence = listen.end_silence_s
@@ -355,14 +462,19 @@ class InterviewConductor(FrameProcessor):
             return False
         if not self._smart_turn:
             return True
-        # Either cue may call the answer finished: Smart Turn on the voice, or the words
-        # before the pause reading as a complete sentence (synthetic and flat voices fool
-        # prosody alone). A trailing "and", "um" or comma always keeps the floor open.
-        if self._pause_text is not None and not sounds_finished(self._pause_text, self._language):
-            return False
-        if self._completion is not None and self._completion >= self._complete_threshold:
+        pause = self._pauses
+        if not self._cues_ready(pause):
+            return None
+        # Either cue may call the answer finished: the words before the pause reading as a
+        # complete sentence (synthetic and flat voices fool prosody alone), or Smart Turn on
+        # the voice when Whisper left the text unpunctuated. Punctuated text that still ends
+        # open (a trailing "and", "um" or comma) always keeps the floor open.
+        text = self._pause_texts[pause].strip()
+        if sounds_finished(text, self._language):
             return True
-        return self._pause_text is not None
+        if text.endswith(_PUNCTUATION):
+            return False
+        return self._completions.get(pause, 0.0) >= self._complete_threshold
 
     async def _end_turn(self, reason: str) -> None:
         self._awaiting_transcript = True
@@ -371,12 +483,17 @@ class InterviewConductor(FrameProcessor):
         self._endpoint_s = round(self.clock, 3)
         # Kept apart from the turn state, which is reset before the reply starts playing.
         self._gap_from_wall = self._last_voice_wall
-        await self.push_frame(EndOfTurnFrame(reason=reason), FrameDirection.UPSTREAM)
+        await self.push_frame(
+            EndOfTurnFrame(reason=reason, at_s=self.clock), FrameDirection.UPSTREAM
+        )
 
     async def _on_speech_start(self) -> None:
         self._user_speaking = True
-        self._completion = None
-        self._pause_text = None
+        if self._pauses and self._last_voice_end is not None:
+            # Spoke again before the pause could end the answer: its text is not needed.
+            await self.push_frame(
+                PauseCueFrame(pause=self._pauses, needed=False), FrameDirection.UPSTREAM
+            )
         if self._speech_start is None:
             self._speech_start = self.clock
         if self._bot_speaking and self._barge is None and not self._ended:
@@ -388,6 +505,9 @@ class InterviewConductor(FrameProcessor):
     async def _confirm_barge_in(self) -> None:
         """The candidate has taken the floor: drop the rest of the prompt and listen."""
         self._barge = None
+        # What was not played is cleared: nothing more of this turn will be heard.
+        self._turns_heard = self._turns_sent
+        self._stopped_unheard = False
         self.barge_ins += 1
         for turn in self._open_bot_turns:
             turn.interrupted = True
@@ -406,9 +526,14 @@ class InterviewConductor(FrameProcessor):
         await self.push_frame(PlaybackControlFrame(pause=False))
 
     async def _on_speech_stop(self) -> None:
+        self._pauses += 1
+        for old in [p for p in self._pause_texts if p < self._pauses - 2]:
+            del self._pause_texts[old]
+        for old in [p for p in self._completions if p < self._pauses - 2]:
+            del self._completions[old]
         self._user_speaking = False
         self._last_voice_end = self.clock - self._vad_stop_s
-        self._last_voice_wall = time.monotonic() - self._vad_stop_s
+        self._last_voice_wall = self._frame_wall - self._vad_stop_s
         if self._barge is not None and not self._awaiting_transcript:
             await self._end_turn("barge_check")
 
@@ -422,23 +547,34 @@ class InterviewConductor(FrameProcessor):
             if self._gap_from_wall is not None:
                 lat["response_gap_ms"] = round((now - self._gap_from_wall) * 1000, 1)
             log.info("turn latency %s", lat)
+            if self._on_latency is not None:
+                self._on_latency(lat)
             self._latency_turn = None
 
     async def _on_bot_stopped(self) -> None:
         self._bot_speaking = False
         if self._barge is not None:
             return  # paused, not finished
-        self._question_end = self.clock
+        if self._playback_marks and self._turns_heard < self._turns_sent:
+            self._stopped_unheard = True  # the caller is still hearing it: wait for the mark
+            return
+        await self._prompt_ended()
+
+    async def _prompt_ended(self) -> None:
+        """The caller has heard the interviewer's turn to its end: listening starts now."""
+        self._stopped_unheard = False
+        # Where the caller's audio stands now, held audio included: timers count from here.
+        self._question_end = self.heard_clock
         self._close_bot_turns()
         if self._listen is not None and not self._ended and self._speech_start is None:
-            self._listen_since = self.clock
+            self._listen_since = self.heard_clock
             await self._send(
                 "listening", question_id=self._listen.question_id, state=self._engine.state
             )
 
     def _close_bot_turns(self) -> None:
         for turn in self._open_bot_turns:
-            turn.end_s = max(turn.start_s, self.clock)
+            turn.end_s = max(turn.start_s, self.heard_clock)
         self._open_bot_turns.clear()
 
     async def _measure(self, turn: Turn, frame: TurnTranscriptFrame, info: dict[str, Any]) -> None:

@@ -49,6 +49,7 @@ from dialogue.prompts import prompt_keys
 from dialogue.recordings import recording_path
 from dialogue.script import Script, ScriptError
 from models.errors import ModelError
+from models.pools import Histogram
 from models.registry import ModelRegistry
 from telephony.frames import HangupFrame
 
@@ -89,6 +90,10 @@ class Runtime:
         self.audiosocket_expected: dict[str, tuple[str, str | None]] = {}
         self.calls_started = 0
         self._voice_missing: dict[str, str] = {}  # language -> why its voice cannot load
+        # For /health and /metrics: readiness and per-turn latencies (refusals: admission).
+        self.models_ready = False
+        self.prompts_ready = False
+        self.turn_latency: dict[str, Histogram] = {}
 
     def script(self, script_id: str | None) -> Script:
         """A script by id from the configured directories (the default when None; blocking)."""
@@ -132,14 +137,34 @@ class Runtime:
         """Check, before a call starts, that models exist for the script's language."""
         self.registry.check_language(script.language)
 
-    def warm(self, script_ids: list[str], rates: tuple[int, ...] = (8000, 16000)) -> int:
-        """Load models and pre-synthesize (or load the recordings of) the fixed prompts of these
-        scripts (blocking); returns how many prompt audios were made."""
+    def load_models(self, script_ids: list[str]) -> dict[str, float]:
+        """Load every model these scripts' calls use, ASR, Smart Turn and the embedder included,
+        so no call pays for a load (blocking); returns load seconds per model. A voice that
+        cannot load (the optional Mandarin one) is reported, not fatal: recordings stand in."""
+        scripts = [self.script(script_id).language for script_id in script_ids]
+        registry = self.registry
+        for language in sorted({*scripts, *self.settings.preload_languages}):
+            registry.asr(language)
+            self.voice_or_none(language)
+        registry.vad_session()
+        registry.smart_turn_session()
+        registry.embedder()
+        return registry.load_seconds()
+
+    def prompt_rates(self) -> tuple[int, ...]:
+        """Output rates worth pre-synthesizing prompts for: 16 kHz (``/ws/call``, WebRTC), and
+        8 kHz only when a telephony transport is configured (other rates synthesize once, on
+        their first use, and are cached from then on)."""
+        settings = self.settings
+        telephony = settings.public_url or settings.twilio.account_sid or settings.audiosocket_port
+        return (16000, 8000) if telephony else (16000,)
+
+    def warm_prompts(self, script_ids: list[str], rates: tuple[int, ...]) -> int:
+        """Pre-synthesize (or load the recordings of) the fixed prompts of these scripts and
+        embed their rubric exemplars (blocking); returns how many prompt audios were made."""
         made = 0
         for script_id in script_ids:
             script = self.script(script_id)
-            self.prepare(script)
-            self.registry.asr(script.language)
             voice = self.voice_or_none(script.language)
             key = self.registry.voice_source(script.language)
             recorded = self.recordings(script)
@@ -149,8 +174,12 @@ class Runtime:
                     made += self.prompt_cache.warm(key, voice, texts, rate)
                 made += self.prompt_cache.warm_recordings(list(recorded.values()), rate)
             anchors_for(script, self.registry.embedder())  # rubric exemplars, embedded once
-        self.registry.vad_session()
         return made
+
+    def warm(self, script_ids: list[str], rates: tuple[int, ...] | None = None) -> int:
+        """Load models and pre-synthesize the fixed prompts of these scripts (blocking)."""
+        self.load_models(script_ids)
+        return self.warm_prompts(script_ids, self.prompt_rates() if rates is None else rates)
 
     def voice_or_none(self, language: str) -> Any | None:
         """The shared voice for ``language``, or None when it cannot load (e.g. the optional
@@ -205,6 +234,12 @@ class Runtime:
         await asyncio.to_thread(self.reports.save, report)
         return str(report["report_id"])
 
+    def observe_latency(self, latency: dict[str, float]) -> None:
+        """Count one turn's latency figures (milliseconds) into the process histograms."""
+        for name in ("processing_ms", "response_gap_ms", "asr_tail_ms"):
+            if name in latency:
+                self.turn_latency.setdefault(name, Histogram()).observe(latency[name] / 1000)
+
     def report_path(self, report_id: str) -> Path:
         """Where a report lives."""
         return self.reports.path_for(report_id)
@@ -253,6 +288,7 @@ async def _run_call(
     vad = VADProcessor(
         vad_analyzer=SharedSileroVAD(
             registry.vad_session(),
+            executor=registry.vad_executor,
             params=VADParams(
                 confidence=audio.vad_confidence,
                 start_secs=audio.vad_start_s,
@@ -265,7 +301,7 @@ async def _run_call(
     )
     stt = StreamingWhisperSTT(
         model_getter=lambda: registry.asr(language),
-        executor=registry.executor,
+        pool=registry.asr_pool,
         language=language,
         min_chunk_s=audio.asr_min_chunk_s,
         max_chunk_s=audio.asr_max_chunk_s,
@@ -308,6 +344,8 @@ async def _run_call(
         complete_threshold=audio.complete_threshold,
         unfinished_hold_s=audio.unfinished_hold_s,
         barge_in_confirm_s=audio.barge_in_confirm_s,
+        on_latency=runtime.observe_latency,
+        playback_marks=spec.transport == "twilio",
         features=features or make_feature_fn(registry.executor, language),
         hangup_wait_s=limits.end_grace_s,
     )
@@ -316,7 +354,7 @@ async def _run_call(
         voice_getter=lambda: runtime.voice_or_none(language),
         voice_key=registry.voice_source(language),
         cache=runtime.prompt_cache,
-        executor=registry.executor,
+        executor=registry.tts_executor,
         recordings=runtime.recordings(script),
     )
     stages: list[Any] = [transport.input(), vad]

@@ -218,10 +218,16 @@ class Candidate:
         speaker: Speaker,
         *,
         hangup_after: int | None = None,
+        align_frames: int = 1,
     ) -> None:
         self.persona = persona
         self.speaker = speaker
         self.hangup_after = hangup_after
+        # Speech starts only on every align_frames-th frame: the same answer then meets the
+        # server's VAD windows (32 ms) at the same phase on every run, so a run's audio is
+        # the same sample for sample whatever the timing (8 frames = 160 ms).
+        self.align_frames = max(1, align_frames)
+        self._frames_sent = 0
         self.frame_n = int(FRAME_S * speaker.rate)
         self.result = SimulationResult()
         self.hangup = asyncio.Event()
@@ -241,7 +247,10 @@ class Candidate:
 
     def next_frame(self) -> np.ndarray:
         """The next ``FRAME_S`` of candidate audio (line silence between answers)."""
-        if self._buffer.size < self.frame_n and self._outgoing:
+        self._frames_sent += 1
+        starting = self._buffer.size == 0
+        aligned = (self._frames_sent - 1) % self.align_frames == 0
+        if self._buffer.size < self.frame_n and self._outgoing and (aligned or not starting):
             self._buffer = np.concatenate([self._buffer, self._outgoing.popleft()])
             self._sending = self._queued.popleft()
             if self._sending[1]:
@@ -441,11 +450,16 @@ async def simulate(
     timeout_s: float = 900.0,
     hangup_after: int | None = None,
     token: str | None = None,
+    align_frames: int = 1,
 ) -> SimulationResult:
     """Run one simulated interview against ``url`` (``ws://host:port/ws/call``)."""
     rate = 8000 if telephony else 16000
-    speaker = Speaker(voice, rate, telephony, recorded=persona.recorded())
-    candidate = Candidate(persona, speaker, hangup_after=hangup_after)
+    candidate = Candidate(
+        persona,
+        Speaker(voice, rate, telephony, recorded=persona.recorded()),
+        hangup_after=hangup_after,
+        align_frames=align_frames,
+    )
     result = candidate.result
     await candidate.prepare()
     try:

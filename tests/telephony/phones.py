@@ -52,10 +52,19 @@ class PhoneLog:
 class PhoneEar:
     """Plays received interviewer audio on a wall clock and turns its silences into turns."""
 
-    def __init__(self, candidate: Candidate, questions: list[str], gap_s: float = LISTEN_GAP_S):
+    def __init__(
+        self,
+        candidate: Candidate,
+        questions: list[str],
+        gap_s: float = LISTEN_GAP_S,
+        latency_s: float = 0.0,
+    ):
         self.candidate = candidate
         self.questions = list(questions)
         self.gap_s = gap_s
+        # Playback starts this long after audio arrives (a carrier's jitter buffer, a slow
+        # network): the caller hears everything later than the server sent it.
+        self.latency_s = latency_s
         self.play_until = 0.0
         self._heard_new = False
         self.turns = 0
@@ -63,7 +72,7 @@ class PhoneEar:
     def heard(self, seconds: float, nbytes: int) -> None:
         """``seconds`` of interviewer audio arrived; it plays after what is already queued."""
         now = time.monotonic()
-        self.play_until = max(self.play_until, now) + seconds
+        self.play_until = max(self.play_until, now + self.latency_s) + seconds
         self._heard_new = True
         self.candidate.on_bot_audio(nbytes)
 

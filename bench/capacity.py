@@ -1,0 +1,290 @@
+"""Capacity benchmark: N concurrent real-time interviews against one server process, ramping N.
+
+The server runs as its own process (``screenline serve``) so its CPU and memory are measured
+apart from the callers. Callers alternate between the native ``/ws/call`` protocol (16 kHz) and
+a Twilio Media Stream (8 kHz mu-law, line noise, through the Twilio stand-in phone of
+``tests/telephony/phones.py``), and between voices: the embedded Piper voice and, when Debian's
+``espeak-ng`` is installed, espeak-ng variants. Answers are synthesized before the round starts
+and streamed in real time.
+
+Per N it prints one JSON object: interviews completed, wrong question sequences (the report's
+answered question ids against the script's order), the response gap at the client (last answer
+sample sent -> first reply audio received) p50/p95, server-side processing p95, server CPU (% of
+one core, and per call) and RSS (idle, peak, added per call), and the load average. The last
+line names the largest N that held the targets: every interview completed in the right order,
+client p95 gap <= end-of-answer silence + 500 ms, <= 10 MB RSS per added call.
+
+    .venv/bin/python bench/capacity.py [--ramp 1,2,4,8] [--port 8091]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+import wave
+from pathlib import Path
+from typing import Any
+
+import httpx
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from agent.devtools.simulate import Candidate, Speaker, load_persona  # noqa: E402
+from audio.pcm import resample  # noqa: E402
+from dialogue.script import load_script  # noqa: E402
+from tests.telephony.phones import PhoneEar, twilio_call  # noqa: E402
+
+SCRIPTS = ROOT / "tests" / "fixtures" / "scripts"
+SCRIPT_ID = "short_en"
+PERSONA = ROOT / "tests" / "fixtures" / "short_en_persona.yaml"
+QUESTIONS = ["greeting", "experience", "angry", "start"]
+ESPEAK_VOICES = ["en-us+m3", "en+f2", "en-gb+m1"]
+RSS_TARGET_MB = 10.0
+CALL_TIMEOUT_S = 150.0  # a 35 s interview still going after this counts as not completed
+GAP_MARGIN_S = 0.5
+
+
+class EspeakSpeaker(Speaker):
+    """A second, harder voice: espeak-ng (Debian package ``espeak-ng``) at the wire rate."""
+
+    def __init__(self, voice_name: str, rate: int, telephony: bool) -> None:
+        super().__init__(None, rate, telephony)
+        self.voice_name = voice_name
+
+    def speak(self, text: str) -> np.ndarray:
+        pieces = []
+        for i, part in enumerate(text.split("[pause")):
+            if i:
+                seconds, _, part = part.partition("]")
+                pieces.append(np.zeros(int(float(seconds) * 22050), np.float32))
+            if part.strip():
+                wav = subprocess.run(
+                    ["espeak-ng", "-v", self.voice_name, "-s", "165", "--stdout", part.strip()],
+                    capture_output=True,
+                    check=True,
+                ).stdout
+                with wave.open(io.BytesIO(wav)) as w:
+                    rate = w.getframerate()
+                    audio = np.frombuffer(w.readframes(w.getnframes()), "<i2") / 32768.0
+                pieces.append(resample(audio.astype(np.float32), rate, 22050))
+        audio = np.concatenate(pieces) if pieces else np.zeros(0, np.float32)
+        if self.telephony:
+            from agent.devtools.simulate import degrade_telephony
+
+            return degrade_telephony(audio, 22050, self.rng)
+        return resample(audio, 22050, self.rate)
+
+
+def _proc_cpu_s(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _proc_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def _pct(values: list[float], q: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    return round(ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))], 3)
+
+
+async def _wait_ready(base: str, server: subprocess.Popen[bytes]) -> float:
+    started = time.monotonic()
+    async with httpx.AsyncClient() as client:
+        while True:
+            if server.poll() is not None:
+                raise RuntimeError("server exited during start-up")
+            try:
+                health = await client.get(f"{base}/health", timeout=2)
+                if health.status_code == 200:
+                    return time.monotonic() - started
+            except httpx.TransportError:
+                pass
+            await asyncio.sleep(0.2)
+
+
+def _speaker(index: int, voice: Any, telephony: bool) -> Speaker:
+    """Callers 0-1 Piper, 2-3 espeak-ng, 4-5 Piper, ... (each pair: one ws, one Twilio)."""
+    rate = 8000 if telephony else 16000
+    if (index // 2) % 2 == 1 and shutil.which("espeak-ng"):
+        return EspeakSpeaker(ESPEAK_VOICES[(index // 4) % len(ESPEAK_VOICES)], rate, telephony)
+    return Speaker(voice, rate, telephony)
+
+
+async def _one_call(
+    index: int, port: int, voice: Any, data_dir: Path, persona: Any
+) -> dict[str, Any]:
+    """One interview: even callers over /ws/call, odd ones over the Twilio stream."""
+    from agent.devtools.simulate import ws_call
+
+    twilio = index % 2 == 1
+    speaker = _speaker(index, voice, twilio)
+    candidate = Candidate(persona, speaker)
+    await candidate.prepare()
+    started = time.monotonic()
+    call: Any
+    if twilio:
+        sid = "CA" + uuid.uuid4().hex
+        call = twilio_call(
+            f"ws://127.0.0.1:{port}/telephony/twilio/stream",
+            candidate,
+            PhoneEar(candidate, QUESTIONS),
+            call_sid=sid,
+            params={"candidate_id": f"bench-{index}", "script_id": SCRIPT_ID},
+            timeout_s=CALL_TIMEOUT_S,
+        )
+        report_id: str | None = sid
+    else:
+        call = ws_call(
+            f"ws://127.0.0.1:{port}/ws/call",
+            candidate,
+            rate=speaker.rate,
+            candidate_id=f"bench-{index}",
+            script_id=SCRIPT_ID,
+            timeout_s=CALL_TIMEOUT_S,
+        )
+        report_id = None
+    with contextlib.suppress(TimeoutError):  # still going: counted as not completed
+        await call
+    await candidate.close()
+    report_id = report_id or candidate.result.report_id
+    report: dict[str, Any] = {}
+    for _ in range(100):
+        path = data_dir / "reports" / f"{report_id}.json"
+        if report_id and path.is_file():
+            report = json.loads(path.read_text())
+            break
+        await asyncio.sleep(0.1)
+    answered = [t["question_id"] for t in report.get("turns", []) if t["speaker"] == "candidate"]
+    return {
+        "transport": "twilio" if twilio else "ws",
+        "voice": getattr(speaker, "voice_name", "piper-joe"),
+        "completed": report.get("outcome") == "completed",
+        "right_sequence": answered == [None, *QUESTIONS[1:]],
+        "client_gaps_s": [gap for _q, gap in candidate.result.response_gaps],
+        "processing_ms": [
+            t["latency"]["processing_ms"]
+            for t in report.get("turns", [])
+            if t["speaker"] == "candidate" and "processing_ms" in t.get("latency", {})
+        ],
+        "seconds": round(time.monotonic() - started, 1),
+    }
+
+
+async def _round(n: int, port: int, pid: int, voice: Any, data_dir: Path) -> dict[str, Any]:
+    persona = load_persona(PERSONA)
+    load_before = os.getloadavg()
+    rss_idle = _proc_rss_mb(pid)
+    peak = rss_idle
+    cpu0, t0 = _proc_cpu_s(pid), time.monotonic()
+    calls = asyncio.gather(*(_one_call(i, port, voice, data_dir, persona) for i in range(n)))
+    task = asyncio.ensure_future(calls)
+    while not task.done():
+        peak = max(peak, _proc_rss_mb(pid))
+        await asyncio.sleep(1.0)
+    results = await task
+    cpu_pct = 100 * (_proc_cpu_s(pid) - cpu0) / (time.monotonic() - t0)
+    gaps = [g for r in results for g in r["client_gaps_s"]]
+    processing = [p for r in results for p in r["processing_ms"]]
+    return {
+        "n": n,
+        "completed": sum(r["completed"] for r in results),
+        "wrong_sequence": sum(not r["right_sequence"] for r in results),
+        "client_gap_p50_s": _pct(gaps, 0.5),
+        "client_gap_p95_s": _pct(gaps, 0.95),
+        "client_gap_max_s": _pct(gaps, 1.0),
+        "processing_p95_ms": _pct(processing, 0.95),
+        "server_cpu_pct": round(cpu_pct, 1),
+        "server_cpu_pct_per_call": round(cpu_pct / n, 1),
+        "rss_idle_mb": round(rss_idle, 1),
+        "rss_peak_mb": round(peak, 1),
+        "rss_per_call_mb": round((peak - rss_idle) / n, 1),
+        "loadavg_before": [round(x, 2) for x in load_before],
+        "loadavg_after": [round(x, 2) for x in os.getloadavg()],
+        "calls": [
+            {k: v for k, v in r.items() if k not in ("client_gaps_s", "processing_ms")}
+            for r in results
+        ],
+    }
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--ramp", default="1,2,4,8", help="comma-separated N per round")
+    parser.add_argument("--port", type=int, default=8091)
+    args = parser.parse_args()
+    from models.registry import ModelRegistry
+
+    end_silence = load_script(SCRIPTS / f"{SCRIPT_ID}.yaml").timing.end_silence_s
+    voice = ModelRegistry().voice("en")  # the callers' Piper voice, in this process
+    data_dir = Path(tempfile.mkdtemp(prefix="screenline-capacity-"))
+    env = {
+        **os.environ,
+        "SCREENLINE_DATA_DIR": str(data_dir),
+        "SCREENLINE_SCRIPTS_DIR": str(SCRIPTS),
+        "SCREENLINE_PORT": str(args.port),
+        "SCREENLINE_PUBLIC_URL": f"http://127.0.0.1:{args.port}",
+        "SCREENLINE_MAX_CONCURRENT_CALLS": "1000",
+    }
+    server = subprocess.Popen(
+        [sys.executable, "-m", "agent.cli", "serve", "--port", str(args.port)],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    best = 0
+    started = time.monotonic()
+    try:
+        base = f"http://127.0.0.1:{args.port}"
+        ready_s = await _wait_ready(base, server)
+        async with httpx.AsyncClient() as client:
+            while not (await client.get(f"{base}/health")).json()["prompts_warmed"]:
+                await asyncio.sleep(0.5)
+        warmed_s = time.monotonic() - started
+        print(
+            json.dumps(
+                {"server_ready_s": round(ready_s, 1), "prompts_warmed_s": round(warmed_s, 1)}
+            ),
+            flush=True,
+        )
+        # One call first, not reported: first-use allocations (CTranslate2, ONNX Runtime
+        # arenas) are not per-call memory.
+        await _round(1, args.port, server.pid, voice, data_dir)
+        for n in (int(x) for x in args.ramp.split(",")):
+            result = await _round(n, args.port, server.pid, voice, data_dir)
+            result["targets_held"] = (
+                result["completed"] == n
+                and result["wrong_sequence"] == 0
+                and (result["client_gap_p95_s"] or 0) <= end_silence + GAP_MARGIN_S
+                and result["rss_per_call_mb"] <= RSS_TARGET_MB
+            )
+            print(json.dumps(result), flush=True)
+            if result["targets_held"]:
+                best = n
+    finally:
+        server.terminate()
+        server.wait(30)
+    print(json.dumps({"max_n_holding_targets": best, "end_silence_s": end_silence}))
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

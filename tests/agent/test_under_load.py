@@ -1,0 +1,135 @@
+"""Correct under load (issue 11): a busy server answers later, never differently.
+
+The same interview runs idle, while other processes saturate every core, and three at once; the
+question sequence, transcripts, turns, follow-ups and scores must be identical. The candidate's
+answers are synthesized once and replayed (Piper samples noise: each synthesis differs), and
+each answer starts on a 160 ms grid (``align_frames``), so the server receives the same samples
+at the same VAD-window phase in every run: any difference left comes from the server's timing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from agent.devtools.simulate import load_persona, simulate
+from tests.conftest import FIXTURES
+
+pytestmark = [pytest.mark.slow, pytest.mark.asyncio(loop_scope="session")]
+
+ALIGN = 8  # frames of 20 ms: 160 ms, a multiple of the 32 ms VAD window
+
+
+class FrozenVoice:
+    """A Piper voice that synthesizes each text once and replays it: the same audio every run."""
+
+    def __init__(self, voice: Any) -> None:
+        self.voice = voice
+        self._made: dict[str, list[Any]] = {}
+
+    def synthesize(self, text: str) -> Iterator[Any]:
+        if text not in self._made:
+            self._made.setdefault(text, list(self.voice.synthesize(text)))
+        return iter(self._made[text])
+
+
+@pytest.fixture(scope="module")
+def frozen_voice(candidate_voice: Any) -> FrozenVoice:
+    return FrozenVoice(candidate_voice)
+
+
+@contextlib.contextmanager
+def saturated_cpu(limit_s: float = 900.0) -> Iterator[list[subprocess.Popen[bytes]]]:
+    """One busy-loop process per core (each stops by itself after ``limit_s``)."""
+    loop = f"import time\nend = time.monotonic() + {limit_s}\nwhile time.monotonic() < end: pass"
+    procs = [subprocess.Popen([sys.executable, "-c", loop]) for _ in range(os.cpu_count() or 2)]
+    try:
+        yield procs
+    finally:
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            proc.wait(10)
+
+
+def assert_same(got: dict[str, Any], expected: dict[str, Any]) -> None:
+    """Equal outcomes; on a difference, name the field and show only the differing items."""
+    for key, want in expected.items():
+        have = got[key]
+        if isinstance(want, list) and isinstance(have, list) and len(want) == len(have):
+            diff = [(i, a, b) for i, (a, b) in enumerate(zip(have, want, strict=True)) if a != b]
+            assert not diff, (key, diff)
+        assert have == want, (key, have, want)
+
+
+def outcome(result: Any, runtime: Any) -> dict[str, Any]:
+    """Everything about an interview that must not depend on load."""
+    report = runtime.reports.load(result.report_id)
+    scores = report.get("scores") or {}
+    return {
+        "questions": result.questions(),
+        "transcripts": result.transcripts(),
+        "turns": [
+            (t["speaker"], t["question_id"], t["prompt_id"], t["text"], t["interrupted"])
+            for t in report["turns"]
+        ],
+        "states": report["states"],
+        "records": report["records"],
+        "total": scores.get("total"),
+        "dimensions": {d["id"]: d.get("score") for d in scores.get("dimensions", [])},
+    }
+
+
+async def _turns_interview(url: str, voice: Any, runtime: Any, name: str) -> dict[str, Any]:
+    result = await simulate(
+        url,
+        persona=load_persona(FIXTURES / "turns_en_persona.yaml"),
+        voice=voice,
+        candidate_id=name,
+        script_id="turns_en",
+        speed=2,
+        align_frames=ALIGN,
+    )
+    assert result.outcome == "completed", result.events
+    return outcome(result, runtime)
+
+
+async def test_saturated_cpu_gives_the_same_interview(
+    server_url: str, frozen_voice: Any, runtime: Any
+) -> None:
+    """Thinking pause, long chunked answer, no input, backchannel and barge-in: the same turns
+    and scores with every core busy as on an idle machine."""
+    idle = await _turns_interview(server_url, frozen_voice, runtime, "idle")
+    with saturated_cpu() as procs:
+        busy = await _turns_interview(server_url, frozen_voice, runtime, "busy")
+        assert all(p.poll() is None for p in procs)  # the load lasted the whole interview
+    assert_same(busy, idle)
+
+
+async def test_one_and_three_concurrent_calls_give_the_same_reports(
+    server_url: str, frozen_voice: Any, runtime: Any, persona: Any
+) -> None:
+    async def one(name: str, telephony: bool) -> dict[str, Any]:
+        result = await simulate(
+            server_url,
+            persona=persona,
+            voice=frozen_voice,
+            candidate_id=name,
+            speed=3,
+            telephony=telephony,
+            align_frames=ALIGN,
+        )
+        assert result.outcome == "completed", result.events
+        return outcome(result, runtime)
+
+    alone = await one("alone", False)
+    together = await asyncio.gather(*(one(f"together-{i}", False) for i in range(3)))
+    for report in together:
+        assert_same(report, alone)
