@@ -57,6 +57,7 @@ def test_long_replies_need_the_long_silence(
     conductor._speech_start = 0.0
     conductor._last_voice_end = talked
     conductor.clock = talked + silence
-    conductor._pause_text = words
-    conductor._completion = None
+    conductor._pauses = 1  # the cues of the pause that began this silence have arrived
+    conductor._pause_texts[1] = words
+    conductor._completions[1] = 0.0
     assert conductor._answer_over(YES_NO) is over

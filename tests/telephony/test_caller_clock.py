@@ -33,7 +33,9 @@ async def test_no_input_counts_from_when_the_caller_heard_the_question(
         candidate,
         PhoneEar(candidate, QUESTIONS, gap_s=4.0, latency_s=3.0),
         call_sid=sid,
-        params={"candidate_id": "c-late-ear", "script_id": "short_en"},
+        params=telephony_server.stream_params(
+            {"candidate_id": "c-late-ear", "script_id": "short_en"}, sid
+        ),
     )
     assert log.marks_echoed
     report = await _report(telephony_server.runtime, sid)
