@@ -51,7 +51,9 @@ from dialogue.assessment.guards import (
     content_words,
     keyword_list,
     negated_only,
+    negated_stance,
     other_language,
+    private_story,
     refusal,
     sentences,
 )
@@ -79,7 +81,7 @@ __all__ = [
 ]
 
 #: Bump when any rule or constant here changes: reports record which scorer produced them.
-SCORER_VERSION = "2.0.0"
+SCORER_VERSION = "2.1.0"
 #: Delivery may never carry more than this share of a dimension (decision 8: metrics, bounded).
 MAX_DELIVERY_WEIGHT = 0.15
 #: Measured per turn and shown in the report, deliberately never scored (see module docstring).
@@ -109,9 +111,12 @@ OFF_TOPIC_FLAG = 0.6
 RED_FLAG_SIMILARITY = 0.9
 RED_FLAG_MARGIN = 0.035
 #: Highest score (0-100) a question can keep when a guard fires.
-GUARD_CAP = 10.0
+GUARD_CAP = 5.0
 #: Negated-only criteria cap the score only when the model places the answer below this level.
 NEGATED_TRUSTED_LEVEL = 3.5
+#: A story about private life caps the score only when the model places the answer below this
+#: level (off-topic anecdotes with the job's words land near 3-4.3; strong answers near 5).
+STORY_TRUSTED_LEVEL = 4.5
 #: Expected answer length in words (jieba words for Mandarin) for open questions without rubric.
 DEFAULT_EXPECTED_WORDS: dict[str, int] = {"en": 25, "zh": 15}
 
@@ -610,17 +615,23 @@ def _score_rubric(
         guard = Guard("off_topic", "does not answer this question", turns[0].sentences[0])
         flags.append(_flag(turns[0], guard))
     flags.extend(_red_flags(turns, answer, anchors, vectors))
+    fired = len(flags) - (relevance < OFF_TOPIC_FLAG)  # guards so far, not the relevance flag
     for turn in turns:
         text = turn.answer.text
         # Read the words in the language they are in (an English answer to a Mandarin script).
         said_in = detect_language(text) or language
-        guards = [refusal(text, said_in)]
+        # The whole answer says no: strict enough to trust even where the model ranks it high.
+        guards = [refusal(text, said_in), negated_stance(text, said_in)]
+        if level < STORY_TRUSTED_LEVEL:  # a word list can misread a job told in plain words
+            guards.append(private_story(text, said_in))
         if not rubric.lists_ok:
             guards.append(keyword_list(text, said_in))
         if level < NEGATED_TRUSTED_LEVEL:
             guards.append(negated_only(turn.matches))
-        flags.extend(_flag(turn, g) for g in guards if g is not None)
-    if any(f["kind"] != "off_topic" for f in flags):
+        found = [_flag(turn, g) for g in guards if g is not None]
+        fired += len(found)
+        flags.extend(found)
+    if fired:
         score = min(score, GUARD_CAP)
     turn, sentence = _best_sentence(turns)
     quotes = [_quote(turn, sentence)]
