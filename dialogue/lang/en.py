@@ -406,3 +406,15 @@ NEGATION_EXEMPT = (
     r"\b(?:don't|do not|wouldn't|would not) mind\b|\bno (?:problem|matter|doubt|worries)\b|"
     r"\bnever mind\b|\bnot only\b|\bcan't wait\b"
 )
+#: Sentences that stand for "private life" and "doing the job": a story whose words look like
+#: the job is told apart by which of these it is nearer (the scorer's embedding model).
+PRIVATE_LIFE_ANCHORS = (
+    "This is a story about my family and friends at home.",
+    "We spent the weekend relaxing together as a family.",
+    "My relatives told us about their day over dinner.",
+)
+JOB_ANCHORS = (
+    "At work I helped customers and handled their requests.",
+    "In my job I dealt with callers and fixed their problems.",
+    "I would help the customer and sort out the problem.",
+)

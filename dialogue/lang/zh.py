@@ -346,3 +346,14 @@ JOB_CONTEXT = (
 STANCE_CLAUSE_WORDS = 20
 #: Words with a negation character that do not make a clause negative.
 NEGATION_EXEMPT = r"不介意|没问题|没关系|没事|不错|不断|不仅|不但|不管|不少|不同|不要紧|别人|别的"
+#: Sentences that stand for "private life" and "doing the job" (see dialogue.lang.en).
+PRIVATE_LIFE_ANCHORS = (
+    "这是关于我家人和朋友的生活小事。",
+    "周末我们一家人在一起放松。",
+    "亲戚吃饭时跟我们聊他们的日常。",
+)
+JOB_ANCHORS = (
+    "我在工作中帮助客户处理他们的问题。",
+    "我在公司负责接待顾客、解决问题。",
+    "我会帮顾客把问题解决好。",
+)
