@@ -14,8 +14,9 @@ Per question (the unit the rubric describes):
   :data:`ON_TOPIC_ABOVE`).
 - **Guards** catch what embeddings miss and cap the question's score at :data:`GUARD_CAP`:
   refusal / blame / brush-off phrases (negation-aware, both languages), the rubric's red flags
-  (a sentence nearer a red-flag example than any good exemplar), criteria mentioned only negated
-  (when the model does not rank the answer high), and a bare list of terms. An answer in the other
+  (a sentence nearer a red-flag example than any good exemplar), an answer negated as a whole,
+  criteria mentioned only negated (when the model does not rank the answer high), a story about
+  private life with nothing about the job in it, and a bare list of terms. An answer in the other
   language is scored by meaning (the model is multilingual) and flagged for the recruiter.
 - **Yes/no question**: the answer the engine recorded (spoken or keypad), 100 for yes, 0 for no.
 - **Open question without a rubric**: the share of its concepts mentioned positively.
@@ -51,13 +52,16 @@ from dialogue.assessment.guards import (
     content_words,
     keyword_list,
     negated_only,
+    negated_stance,
     other_language,
+    private_story,
     refusal,
     sentences,
 )
 from dialogue.concept_match import ConceptMatch, find_concepts
 from dialogue.embedding import Embed
 from dialogue.intents import Intent, yes_no
+from dialogue.lang import for_language
 from dialogue.script import Question, Script
 from dialogue.text import Language, detect_language, word_count
 
@@ -79,7 +83,7 @@ __all__ = [
 ]
 
 #: Bump when any rule or constant here changes: reports record which scorer produced them.
-SCORER_VERSION = "2.0.0"
+SCORER_VERSION = "2.1.0"
 #: Delivery may never carry more than this share of a dimension (decision 8: metrics, bounded).
 MAX_DELIVERY_WEIGHT = 0.15
 #: Measured per turn and shown in the report, deliberately never scored (see module docstring).
@@ -109,9 +113,13 @@ OFF_TOPIC_FLAG = 0.6
 RED_FLAG_SIMILARITY = 0.9
 RED_FLAG_MARGIN = 0.035
 #: Highest score (0-100) a question can keep when a guard fires.
-GUARD_CAP = 10.0
+GUARD_CAP = 5.0
 #: Negated-only criteria cap the score only when the model places the answer below this level.
 NEGATED_TRUSTED_LEVEL = 3.5
+#: A story about private life caps the score only when the model places the answer below this
+#: level (off-topic anecdotes with the job's words land near 3-4.3; strong answers near 5);
+#: above it, only when the answer is also nearer private life than the job by meaning.
+STORY_TRUSTED_LEVEL = 4.5
 #: Expected answer length in words (jieba words for Mandarin) for open questions without rubric.
 DEFAULT_EXPECTED_WORDS: dict[str, int] = {"en": 25, "zh": 15}
 
@@ -576,6 +584,16 @@ def _red_flags(
     return [_flag(turn, guard)]
 
 
+def _nearer_private_life(text: str, language: Language, vectors: _Vectors) -> bool:
+    """Whether ``text`` is nearer the language's private-life anchors than its job anchors."""
+    data = for_language(language)
+    private, job = list(data.PRIVATE_LIFE_ANCHORS), list(data.JOB_ANCHORS)
+    vectors.add([text, *private, *job])
+    row = vectors[text]
+    near_private = max(float(vectors[t] @ row) for t in private)
+    return near_private > max(float(vectors[t] @ row) for t in job)
+
+
 def _best_sentence(turns: list[_Turn]) -> tuple[_Turn, str]:
     """The sentence to quote: the one meeting the most criteria (ties: the longer one)."""
 
@@ -610,17 +628,28 @@ def _score_rubric(
         guard = Guard("off_topic", "does not answer this question", turns[0].sentences[0])
         flags.append(_flag(turns[0], guard))
     flags.extend(_red_flags(turns, answer, anchors, vectors))
+    fired = len(flags) - (relevance < OFF_TOPIC_FLAG)  # guards so far, not the relevance flag
     for turn in turns:
         text = turn.answer.text
         # Read the words in the language they are in (an English answer to a Mandarin script).
         said_in = detect_language(text) or language
-        guards = [refusal(text, said_in)]
+        # The whole answer says no: strict enough to trust even where the model ranks it high.
+        guards = [refusal(text, said_in), negated_stance(text, said_in)]
+        story = private_story(text, said_in)
+        # A word list can misread a job told in plain words: where the model ranks the answer
+        # high, the story must also be nearer private life than the job by meaning.
+        if story is not None and (
+            level < STORY_TRUSTED_LEVEL or _nearer_private_life(text, said_in, vectors)
+        ):
+            guards.append(story)
         if not rubric.lists_ok:
             guards.append(keyword_list(text, said_in))
         if level < NEGATED_TRUSTED_LEVEL:
             guards.append(negated_only(turn.matches))
-        flags.extend(_flag(turn, g) for g in guards if g is not None)
-    if any(f["kind"] != "off_topic" for f in flags):
+        found = [_flag(turn, g) for g in guards if g is not None]
+        fired += len(found)
+        flags.extend(found)
+    if fired:
         score = min(score, GUARD_CAP)
     turn, sentence = _best_sentence(turns)
     quotes = [_quote(turn, sentence)]

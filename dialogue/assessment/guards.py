@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from dialogue.concept_match import ConceptMatch
+from dialogue.lang import for_language
 from dialogue.text import Language, clauses, detect_language, en_words, normalize, zh_tokens
 
 __all__ = [
@@ -19,7 +20,9 @@ __all__ = [
     "content_words",
     "keyword_list",
     "negated_only",
+    "negated_stance",
     "other_language",
+    "private_story",
     "refusal",
     "sentences",
 ]
@@ -164,10 +167,88 @@ def refusal(text: str, language: Language) -> Guard | None:
     hang up", 绝不会挂电话) does not count.
     """
     phrase = _refusal_phrase(text, language)
+    kind = "refusal"
+    if phrase is None:
+        phrase, kind = _dismissive_phrase(text, language), "dismissal"
     if phrase is None:
         return None
     quote = next((s for s in sentences(text) if phrase in normalize(s)), text.strip())
-    return Guard("refusal", f"refuses or brushes off ({phrase!r})", quote)
+    return Guard(kind, f"refuses, blames or brushes off ({phrase!r})", quote)
+
+
+_PATTERNS: dict[tuple[str, str], re.Pattern[str]] = {}
+
+
+def _pattern(language: Language, name: str) -> re.Pattern[str]:
+    """A regular expression of the language data (:mod:`dialogue.lang`), compiled once."""
+    key = (language, name)
+    if key not in _PATTERNS:
+        _PATTERNS[key] = re.compile(getattr(for_language(language), name))
+    return _PATTERNS[key]
+
+
+def _dismissive_phrase(text: str, language: Language) -> str | None:
+    """A brush-off or blame phrase from the language data (``DISMISSIVE``), not negated."""
+    pattern = _pattern(language, "DISMISSIVE")
+    before = _EN_NEGATED_BEFORE if language == "en" else _ZH_NEGATED_BEFORE
+    for clause in clauses(text):
+        for match in pattern.finditer(clause):
+            if before.search(clause[: match.start()]):
+                continue  # "I'd never just move on to the next call"
+            return match.group(0)
+    return None
+
+
+def private_story(text: str, language: Language) -> Guard | None:
+    """A flag when the answer tells a story about private life, not about doing the job.
+
+    An anecdote about family, friends or a holiday that reuses the rubric's words ("my sister was
+    upset when her parcel came broken") lands near good exemplars; what gives it away is that
+    nothing in it is about customers, colleagues, shifts or the candidate's own work.
+    """
+    said = normalize(text)
+    private = _pattern(language, "PRIVATE_LIFE").search(said)
+    if private is None or _pattern(language, "JOB_CONTEXT").search(said):
+        return None
+    quote = next((s for s in sentences(text) if private.group(0) in normalize(s)), text.strip())
+    return Guard("off_topic", "tells a story about private life, not about the job", quote)
+
+
+_EN_NEGATOR = re.compile(r"\b(?:no|not|never|nothing|none|nobody|neither|nor|cannot|\w+n't)\b")
+_ZH_NEGATOR = re.compile(r"[不没未别]|从未|绝不")
+#: Clauses of a stance: sentences and coordinated parts ("... not let it get to me and keep
+#: working"); a list inside a clause (orders, returns or refunds; 订单、退货、退款) stays in it.
+_EN_STANCE_SPLIT = re.compile(r"[;:.!?\n]+|\b(?:and|but|so|then|because|instead)\b")
+_ZH_STANCE_SPLIT = re.compile(
+    r"[,;:.!?，；：。！？\n]+|然后|而且|但是?|可是|不过|只是|所以|并且|而是|后来"
+)
+
+
+def negated_stance(text: str, language: Language) -> Guard | None:
+    """A flag when the answer as a whole says no: every one of its clauses is negated.
+
+    "Never. I haven't handled orders, returns or refunds." / 没有，电话和在线都没做过: each
+    clause denies what the question asks for, whatever words it names. Negators that do not
+    negate ("no problem", "don't mind", 没问题, 不介意) are left out first; a clause that goes on
+    past a few words ("no, but I ..." or an unpunctuated transcript) is more than a no.
+    """
+    data = for_language(language)
+    exempt = _pattern(language, "NEGATION_EXEMPT")
+    negator = _EN_NEGATOR if language == "en" else _ZH_NEGATOR
+    split = _EN_STANCE_SPLIT if language == "en" else _ZH_STANCE_SPLIT
+    parts = [c.strip() for c in split.split(normalize(text)) if c.strip()]
+
+    def says_no(part: str) -> bool:
+        size = len(en_words(part)) if language == "en" else len(part)
+        return size <= data.STANCE_CLAUSE_WORDS and bool(negator.search(exempt.sub(" ", part)))
+
+    if not parts or not all(says_no(p) for p in parts):
+        return None
+    if len(parts) == 1 and not negator.match(parts[0]):
+        return None  # one clause must open with its no ("Never done it"); a no inside says less
+    first = normalize(parts[0])
+    quote = next((s for s in sentences(text) if first in normalize(s)), text.strip())
+    return Guard("negated", "the answer as a whole says no", quote)
 
 
 def negated_only(matches: list[ConceptMatch]) -> Guard | None:

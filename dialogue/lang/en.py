@@ -364,3 +364,57 @@ OPEN_ENDINGS = {
     "and", "but", "so", "because", "or", "um", "uh", "erm", "er", "like", "then", "the", "a",
     "an", "to", "of", "with", "my", "for", "if",
 }  # fmt: skip
+
+# --- assessment guards (dialogue.assessment.guards) ---------------------------------------------
+
+#: Brush-offs the script-independent refusal guard reads, besides refusing and blaming phrases.
+DISMISSIVE = (
+    r"^(?:\w+ )?whatever$|say whatever|whatever happens|not a big deal|no big deal|"
+    r"(?:just|simply) ignore (?:it|them)|just move on to the next|"
+    r"someone (?:might|may|will) get (?:to|back to) (?:it|them) (?:eventually|some ?time)|"
+    r"might get to it|deal with it later|not worth (?:it|my time)|can't be bothered|"
+    r"(?:it's|that's|it is|that is) (?:on|up to) (?:them|the customer|the courier)|"
+    r"(?:the )?(?:courier|driver|delivery company|warehouse)'s fault|"
+    r"(?:broke|damaged) it (?:themselves|himself|herself)|isn't on us|not on us"
+)
+#: A story about someone's private life: the candidate's family and friends, holidays (issue 10:
+#: anecdotes that reuse the job's words score like answers). Things a shop sells (garden
+#: furniture, cat food, birthday cards) are not on the list.
+PRIVATE_LIFE = (
+    r"\bmy (?:mum|mom|mother|dad|father|parents?|grand(?:ma|pa|mother|father|parents?)|nan|"
+    r"sister|brother|siblings?|cousin|aunt|uncle|husband|wife|partner|boyfriend|girlfriend|"
+    r"kids?|children|son|daughter|family|friends?|neighbou?r)\b|"
+    r"\b(?:on holiday|vacation|picnic|camping|went to the beach)\b"
+)
+#: Words that put an answer in the job: customers, colleagues, shifts, the candidate's own work.
+JOB_CONTEXT = (
+    r"\b(?:customers?|callers?|clients?|shoppers?|buyers?|guests?|colleagues?|co-?workers?|"
+    r"managers?|supervisors?|team ?leads?|shifts?|rota|schedule|queue|tickets?|agents?|"
+    r"available|availability|hours)\b|"
+    r"\b(?:handling|answering|processing|managing|dealing with|looking after|taking care of|"
+    r"serving|selling|packing|shipping)\b|"
+    r"\bfor (?:a|one|two|three|four|five|six|\d+|a few|several) (?:years?|months?)\b|"
+    r"\bi(?:'ve| have| had)? (?:worked|work|handled|handle|answered|answer|took|take|dealt|deal|"
+    r"did|do|managed|manage|ran|processed|process|can|could|would|'d|will|'ll)\b|"
+    r"\b(?:my|our|the) (?:last |previous |old |current )?(?:job|work|role|employer|company|shop|"
+    r"store|office|desk|centre|center)\b|\bat work\b"
+)
+#: A clause longer than this (in words) says more than its negator (an unpunctuated transcript).
+STANCE_CLAUSE_WORDS = 12
+#: Negators that do not make a clause negative ("don't mind", "no problem", "never mind").
+NEGATION_EXEMPT = (
+    r"\b(?:don't|do not|wouldn't|would not) mind\b|\bno (?:problem|matter|doubt|worries)\b|"
+    r"\bnever mind\b|\bnot only\b|\bcan't wait\b"
+)
+#: Sentences that stand for "private life" and "doing the job": a story whose words look like
+#: the job is told apart by which of these it is nearer (the scorer's embedding model).
+PRIVATE_LIFE_ANCHORS = (
+    "This is a story about my family and friends at home.",
+    "We spent the weekend relaxing together as a family.",
+    "My relatives told us about their day over dinner.",
+)
+JOB_ANCHORS = (
+    "At work I helped customers and handled their requests.",
+    "In my job I dealt with callers and fixed their problems.",
+    "I would help the customer and sort out the problem.",
+)

@@ -318,3 +318,42 @@ OPEN_ENDINGS = (
     "那个",
     "就是",
 )
+
+# --- assessment guards (dialogue.assessment.guards) ---------------------------------------------
+
+#: Brush-offs the script-independent refusal guard reads, besides refusing and blaming phrases.
+DISMISSIVE = (
+    r"随便(?:应付|敷衍|说|打发)|应付(?:一下|两句|几句)|敷衍|打发(?:他|她|走)|有空再说|以后再说|改天再说|"
+    r"再说吧|无所谓|爱怎(?:样|么样)|不用管|懒得|"
+    r"(?:快递|物流|司机|仓库)(?:员|公司)?的(?:责任|错|问题)|怪(?:他们|快递|物流|顾客|客户|领导)|"
+    r"(?:他|她|顾客|客户)自己(?:弄|搞|摔|拆)(?:坏|的)"
+)
+#: A story about someone's private life: the candidate's family and friends, holidays. Things a
+#: shop sells (花园家具, 生日蛋糕) are not on the list.
+PRIVATE_LIFE = (
+    r"(?:我|我们)(?:的)?(?:爸|妈|父亲|母亲|爷爷|奶奶|外公|外婆|姥姥|姥爷|哥|姐|弟|妹|表|堂|老公|老婆|"
+    r"丈夫|妻子|男朋友|女朋友|孩子|儿子|女儿|家|朋友|邻居)|家人|老公|老婆|孩子|"
+    r"度假|旅游|旅行|露营|野餐|海边"
+)
+#: Words that put an answer in the job: customers, colleagues, shifts, the candidate's own work
+#: (我 doing it, not 我爸).
+JOB_CONTEXT = (
+    r"客户|顾客|客人|买家|用户|来电|同事|领导|主管|经理|组长|[早晚夜白轮排]班|班次|工单|队列|坐席|时间|"
+    r"处理|负责|接待|回复|售后|可以|都行|有空|(?<![好几])[0-9一二两三四五六七八九十半]+(?:年|个月)|"
+    r"我(?:以前|之前|曾经|在|做|干|接|会|能|上|的工作|们公司)"
+)
+#: A clause longer than this (in characters) says more than its negator.
+STANCE_CLAUSE_WORDS = 20
+#: Words with a negation character that do not make a clause negative.
+NEGATION_EXEMPT = r"不介意|没问题|没关系|没事|不错|不断|不仅|不但|不管|不少|不同|不要紧|别人|别的"
+#: Sentences that stand for "private life" and "doing the job" (see dialogue.lang.en).
+PRIVATE_LIFE_ANCHORS = (
+    "这是关于我家人和朋友的生活小事。",
+    "周末我们一家人在一起放松。",
+    "亲戚吃饭时跟我们聊他们的日常。",
+)
+JOB_ANCHORS = (
+    "我在工作中帮助客户处理他们的问题。",
+    "我在公司负责接待顾客、解决问题。",
+    "我会帮顾客把问题解决好。",
+)

@@ -17,6 +17,8 @@ from dialogue.embedding import Embed
 from dialogue.scoring import GUARD_CAP, AnswerInput, ScoreCard, score_interview
 from dialogue.script import Script, load_script
 from tests.dialogue.assessment_answers import ANSWERS, FIXED, OPEN_QUESTIONS, VARIANTS
+from tests.dialogue.assessment_gaming import CEILING
+from tests.dialogue.assessment_gaming import GAMING as GAMING_BY_CLASS
 
 LANGUAGES = ("en", "zh")
 TOLERANCE = 10.0
@@ -134,7 +136,6 @@ def test_off_topic_anecdotes_with_the_keywords_are_not_recommended(
     assert off.tier != "strong_recommend" and off.total <= strong.total - 25, off.total
 
 
-@pytest.mark.xfail(strict=True, reason="measured 63-66 totals; per question up to 83")
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_off_topic_answers_score_no_higher_than_mediocre(language: str, embed: Embed) -> None:
     mediocre = _per_question(_card(language, "mediocre", embed))
@@ -291,3 +292,69 @@ def _card_problems(card: dict[str, object]) -> list[str]:
 
     schema = {"$defs": report_schema()["$defs"], "$ref": "#/$defs/score_card"}
     return [e.message for e in jsonschema.Draft202012Validator(schema).iter_errors(card)]
+
+
+@pytest.mark.parametrize(
+    ("language", "kind", "question", "text"),
+    [
+        pytest.param(lang, kind, qid, text, id=f"{lang}-{kind}-{i}")
+        for lang, kinds in GAMING_BY_CLASS.items()
+        for kind, items in kinds.items()
+        for i, (qid, text) in enumerate(items)
+    ],
+)
+def test_gaming_answers_of_each_failure_class_are_caught(
+    language: str, kind: str, question: str, text: str, embed: Embed
+) -> None:
+    # Issue 10: stories about private life with the job's words, answers negated as a whole,
+    # blame, brush-offs, refusals and keyword lists scored like answers.
+    card = score_interview(_script(language), [AnswerInput(question, text)], embed=embed)
+    scored = next(q for q in card.questions if q.question_id == question)
+    assert scored.score <= CEILING, (scored.score, scored.flags)
+    assert scored.flags, "a guard or red flag says why"
+    for flag in scored.flags:
+        assert flag["quote"] in text
+
+
+NOT_GAMING = {
+    "en": [
+        (
+            "angry_customer",
+            "I'd never hang up on them; I'd listen, apologise and send a replacement the same day.",
+        ),
+        (
+            "availability",
+            "I can work any shift, my kids are at school during the day and my husband takes "
+            "evenings.",
+        ),
+        ("stress", "I never take it personally, I step away for a minute and then get back to it."),
+        ("stress", "I just try not to let it get to me and keep working."),
+        (
+            "cs_experience",
+            "I worked at my uncle's shop for two years serving customers at the till.",
+        ),
+        ("availability", "I don't mind nights or weekends, any shift is fine."),
+    ],
+    "zh": [
+        ("angry_customer", "我绝不会挂他电话，我会先听他说完，道歉，然后马上安排换货。"),
+        ("availability", "周末晚上都可以，孩子有我妈照顾。"),
+        ("stress", "我从不把情绪带给顾客，累了就休息一下，列个清单一件件处理。"),
+        ("cs_experience", "我在我舅舅的店里做了两年，每天接待顾客，也接电话。"),
+        ("ecommerce", "没在大平台做过，但在我表姐的淘宝店处理过订单和退货。"),
+        ("availability", "我不介意上夜班，周末也没问题。"),
+    ],
+}
+
+
+@pytest.mark.parametrize(
+    ("language", "question", "text"),
+    [pytest.param(lang, q, t, id=f"{lang}-{i}") for lang, items in NOT_GAMING.items()
+     for i, (q, t) in enumerate(items)],
+)  # fmt: skip
+def test_family_words_and_negated_phrases_in_real_answers_raise_no_guard(
+    language: str, question: str, text: str, embed: Embed
+) -> None:
+    card = score_interview(_script(language), [AnswerInput(question, text)], embed=embed)
+    scored = next(q for q in card.questions if q.question_id == question)
+    kinds = {f["kind"] for f in scored.flags}
+    assert not kinds & {"off_topic", "negated", "dismissal", "refusal", "keyword_list"}, kinds
