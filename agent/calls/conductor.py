@@ -176,8 +176,9 @@ class InterviewConductor(FrameProcessor):
         self._open_bot_turns: list[Turn] = []
         self._latency_turn: Turn | None = None  # candidate turn awaiting first bot audio
         self.barge_ins = 0
-        # Told of every turn as it is recorded (run_call journals it durably).
-        self.on_turn: Callable[[Turn], None] | None = None
+        # Told of every turn as it is recorded; awaited, so what the caller is told (a final
+        # transcript) is already durable (run_call journals it with fsync).
+        self.on_turn: Callable[[Turn], Awaitable[None]] | None = None
         self._hangup_reason: str | None = None
 
     # -- helpers --------------------------------------------------------------------------
@@ -200,9 +201,9 @@ class InterviewConductor(FrameProcessor):
         self._note_state()
         await self._apply(actions)
 
-    def _turn_recorded(self, turn: Turn) -> None:
+    async def _turn_recorded(self, turn: Turn) -> None:
         if self.on_turn is not None:
-            self.on_turn(turn)
+            await self.on_turn(turn)
 
     def _note_state(self) -> None:
         note_state(self.record, self._engine.state)
@@ -214,7 +215,7 @@ class InterviewConductor(FrameProcessor):
                 continue  # the caller has left: nothing more is said (or recorded as said)
             turn = record_action(self.record, action, self.heard_clock)
             if turn is not None:
-                self._turn_recorded(turn)
+                await self._turn_recorded(turn)
             if isinstance(action, Say):
                 assert turn is not None
                 self._open_bot_turns.append(turn)
@@ -633,7 +634,7 @@ class InterviewConductor(FrameProcessor):
             latency["asr_tail_ms"] = round((frame.ready_at - self._endpoint_wall) * 1000, 1)
         question_id = listen.question_id if listen else None
         turn = candidate_turn(self.record, text, start, end, question_id, latency)
-        self._turn_recorded(turn)
+        await self._turn_recorded(turn)
         self._latency_turn = turn
         await self._send("transcript", text=text, final=True)
         if self._features is not None:

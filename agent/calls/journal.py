@@ -64,15 +64,20 @@ class CallJournal:
         os.write(self._fd, line)
         os.fsync(self._fd)
 
-    def _submit(self, entry: dict[str, Any]) -> None:
+    def _submit(self, entry: dict[str, Any]) -> Future[None]:
         line = (json.dumps(entry, ensure_ascii=False, default=str) + "\n").encode("utf-8")
         self._pending = [f for f in self._pending if not f.done()]
-        self._pending.append(_WRITER.submit(self._write, line))
+        future = _WRITER.submit(self._write, line)
+        self._pending.append(future)
         self.lines += 1
+        return future
 
-    def turn(self, turn: Turn, record: CallRecord) -> None:
-        """Journal one turn, with the call's records, flags and states as they stand."""
-        self._submit(
+    def turn(self, turn: Turn, record: CallRecord) -> Future[None]:
+        """Journal one turn, with the call's records, flags and states as they stand.
+
+        The returned future is done once the line is on disk.
+        """
+        return self._submit(
             {
                 "kind": "turn",
                 "at": utc_now(),

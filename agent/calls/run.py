@@ -349,7 +349,7 @@ async def _run_call(
         features=features or make_feature_fn(registry.executor, language),
         hangup_wait_s=limits.end_grace_s,
     )
-    conductor.on_turn = lambda turn: journal.turn(turn, record)
+    conductor.on_turn = lambda turn: asyncio.wrap_future(journal.turn(turn, record))
     tts = CachedPiperTTS(
         voice_getter=lambda: runtime.voice_or_none(language),
         voice_key=registry.voice_source(language),
