@@ -108,6 +108,70 @@ class AuthSettings(BaseModel):
     dial_blocked_prefixes: list[str] = Field(default_factory=lambda: ["1900", "1976"])
 
 
+class WebhookEndpoint(BaseModel):
+    """One HR endpoint that receives signed events (README "Result delivery")."""
+
+    # The endpoint's id in the delivery log (``webhook:<name>``); keep it stable.
+    name: str = Field(min_length=1, max_length=48, pattern=r"^[A-Za-z0-9_.-]+$")
+    url: str = Field(min_length=1, max_length=2000, pattern=r"^https?://")
+    # HMAC-SHA256 key shared with the receiver (Screenline-Signature).
+    secret: SecretStr
+    # Event types to send (e.g. ["interview.completed"]); empty: every event.
+    events: list[str] = Field(default_factory=list)
+
+
+class GreenhouseSettings(BaseModel):
+    """Greenhouse Assessment Partner API: Greenhouse calls us; we PATCH its callback url."""
+
+    enabled: bool = False
+    # Hosts a send_test callback ``url`` may name (https only, except loopback hosts listed
+    # here); the url comes from a peer, so it is never followed anywhere else.
+    callback_hosts: list[str] = Field(default_factory=lambda: ["app.greenhouse.io"])
+    # The organisation's key Greenhouse holds, sent as Basic username on the completion PATCH
+    # (we store only key digests, so it is configured here); unset: the PATCH has no auth.
+    callback_key: SecretStr | None = None
+
+
+class SuccessFactorsSettings(BaseModel):
+    """SAP SuccessFactors Recruiting, assessment-vendor model (OData v2)."""
+
+    enabled: bool = False
+    # API server, e.g. https://api4.successfactors.com (the OData root is base_url/odata/v2).
+    base_url: str | None = None
+    # HTTP Basic user ``user@companyId`` and password; or a bearer token instead.
+    username: str | None = None
+    password: SecretStr | None = None
+    bearer_token: SecretStr | None = None
+    # Our vendor code in SuccessFactors (Manage Assessment Vendors); orders for others are ignored.
+    vendor_code: str = "SCREENLINE"
+    # SuccessFactors package code -> our job id; unlisted packages use the code as the job id.
+    packages: dict[str, str] = Field(default_factory=dict)
+
+
+class DeliverySettings(BaseModel):
+    """The outbox worker (agent/delivery): where events go and how failures are retried."""
+
+    endpoints: list[WebhookEndpoint] = Field(default_factory=list)
+    # Run the worker inside the server (off: run ``python -m agent.delivery.worker`` instead).
+    in_server: bool = True
+    # New events wake the worker at once in-process; this poll finds other processes' events
+    # and due retries.
+    poll_s: float = Field(default=1.0, gt=0)
+    batch: int = Field(default=100, ge=1, le=1000)
+    concurrency: int = Field(default=16, ge=1, le=256)
+    timeout_s: float = Field(default=10.0, gt=0)
+    # A claimed delivery not recorded within this long (a crashed worker) is claimed again.
+    lease_s: float = Field(default=60.0, gt=0)
+    # Retry after failure n: uniform(0, min(cap, base * 2**(n-1))); then ``dead``.
+    backoff_base_s: float = Field(default=2.0, gt=0)
+    backoff_cap_s: float = Field(default=3600.0, gt=0)
+    max_attempts: int = Field(default=12, ge=1, le=100)
+    # The receiver's replay window the docs and tests verify with.
+    signature_tolerance_s: float = Field(default=300.0, gt=0)
+    greenhouse: GreenhouseSettings = Field(default_factory=GreenhouseSettings)
+    successfactors: SuccessFactorsSettings = Field(default_factory=SuccessFactorsSettings)
+
+
 class Settings(BaseSettings):
     """Everything configurable about a Screenline process."""
 
@@ -139,6 +203,7 @@ class Settings(BaseSettings):
     # SQLAlchemy URL of the product database; unset: SQLite file data_dir/screenline.db.
     database_url: str | None = None
     auth: AuthSettings = Field(default_factory=AuthSettings)
+    delivery: DeliverySettings = Field(default_factory=DeliverySettings)
     # The key `simulate` / `mic` / `dial`-style clients send to a --server (SCREENLINE_API_KEY).
     api_key: SecretStr | None = None
     models: ModelSettings = Field(default_factory=ModelSettings)

@@ -16,6 +16,7 @@ from pipecat.transports.websocket.fastapi import (
 )
 
 from agent.api.access import access_router
+from agent.api.deliveries import deliveries_router
 from agent.api.guards import BodyLimits
 from agent.api.metrics import monitoring_router
 from agent.api.telephony import telephony_lifespan, telephony_router
@@ -26,6 +27,7 @@ from agent.calls.admission import Refused
 from agent.calls.limits import InputError
 from agent.calls.run import CallSpec, Runtime, run_call
 from agent.settings import Settings
+from agent.store.db import Database
 from telephony.native_ws import (
     CLOSE_SERVER_ERROR,
     CLOSE_TOO_BIG,
@@ -63,7 +65,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None, *, warm: bool
             warming = asyncio.create_task(_warm_prompts(rt, [settings.default_script]))
         rt.models_ready = True
         try:
-            async with telephony_lifespan(rt):
+            async with telephony_lifespan(rt), delivery_lifespan(settings, access.keys.db):
                 yield
                 await rt.drain()  # normally done on SIGTERM already (agent/api/serving.py)
         finally:
@@ -75,6 +77,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None, *, warm: bool
     app.state.runtime = rt
     app.state.access = access
     app.include_router(access_router())
+    app.include_router(deliveries_router())
     app.include_router(monitoring_router(rt))
     app.include_router(telephony_router(rt))
     app.include_router(webrtc_router(rt))
@@ -94,6 +97,27 @@ def create_app(settings: Settings, runtime: Runtime | None = None, *, warm: bool
         await serve_native_call(rt, websocket)
 
     return app
+
+
+@asynccontextmanager
+async def delivery_lifespan(settings: Settings, db: Database) -> AsyncIterator[None]:
+    """The outbox worker runs with the server (unless ``delivery.in_server`` is off); on
+    shutdown it finishes its pass after the calls' last events are written."""
+    if not settings.delivery.in_server:
+        yield
+        return
+    from agent.delivery.worker import worker_for
+
+    worker = worker_for(settings, db)
+    task = asyncio.create_task(worker.run(), name="delivery-worker")
+    try:
+        yield
+    finally:
+        worker.stop()
+        try:
+            await asyncio.wait_for(task, settings.delivery.timeout_s + 5)
+        except (TimeoutError, asyncio.CancelledError):
+            task.cancel()
 
 
 async def _warm_prompts(rt: Runtime, script_ids: list[str]) -> None:

@@ -49,6 +49,8 @@ class Action(StrEnum):
     INVITE = "invite"  # POST /api/invitations
     TEST_CALLS = "test_calls"  # /ws/call with a key, POST /api/call-tokens
     MANAGE_KEYS = "manage_keys"  # /api/keys
+    DELIVERIES = "deliveries"  # /api/deliveries (delivery log, replay)
+    ATS = "ats"  # /integrations/greenhouse/*, /integrations/successfactors/* (the HR system)
 
 
 #: The role matrix (README "Access control" shows the same table).
@@ -60,6 +62,8 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.INVITE: frozenset({Role.ADMIN, Role.RECRUITER}),
     Action.TEST_CALLS: frozenset({Role.ADMIN, Role.RECRUITER, Role.QA}),
     Action.MANAGE_KEYS: frozenset({Role.ADMIN}),
+    Action.DELIVERIES: frozenset({Role.ADMIN, Role.RECRUITER}),
+    Action.ATS: frozenset({Role.ADMIN, Role.RECRUITER}),
 }
 
 

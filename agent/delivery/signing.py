@@ -2,7 +2,7 @@
 
 The signature is HMAC-SHA256 over ``f"{timestamp}.{body}"`` with the endpoint's secret, sent as
 
-    Screenline-Signature: t=1764590000,v1=5257a869e7ecebeda32affa62cdca3fa51cad7e77a0e56ff536d0ce8e108d8bd
+    Screenline-Signature: t=1764590000,v1=5257a869e7ec...(64 hex digits)
     Screenline-Event-Id: evt_...
     Idempotency-Key: evt_...
 

@@ -190,3 +190,84 @@ class OutboxEvent(Base):
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+# --- delivery (agent/delivery): outbox fan-out, deliveries and their attempts, ATS links -------
+
+
+class OutboxDispatch(Base):
+    """An outbox event the delivery worker has fanned out into deliveries (one row each)."""
+
+    __tablename__ = "outbox_dispatch"
+
+    event_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    dispatched_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Delivery(Base):
+    """One event to one sink (a webhook endpoint or an ATS adapter): its current state.
+    ``failures`` counts consecutive failures since the last success or replay (it drives the
+    backoff and ``dead``); ``attempts`` counts every try."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        UniqueConstraint("event_id", "sink", name="uq_deliveries_event_sink"),
+        Index("ix_deliveries_due", "status", "next_attempt_at"),
+        Index("ix_deliveries_created", "created_at", "delivery_id"),
+    )
+
+    delivery_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(32), index=True)
+    event_type: Mapped[str] = mapped_column(String(64))
+    sink: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16))  # pending | delivered | dead
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    lease_owner: Mapped[str | None] = mapped_column(String(32), default=None)
+    last_status_code: Mapped[int | None] = mapped_column(Integer, default=None)
+    last_error: Mapped[str | None] = mapped_column(String(500), default=None)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+
+
+class DeliveryAttempt(Base):
+    """One try of a delivery, kept for the delivery log."""
+
+    __tablename__ = "delivery_attempts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    delivery_id: Mapped[str] = mapped_column(
+        ForeignKey("deliveries.delivery_id", ondelete="CASCADE"), index=True
+    )
+    attempt: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    outcome: Mapped[str] = mapped_column(String(16))  # delivered | retry | dead
+    status_code: Mapped[int | None] = mapped_column(Integer, default=None)
+    error: Mapped[str | None] = mapped_column(String(500), default=None)
+    duration_ms: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+
+
+class AtsLink(Base):
+    """A candidate's interview ordered by an ATS: Greenhouse (``link_id`` is the
+    ``partner_interview_id``, ``external_ref`` the callback url) or SuccessFactors
+    (``external_ref`` the assessment order id, ``external_app`` the job application id)."""
+
+    __tablename__ = "ats_links"
+    __table_args__ = (UniqueConstraint("vendor", "external_ref", name="uq_ats_links_vendor_ref"),)
+
+    link_id: Mapped[str] = mapped_column(String(48), primary_key=True)
+    vendor: Mapped[str] = mapped_column(String(16))  # greenhouse | successfactors
+    candidate_id: Mapped[str] = mapped_column(
+        ForeignKey("candidates.candidate_id", ondelete="CASCADE"), index=True
+    )
+    job_id: Mapped[str] = mapped_column(String(64))
+    external_ref: Mapped[str] = mapped_column(String(1000))
+    external_app: Mapped[str | None] = mapped_column(String(64), default=None)
+    status: Mapped[str] = mapped_column(String(16))  # sent | complete
+    report_id: Mapped[str | None] = mapped_column(String(64), default=None)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
