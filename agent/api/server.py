@@ -17,8 +17,10 @@ from pipecat.transports.websocket.fastapi import (
 
 from agent.api.access import access_router
 from agent.api.deliveries import deliveries_router
+from agent.api.greenhouse import greenhouse_router
 from agent.api.guards import BodyLimits
 from agent.api.metrics import monitoring_router
+from agent.api.successfactors import successfactors_router
 from agent.api.telephony import telephony_lifespan, telephony_router
 from agent.api.webrtc import webrtc_router
 from agent.auth.guard import Access, Action, admit_call_socket, require
@@ -78,6 +80,8 @@ def create_app(settings: Settings, runtime: Runtime | None = None, *, warm: bool
     app.state.access = access
     app.include_router(access_router())
     app.include_router(deliveries_router())
+    app.include_router(greenhouse_router())
+    app.include_router(successfactors_router())
     app.include_router(monitoring_router(rt))
     app.include_router(telephony_router(rt))
     app.include_router(webrtc_router(rt))
