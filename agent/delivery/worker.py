@@ -30,11 +30,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import httpx
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from agent.delivery import wakeup
 from agent.delivery.backoff import RetryPolicy
-from agent.delivery.sinks import Event, Outcome, Sink, WebhookSink
+from agent.delivery.sinks import Event, Outcome, Sink, WebhookSink, utc
 from agent.settings import DeliverySettings, Settings
 from agent.store.db import Database
 from agent.store.tables import Delivery, DeliveryAttempt, OutboxDispatch, OutboxEvent
@@ -112,10 +112,21 @@ class DeliveryWorker:
                 if done >= self.settings.batch or self._stopping:
                     continue  # more may be waiting
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), self.settings.poll_s)
+                    await asyncio.wait_for(self._wake.wait(), await self._idle_s())
         finally:
             wakeup.unregister(self.wake)
             await self.aclose()
+
+    async def _idle_s(self) -> float:
+        """How long to sleep: until the earliest due retry, at most ``poll_s``."""
+        try:
+            due = await asyncio.to_thread(self.next_due)
+        except Exception:  # the database is away: the next pass logs it
+            return self.settings.poll_s
+        if due is None:
+            return self.settings.poll_s
+        wait = (utc(due) - _now(self._clock)).total_seconds()
+        return min(max(wait, 0.01), self.settings.poll_s)
 
     def stop(self) -> None:
         """Ask :meth:`run` to return after the current pass."""
@@ -205,6 +216,13 @@ class DeliveryWorker:
                             )
                         )
             return len(rows)
+
+    def next_due(self) -> datetime | None:
+        """When the earliest pending delivery is due (or its lease ends)."""
+        with self.db.session() as session:
+            return session.scalar(
+                select(func.min(Delivery.next_attempt_at)).where(Delivery.status == PENDING)
+            )
 
     def claim(self) -> list[Claimed]:
         """Lease the due pending deliveries (up to ``batch``)."""
