@@ -22,28 +22,25 @@ import argparse
 import asyncio
 import json
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
 
-from starlette.applications import Starlette  # noqa: E402
-from starlette.requests import Request  # noqa: E402
-from starlette.responses import JSONResponse  # noqa: E402
-from starlette.routing import Route  # noqa: E402
-
-from agent.cli import serve_app  # noqa: E402
-from agent.delivery import wakeup  # noqa: E402
-from agent.delivery.signing import EVENT_ID_HEADER, SIGNATURE_HEADER, verify  # noqa: E402
-from agent.delivery.sinks import WebhookSink  # noqa: E402
-from agent.delivery.worker import DeliveryWorker  # noqa: E402
-from agent.settings import DeliverySettings, WebhookEndpoint  # noqa: E402
-from agent.store.db import Database  # noqa: E402
-from agent.store.outbox import enqueue  # noqa: E402
-from agent.store.tables import Base  # noqa: E402
+from agent.cli import serve_app
+from agent.delivery import wakeup
+from agent.delivery.signing import EVENT_ID_HEADER, SIGNATURE_HEADER, verify
+from agent.delivery.sinks import WebhookSink
+from agent.delivery.worker import DeliveryWorker
+from agent.settings import DeliverySettings, WebhookEndpoint
+from agent.store.db import Database
+from agent.store.outbox import enqueue
+from agent.store.tables import Base
 
 SECRET = "bench-secret"
 
