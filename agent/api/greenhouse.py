@@ -29,13 +29,14 @@ _basic = HTTPBasic(auto_error=False, scheme_name="GreenhouseBasic", description=
 async def greenhouse_key(request: Request, _: Annotated[Any, Depends(_basic)]) -> KeyInfo:
     """The API key Greenhouse sent as the Basic username (401 with a Basic challenge)."""
     access = access_of(request)
-    if not access.settings.delivery.greenhouse.enabled:
-        raise HTTPException(404, "the Greenhouse integration is off")
     try:
-        return await access.key(basic_username(request.headers.get("authorization")), Action.ATS)
+        key = await access.key(basic_username(request.headers.get("authorization")), Action.ATS)
     except Denied as exc:
         headers = {"WWW-Authenticate": 'Basic realm="screenline"'} if exc.status == 401 else None
         raise HTTPException(exc.status, exc.detail, headers=headers) from exc
+    if not access.settings.delivery.greenhouse.enabled:  # said only to a valid key
+        raise HTTPException(404, "the Greenhouse integration is off")
+    return key
 
 
 class GreenhouseCandidate(BaseModel):

@@ -37,13 +37,14 @@ def _credential(request: Request) -> str | None:
 
 async def _key(request: Request) -> KeyInfo:
     access = access_of(request)
-    if not access.settings.delivery.successfactors.enabled:
-        raise HTTPException(404, "the SuccessFactors integration is off")
     try:
-        return await access.key(_credential(request), Action.ATS)
+        key = await access.key(_credential(request), Action.ATS)
     except Denied as exc:
         headers = {"WWW-Authenticate": 'Basic realm="screenline"'} if exc.status == 401 else None
         raise HTTPException(exc.status, exc.detail, headers=headers) from exc
+    if not access.settings.delivery.successfactors.enabled:  # said only to a valid key
+        raise HTTPException(404, "the SuccessFactors integration is off")
+    return key
 
 
 def _record(access: Access, ids: list[str], raw: bytes) -> list[str]:

@@ -66,6 +66,9 @@ ROUTES: list[tuple[str, str, dict[str, Any] | None, set[str]]] = [
     ("GET", "/api/keys", None, {"admin"}),
     ("POST", "/api/keys", {"role": "nobody"}, {"admin"}),
     ("DELETE", "/api/keys/ffffffffffff", None, {"admin"}),
+    ("GET", "/api/deliveries", None, {"admin", "recruiter"}),
+    ("GET", "/api/deliveries/nope", None, {"admin", "recruiter"}),
+    ("POST", "/api/deliveries/nope/replay", None, {"admin", "recruiter"}),
 ]
 
 

@@ -279,3 +279,34 @@ async def test_the_delivery_log_lists_filters_and_replays(product: Product) -> N
     await wait_for(lambda: rows(product.db, select(Delivery).where(
         Delivery.event_id == ids[0], Delivery.attempts == 2)) != [])  # fmt: skip
     await asyncio.sleep(0)
+
+
+async def test_integrations_that_are_off_still_authenticate_first(tmp_path: Path) -> None:
+    from agent.api.server import create_app
+
+    settings = Settings(
+        data_dir=tmp_path / "off", scripts_dir=FIXTURES / "scripts", default_script="short_en"
+    )
+    db = Database(settings.resolved_database_url)
+    db.upgrade()
+    keys = {str(role): KeyStore(db).create(role)[1] for role in Role}
+    routes = [
+        ("GET", "/integrations/greenhouse/list_tests"),
+        ("POST", "/integrations/greenhouse/send_test"),
+        ("GET", "/integrations/greenhouse/test_status?partner_interview_id=x"),
+        ("POST", "/integrations/greenhouse/response_error"),
+        ("POST", "/integrations/successfactors/events"),
+    ]
+    app = create_app(settings, warm=False)
+    async with serve_app(app) as base, httpx.AsyncClient(trust_env=False) as client:
+        client.base_url = httpx.URL(http(base))
+        for method, path in routes:
+            assert (await client.request(method, path, json={})).status_code == 401, path
+            qa = {"Authorization": _basic(keys["qa"])}
+            assert (await client.request(method, path, json={}, headers=qa)).status_code == 403
+            ok = {"Authorization": _basic("user", keys["recruiter"])}
+            if "greenhouse" in path:  # Greenhouse sends the key as the username
+                ok = {"Authorization": _basic(keys["recruiter"])}
+            reply = await client.request(method, path, json={}, headers=ok)
+            assert reply.status_code == 404 and "off" in reply.text, (path, reply.text)
+    db.dispose()
