@@ -251,9 +251,14 @@ class DeliveryWorker:
             )
             rows = session.execute(
                 select(Delivery, OutboxEvent)
-                .join(OutboxEvent, OutboxEvent.event_id == Delivery.event_id)
+                .outerjoin(OutboxEvent, OutboxEvent.event_id == Delivery.event_id)
                 .where(Delivery.delivery_id.in_(ids), Delivery.lease_owner == self.worker_id)
             ).all()
+            for delivery, row in rows:
+                if row is None:  # its event was purged (retention, erasure): nothing to send
+                    delivery.status = DEAD
+                    delivery.last_error = "event no longer in the outbox"
+                    delivery.lease_owner = None
             return [
                 Claimed(
                     delivery.delivery_id,
@@ -262,6 +267,7 @@ class DeliveryWorker:
                     Event(row.event_id, row.type, dict(row.payload or {}), row.created_at),
                 )
                 for delivery, row in rows
+                if row is not None
             ]
 
     def record(self, item: Claimed, outcome: Outcome, duration_ms: int = 0) -> str:

@@ -194,3 +194,22 @@ async def test_two_workers_share_the_queue_without_double_delivery(
         await wait_for(all_in(db, DELIVERED, 40), timeout_s=60)
     assert sorted(hr_endpoint.acknowledged) == sorted(events)  # each once, none twice
     assert len(hr_endpoint.requests) == 40
+
+
+async def test_a_delivery_whose_event_was_purged_goes_dead_unsent(
+    db: Database, hr_endpoint: HrEndpoint
+) -> None:
+    from sqlalchemy import delete
+
+    from agent.store.tables import OutboxEvent
+
+    worker = make_worker(db, fast_settings(hr_endpoint))
+    event_id = add_event(db, "interview.completed", {"x": 1}, "purged-1")
+    worker.fan_out()
+    with db.session() as session:  # a retention purge or an erasure removed the event
+        session.execute(delete(OutboxEvent).where(OutboxEvent.event_id == event_id))
+    assert await worker.run_once() == 0
+    (row,) = deliveries(db)
+    assert row.status == DEAD and row.last_error == "event no longer in the outbox"
+    assert hr_endpoint.requests == []
+    await worker.aclose()
