@@ -181,3 +181,49 @@ def candidate_rows(
             }
         )
     return rows
+
+
+def store_call(
+    server: HRServer,
+    candidate_id: str,
+    *,
+    tier: str = "pending",
+    score: float = 60.0,
+    said: str = "I worked two years in a call centre.",
+    files: bool = True,
+) -> str:
+    """A finished call as run_call leaves it (calls, turns, report row, interview.completed,
+    the report file; with ``files`` also a recording and a leftover journal); its id."""
+    from agent.reports.report import CallRecord, Turn
+    from agent.store.calls import CallStore
+
+    record = CallRecord(
+        call_id=uuid.uuid4().hex,
+        candidate_id=candidate_id,
+        script_id="short_en",
+        script_version="test-1",
+        script_hash="0" * 64,
+        language="en",
+        transport="ws",
+    )
+    store = CallStore(server.db)
+    link = store.start(record)
+    turns = [Turn("interviewer", "Tell me about your experience.", 0.0, 2.0, "experience")]
+    turns.append(Turn("candidate", said, 2.5, 6.0, "experience"))
+    for seq, turn in enumerate(turns):
+        record.turns.append(turn)
+        store.turn(record.call_id, seq, turn)
+    record.outcome, record.complete, record.end_reason = "completed", True, "completed"
+    record.ended_at = record.started_at
+    report = record.to_report()
+    report["scores"] = {"tier": tier, "total": score, "dimensions": []}
+    store.finish(report, link)
+    if files:
+        server.runtime.reports.save(report)
+        recordings = server.settings.data_dir / "recordings"
+        recordings.mkdir(parents=True, exist_ok=True)
+        (recordings / f"{record.call_id}.wav").write_bytes(b"RIFF")
+        journals = server.settings.data_dir / "journals"
+        journals.mkdir(parents=True, exist_ok=True)
+        (journals / f"{record.call_id}.jsonl").write_text("{}\n")
+    return record.call_id
