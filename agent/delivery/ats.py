@@ -14,6 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from agent.auth.guard import Access
+from agent.hr.candidates import normalise_phone
+from agent.hr.repo import audit, new_id
 from agent.store.outbox import enqueue
 from agent.store.tables import AtsLink, Candidate, Job, ReportRow
 
@@ -48,10 +50,10 @@ def _phone(value: str | None) -> str | None:
     """E.164 when the number reads as one, else None (the interview link does not need it)."""
     if not value:
         return None
-    digits = "".join(ch for ch in value if ch.isdigit())
-    if value.strip().startswith("+") and 8 <= len(digits) <= 15:
-        return "+" + digits
-    return None
+    try:
+        return normalise_phone(value)
+    except ValueError:
+        return None
 
 
 def order_interview(
@@ -83,7 +85,7 @@ def order_interview(
     )
     if candidate is None:
         candidate = Candidate(
-            candidate_id=secrets.token_hex(16),
+            candidate_id=new_id(),
             job_id=job_id,
             external_id=contact.external_id,
             name=contact.name[:MAX_NAME],
@@ -110,6 +112,7 @@ def order_interview(
         created_at=now,
     )
     session.add(link)
+    audit(session, vendor, "ats.ordered", "candidate", candidate.candidate_id, job_id=job_id)
     token = access.invitation(candidate.candidate_id, job.script_id)
     enqueue(
         session,
