@@ -65,6 +65,7 @@ class HrEndpoint:
     requests: list[dict[str, Any]] = field(default_factory=list)
     processed: dict[str, dict[str, Any]] = field(default_factory=dict)
     acknowledged: list[str] = field(default_factory=list)
+    arrived: dict[str, float] = field(default_factory=dict)  # event id -> time.time() of the 2xx
     bad_signatures: int = 0
 
     def tries(self, event_id: str) -> int:
@@ -98,6 +99,7 @@ def hr_app(endpoint: HrEndpoint) -> Any:
         if endpoint.status_after >= 300:
             return JSONResponse({"error": "no"}, status_code=endpoint.status_after)
         endpoint.acknowledged.append(event_id)
+        endpoint.arrived.setdefault(event_id, time.time())
         endpoint.processed.setdefault(event_id, document)
         return JSONResponse({"ok": True})
 

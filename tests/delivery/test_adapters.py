@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -52,9 +53,15 @@ def http(base: str) -> str:
     return base.replace("ws://", "http://")
 
 
-@pytest_asyncio.fixture(loop_scope="session")
-async def product(database_url: str, tmp_path: Path) -> AsyncIterator[Product]:
+@asynccontextmanager
+async def serve_product(
+    database_url: str, data_dir: Path, registry: Any = None, fast: bool = True
+) -> AsyncIterator[Product]:
+    """The server (its models from ``registry`` when given) with webhooks to a local HR
+    endpoint that fails twice per event, Greenhouse and SuccessFactors stand-ins, one job.
+    ``fast``: short retry delays; else the product's defaults."""
     from agent.api.server import create_app
+    from agent.calls.run import Runtime
 
     hr = HrEndpoint(fail_first=2)
     sf = SuccessFactorsStandin()
@@ -67,16 +74,15 @@ async def product(database_url: str, tmp_path: Path) -> AsyncIterator[Product]:
         store = KeyStore(db)
         keys = {str(role): store.create(role, f"tests {role}")[1] for role in Role}
         greenhouse_key = keys["recruiter"]
+        timing = {"poll_s": 0.1, "backoff_base_s": 0.1, "backoff_cap_s": 0.5} if fast else {}
         settings = Settings(
-            data_dir=tmp_path / "data",
+            data_dir=data_dir,
             scripts_dir=FIXTURES / "scripts",
             default_script="short_en",
             database_url=database_url,
             delivery={
                 "endpoints": [{"name": "hr", "url": hr.url, "secret": HR_SECRET}],
-                "poll_s": 0.1,
-                "backoff_base_s": 0.1,
-                "backoff_cap_s": 0.5,
+                **timing,
                 "greenhouse": {
                     "enabled": True,
                     "callback_hosts": ["127.0.0.1"],
@@ -96,13 +102,20 @@ async def product(database_url: str, tmp_path: Path) -> AsyncIterator[Product]:
             session.add(Job(job_id="job-cs", title="Customer service (home)", script_id="short_en",
                             language="en", eligibility_rules={}, follow_up_rules={},
                             review_required=True, created_at=now, updated_at=now))  # fmt: skip
-        async with serve_app(create_app(settings, warm=False)) as base:
+        runtime = Runtime(settings, registry=registry) if registry is not None else None
+        async with serve_app(create_app(settings, runtime, warm=False)) as base:
             gh = GreenhouseStandin(http(base) + "/integrations/greenhouse", greenhouse_key)
             async with serve_app(gh.app()) as gh_base:
                 gh.url = http(gh_base)
                 yield Product(http(base), db, keys, hr, gh, sf)
         empty(db)
         db.dispose()
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def product(database_url: str, tmp_path: Path) -> AsyncIterator[Product]:
+    async with serve_product(database_url, tmp_path / "data") as running:
+        yield running
 
 
 def report_body(report_id: str, candidate_id: str) -> dict[str, Any]:
