@@ -55,7 +55,7 @@ async def test_an_ordered_interview_delivers_its_result_everywhere(
 
         ws = p.base.replace("http://", "ws://") + f"/ws/call?token={p.keys['qa']}"
         result = await simulate(
-            ws, persona=persona, voice=candidate_voice, candidate_id=link.candidate_id, speed=3
+            ws, persona=persona, voice=candidate_voice, candidate_id=link.candidate_id, speed=1
         )
         ended = time.time()
         assert result.outcome == "completed", result.events
