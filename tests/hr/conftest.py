@@ -184,7 +184,7 @@ def candidate_rows(
 
 
 def store_call(
-    server: HRServer,
+    target: HRServer | Database,
     candidate_id: str,
     *,
     tier: str = "pending",
@@ -193,7 +193,8 @@ def store_call(
     files: bool = True,
 ) -> str:
     """A finished call as run_call leaves it (calls, turns, report row, interview.completed,
-    the report file; with ``files`` also a recording and a leftover journal); its id."""
+    and, on a server with ``files``, the report file, a recording and a leftover journal); its
+    id."""
     from agent.reports.report import CallRecord, Turn
     from agent.store.calls import CallStore
 
@@ -206,7 +207,8 @@ def store_call(
         language="en",
         transport="ws",
     )
-    store = CallStore(server.db)
+    db = target.db if isinstance(target, HRServer) else target
+    store = CallStore(db)
     link = store.start(record)
     turns = [Turn("interviewer", "Tell me about your experience.", 0.0, 2.0, "experience")]
     turns.append(Turn("candidate", said, 2.5, 6.0, "experience"))
@@ -218,7 +220,8 @@ def store_call(
     report = record.to_report()
     report["scores"] = {"tier": tier, "total": score, "dimensions": []}
     store.finish(report, link)
-    if files:
+    if files and isinstance(target, HRServer):
+        server = target
         server.runtime.reports.save(report)
         recordings = server.settings.data_dir / "recordings"
         recordings.mkdir(parents=True, exist_ok=True)
