@@ -542,7 +542,7 @@ def call_files(settings: Settings, call_id: str) -> list[Path]:
     return [path for path in found if path.is_file()]
 
 
-def _erase_calls(session: Session, settings: Settings, call_ids: list[str]) -> Erased:
+def _erase_calls(session: Session, call_ids: list[str]) -> Erased:
     erased = Erased()
     if not call_ids:
         return erased
@@ -591,7 +591,7 @@ def erase_candidate(db: Database, settings: Settings, candidate_id: str, actor: 
             )
             if report_id not in call_ids
         ]
-        erased = _erase_calls(session, settings, call_ids)
+        erased = _erase_calls(session, call_ids)
         session.delete(row)
         erased.candidates = 1
         session.flush()
@@ -617,7 +617,7 @@ def purge(db: Database, settings: Settings, days: float, actor: str = "retention
             if r not in old_calls
         ]
         call_ids = old_calls + old_reports
-        total.add(_erase_calls(session, settings, call_ids))
+        total.add(_erase_calls(session, call_ids))
         recent = select(Call.candidate_id).where(Call.candidate_id.is_not(None))
         stale = select(Candidate.candidate_id).where(
             Candidate.created_at < cutoff, Candidate.candidate_id.not_in(recent)
