@@ -16,8 +16,10 @@ from pipecat.transports.websocket.fastapi import (
 )
 
 from agent.api.access import access_router
+from agent.api.analytics import analytics_router
 from agent.api.guards import BodyLimits
 from agent.api.metrics import monitoring_router
+from agent.api.recruiter import recruiter_router
 from agent.api.telephony import telephony_lifespan, telephony_router
 from agent.api.webrtc import webrtc_router
 from agent.auth.guard import Access, Action, admit_call_socket, require
@@ -75,6 +77,8 @@ def create_app(settings: Settings, runtime: Runtime | None = None, *, warm: bool
     app.state.runtime = rt
     app.state.access = access
     app.include_router(access_router())
+    app.include_router(analytics_router())
+    app.include_router(recruiter_router())
     app.include_router(monitoring_router(rt))
     app.include_router(telephony_router(rt))
     app.include_router(webrtc_router(rt))

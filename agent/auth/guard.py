@@ -49,6 +49,8 @@ class Action(StrEnum):
     INVITE = "invite"  # POST /api/invitations
     TEST_CALLS = "test_calls"  # /ws/call with a key, POST /api/call-tokens
     MANAGE_KEYS = "manage_keys"  # /api/keys
+    RECORD_OUTCOMES = "record_outcomes"  # POST /api/candidates/{id}/outcomes
+    READ_ANALYTICS = "read_analytics"  # GET .../outcomes, /api/jobs/{id}/analytics
 
 
 #: The role matrix (README "Access control" shows the same table).
@@ -60,6 +62,8 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.INVITE: frozenset({Role.ADMIN, Role.RECRUITER}),
     Action.TEST_CALLS: frozenset({Role.ADMIN, Role.RECRUITER, Role.QA}),
     Action.MANAGE_KEYS: frozenset({Role.ADMIN}),
+    Action.RECORD_OUTCOMES: frozenset({Role.ADMIN, Role.RECRUITER}),
+    Action.READ_ANALYTICS: frozenset({Role.ADMIN, Role.RECRUITER}),
 }
 
 
