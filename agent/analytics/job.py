@@ -128,11 +128,10 @@ def job_analytics(
     newest: dict[str, ReportRow] = {}
     for report in reports:
         newest.setdefault(str(report.candidate_id), report)
-    attributes = dict(
-        session.execute(
-            select(Candidate.candidate_id, Candidate.attributes).where(Candidate.job_id == job_id)
-        ).tuples()
+    rows = session.execute(
+        select(Candidate.candidate_id, Candidate.attributes).where(Candidate.job_id == job_id)
     )
+    attributes: dict[str, Any] = {cid: attrs for cid, attrs in rows}
     outcomes = latest_outcomes(session, job_id)
     observations = [
         observation_of(

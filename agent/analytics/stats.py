@@ -26,7 +26,7 @@ class Correlation:
     high: float | None
     n: int
 
-    def to_dict(self) -> dict[str, float | int | None]:
+    def to_dict(self) -> dict[str, object]:
         """JSON-ready form (coefficients rounded to 4 places)."""
         return {"r": _round(self.r), "ci95": [_round(self.low), _round(self.high)], "n": self.n}
 

@@ -25,6 +25,9 @@ log = logging.getLogger(__name__)
 _ID = Path(min_length=1, max_length=64)
 #: How far in the future a ``recorded_at`` may be (clock skew between systems).
 _SKEW = timedelta(days=1)
+#: The caller's key, allowed to record outcomes (module level: FastAPI resolves the annotation
+#: in this module's namespace).
+OutcomeWriter = Annotated[KeyInfo, Depends(require(Action.RECORD_OUTCOMES))]
 
 
 class OutcomeRequest(BaseModel):
@@ -33,11 +36,11 @@ class OutcomeRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     performance_rating: float | None = Field(
-        default=None, ge=0, le=100, allow_inf_nan=False,
+        default=None, ge=0, le=100, allow_inf_nan=False, strict=True,
         description="The employer's performance rating on its own scale (0-100: 1-5, 1-10 fit)",
     )  # fmt: skip
     complaint_rate: float | None = Field(
-        default=None, ge=0, le=1000, allow_inf_nan=False,
+        default=None, ge=0, le=1000, allow_inf_nan=False, strict=True,
         description="Customer complaints per period or per 100 contacts (lower is better)",
     )  # fmt: skip
     retained_90d: StrictBool | None = Field(
@@ -73,14 +76,13 @@ def _database(request: Request) -> Database:
 def analytics_router() -> APIRouter:
     """``/api/candidates/{id}/outcomes`` (POST, GET) and ``GET /api/jobs/{id}/analytics``."""
     router = APIRouter(tags=["analytics"])
-    writer = Depends(require(Action.RECORD_OUTCOMES))
     reader = require(Action.READ_ANALYTICS)
 
     @router.post("/api/candidates/{candidate_id}/outcomes", status_code=201)
     async def post_outcome(
         body: OutcomeRequest,
         request: Request,
-        key: Annotated[KeyInfo, writer],
+        key: OutcomeWriter,
         candidate_id: Annotated[str, _ID],
     ) -> dict[str, Any]:
         """Record post-hire outcomes of a candidate (each post is kept; the latest value of

@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import Depends, FastAPI, HTTPException, WebSocket, WebSocketDisconnect
+from fastapi.exceptions import RequestValidationError
 from pipecat.transports.websocket.fastapi import (
     FastAPIWebsocketParams,
     FastAPIWebsocketTransport,
@@ -17,7 +18,7 @@ from pipecat.transports.websocket.fastapi import (
 
 from agent.api.access import access_router
 from agent.api.analytics import analytics_router
-from agent.api.guards import BodyLimits
+from agent.api.guards import BodyLimits, validation_error
 from agent.api.metrics import monitoring_router
 from agent.api.recruiter import recruiter_router
 from agent.api.telephony import telephony_lifespan, telephony_router
@@ -74,6 +75,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None, *, warm: bool
 
     app = FastAPI(title="Screenline", version="0.1.0", lifespan=lifespan)
     app.add_middleware(BodyLimits, limits=settings.limits)
+    app.add_exception_handler(RequestValidationError, validation_error)
     app.state.runtime = rt
     app.state.access = access
     app.include_router(access_router())

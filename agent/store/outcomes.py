@@ -48,7 +48,7 @@ class OutcomeRecord:
 
 def _utc(at: datetime) -> datetime:
     # SQLite hands back naive datetimes for what was stored in UTC.
-    return at if at.tzinfo else at.replace(tzinfo=UTC)
+    return at.astimezone(UTC) if at.tzinfo else at.replace(tzinfo=UTC)
 
 
 def _record(row: OutcomeRow) -> OutcomeRecord:
@@ -90,7 +90,8 @@ def record_outcome(
         performance_rating=None if rating is None else float(rating),
         complaint_rate=None if complaints is None else float(complaints),
         retained_90d=None if retained is None else bool(retained),
-        recorded_at=recorded_at or now,
+        # Stored in UTC: SQLite keeps no zone, and both backends must read back one instant.
+        recorded_at=recorded_at.astimezone(UTC) if recorded_at else now,
         source=source,
     )
     session.add(row)

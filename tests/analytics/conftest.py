@@ -13,6 +13,7 @@ import pytest_asyncio
 
 from agent.store.db import Database
 from tests.conftest import FIXTURES
+from tests.hr.conftest import empty
 
 
 @dataclass
@@ -49,11 +50,12 @@ async def hr_server(database_url: str, tmp_path: Path) -> AsyncIterator[HrServer
     )
     db = Database(database_url)
     db.upgrade()
+    empty(db)
     store = KeyStore(db)
     keys = {str(role): store.create(role, f"tests {role}")[1] for role in Role}
     try:
         async with serve_app(create_app(settings, Runtime(settings), warm=False)) as base:
             yield HrServer(base.replace("ws://", "http://"), settings, db, keys)
     finally:
-        db.downgrade("base")  # a shared PostgreSQL database is left empty for the next test
+        empty(db)  # a shared PostgreSQL database is left empty for the next test
         db.dispose()

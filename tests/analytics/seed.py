@@ -68,6 +68,7 @@ def seed_job(
                 updated_at=now,
             )
         )
+        session.flush()  # no ORM relationships: rows go in parent first, by hand
         for i in range(n):
             group = "A" if i % 2 == 0 else "B"
             z = rng.standard_normal(len(script.dimensions))
@@ -86,8 +87,8 @@ def seed_job(
             card["total"], card["tier"], card["recommendation"] = total, tier, tier
             for dim in card["dimensions"]:
                 dim["score"] = scores[dim["id"]]
-            performance = 3 + 0.6 * z[0] + math.sqrt(1 - 0.36) * rng.standard_normal()
-            complaints = max(0.0, 2 - 0.5 * z[1] + 0.5 * rng.standard_normal())
+            performance = float(3 + 0.6 * z[0] + math.sqrt(1 - 0.36) * rng.standard_normal())
+            complaints = max(0.0, float(2 - 0.5 * z[1] + 0.5 * rng.standard_normal()))
             session.add(
                 Candidate(
                     candidate_id=cid,

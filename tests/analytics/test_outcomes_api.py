@@ -12,7 +12,7 @@ import httpx
 import pytest
 from sqlalchemy import delete, select
 
-from agent.store.tables import AuditEntry, Candidate, OutcomeRow
+from agent.store.tables import AuditEntry, Candidate, OutcomeRow, ReportRow
 from tests.analytics.conftest import HrServer
 from tests.analytics.seed import seed_job
 
@@ -132,7 +132,9 @@ async def test_outcome_is_audited_without_values_and_erased_with_the_candidate(
         assert audit.action == "outcome.recorded"
         assert audit.detail["fields"] == ["performance_rating", "retained_90d"]
         assert "4.25" not in json.dumps(audit.detail)
-        # Privacy erase removes the candidate; their outcomes go with them (ON DELETE CASCADE).
+        # Privacy erase removes the candidate (after their reports); their outcomes go with
+        # them (ON DELETE CASCADE), whoever erases.
+        session.execute(delete(ReportRow).where(ReportRow.candidate_id == cid))
         session.execute(delete(Candidate).where(Candidate.candidate_id == cid))
     with hr_server.db.session() as session:
         assert session.scalars(select(OutcomeRow)).all() == []
