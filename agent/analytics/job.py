@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from agent.analytics.outcomes import latest_outcomes
 from agent.analytics.validity import (
     AnalysisOptions,
     DimensionInfo,
@@ -21,7 +22,6 @@ from agent.analytics.validity import (
     analyze,
 )
 from agent.settings import AnalyticsSettings
-from agent.store.outcomes import latest_outcomes
 from agent.store.tables import Candidate, Job, ReportRow
 from dialogue.script import Script
 

@@ -12,17 +12,16 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Request
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictBool, model_validator
 
 from agent.analytics.job import UnknownJob, job_analytics
-from agent.auth.guard import Action, access_of, require
+from agent.analytics.outcomes import UnknownCandidate, outcomes_of, record_outcome
+from agent.api.hrcommon import ID_PATTERN, db_of
+from agent.auth.guard import Action, require
 from agent.calls.limits import InputError
 from agent.store.apikeys import KeyInfo
-from agent.store.db import Database
-from agent.store.outcomes import UnknownCandidate, outcomes_of, record_outcome
 from dialogue.script import Script, ScriptError
 
 log = logging.getLogger(__name__)
 
-#: Ids in paths: the server's own are far shorter; anything longer names nothing.
-_ID = Path(min_length=1, max_length=64)
+_ID = Path(pattern=ID_PATTERN)
 #: How far in the future a ``recorded_at`` may be (clock skew between systems).
 _SKEW = timedelta(days=1)
 #: The caller's key, allowed to record outcomes (module level: FastAPI resolves the annotation
@@ -69,10 +68,6 @@ class OutcomeRequest(BaseModel):
         return self
 
 
-def _database(request: Request) -> Database:
-    return access_of(request).keys.db
-
-
 def analytics_router() -> APIRouter:
     """``/api/candidates/{id}/outcomes`` (POST, GET) and ``GET /api/jobs/{id}/analytics``."""
     router = APIRouter(tags=["analytics"])
@@ -90,7 +85,7 @@ def analytics_router() -> APIRouter:
         values = body.model_dump(include={"performance_rating", "complaint_rate", "retained_90d"})
 
         def store() -> dict[str, Any]:
-            with _database(request).session() as session:
+            with db_of(request).session() as session:
                 return record_outcome(
                     session,
                     candidate_id,
@@ -112,7 +107,7 @@ def analytics_router() -> APIRouter:
         """Every outcome report of a candidate, oldest first."""
 
         def load() -> list[dict[str, Any]]:
-            with _database(request).session() as session:
+            with db_of(request).session() as session:
                 return [r.to_dict() for r in outcomes_of(session, candidate_id)]
 
         try:
@@ -136,7 +131,7 @@ def analytics_router() -> APIRouter:
             return script
 
         def load() -> dict[str, Any]:
-            with _database(request).session() as session:
+            with db_of(request).session() as session:
                 result = job_analytics(session, job_id, settings.analytics, script_for)
             return result.to_dict()
 

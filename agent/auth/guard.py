@@ -49,6 +49,10 @@ class Action(StrEnum):
     INVITE = "invite"  # POST /api/invitations
     TEST_CALLS = "test_calls"  # /ws/call with a key, POST /api/call-tokens
     MANAGE_KEYS = "manage_keys"  # /api/keys
+    MANAGE_JOBS = "manage_jobs"  # /api/jobs (create, change, delete; reading too)
+    MANAGE_CANDIDATES = "manage_candidates"  # import, read, export, invite candidates
+    REVIEW_REPORTS = "review_reports"  # POST /api/reports/{id}/reviews
+    ERASE_DATA = "erase_data"  # DELETE /api/candidates/{id} (privacy erase)
     RECORD_OUTCOMES = "record_outcomes"  # POST /api/candidates/{id}/outcomes
     READ_ANALYTICS = "read_analytics"  # GET .../outcomes, /api/jobs/{id}/analytics
 
@@ -62,6 +66,10 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.INVITE: frozenset({Role.ADMIN, Role.RECRUITER}),
     Action.TEST_CALLS: frozenset({Role.ADMIN, Role.RECRUITER, Role.QA}),
     Action.MANAGE_KEYS: frozenset({Role.ADMIN}),
+    Action.MANAGE_JOBS: frozenset({Role.ADMIN, Role.RECRUITER}),
+    Action.MANAGE_CANDIDATES: frozenset({Role.ADMIN, Role.RECRUITER}),
+    Action.REVIEW_REPORTS: frozenset({Role.ADMIN, Role.RECRUITER}),
+    Action.ERASE_DATA: frozenset({Role.ADMIN, Role.RECRUITER}),
     Action.RECORD_OUTCOMES: frozenset({Role.ADMIN, Role.RECRUITER}),
     Action.READ_ANALYTICS: frozenset({Role.ADMIN, Role.RECRUITER}),
 }

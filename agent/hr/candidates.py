@@ -195,6 +195,10 @@ class CsvError(ValueError):
     """The CSV file as a whole cannot be read (encoding, header, size)."""
 
 
+class CsvTooLarge(CsvError):
+    """The CSV file has more rows than one import may."""
+
+
 def decode_csv(data: bytes) -> str:
     """The text of a CSV file: UTF-8 (a BOM is dropped), else GB18030, which covers GBK as saved
     by Chinese Excel; CsvError when it is neither."""
@@ -227,7 +231,7 @@ def csv_rows(text: str, max_rows: int) -> Iterator[tuple[int, dict[str, Any] | R
         raise CsvError("the header has no external_id (or id) column")
     for count, cells in enumerate(reader):
         if count >= max_rows:
-            raise CsvError(f"more than {max_rows} rows; split the file")
+            raise CsvTooLarge(f"more than {max_rows} rows; split the file")
         if not any(cell.strip() for cell in cells):
             continue  # a blank line (Excel leaves them at the end)
         row: dict[str, Any] = {}

@@ -10,9 +10,10 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
-from agent.store.tables import AuditEntry, Candidate, OutcomeRow, ReportRow
+from agent.hr.repo import erase_candidate
+from agent.store.tables import AuditEntry, Candidate, OutcomeRow
 from tests.analytics.conftest import HrServer
 from tests.analytics.seed import seed_job
 
@@ -132,10 +133,8 @@ async def test_outcome_is_audited_without_values_and_erased_with_the_candidate(
         assert audit.action == "outcome.recorded"
         assert audit.detail["fields"] == ["performance_rating", "retained_90d"]
         assert "4.25" not in json.dumps(audit.detail)
-        # Privacy erase removes the candidate (after their reports); their outcomes go with
-        # them (ON DELETE CASCADE), whoever erases.
-        session.execute(delete(ReportRow).where(ReportRow.candidate_id == cid))
-        session.execute(delete(Candidate).where(Candidate.candidate_id == cid))
+    # The privacy erase removes the candidate; their outcomes go with them (ON DELETE CASCADE).
+    erase_candidate(hr_server.db, hr_server.settings, cid, actor="test")
     with hr_server.db.session() as session:
         assert session.scalars(select(OutcomeRow)).all() == []
 

@@ -11,7 +11,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from agent.store.tables import AuditEntry, Candidate, OutcomeRow
+from agent.hr.repo import audit
+from agent.store.tables import Candidate, OutcomeRow
 
 #: The outcome fields a row can carry.
 FIELDS = ("performance_rating", "complaint_rate", "retained_90d")
@@ -95,16 +96,10 @@ def record_outcome(
         source=source,
     )
     session.add(row)
-    session.add(
-        AuditEntry(
-            at=now,
-            actor=actor,
-            action="outcome.recorded",
-            subject_type="candidate",
-            subject_id=candidate_id,
-            detail={"outcome_id": row.outcome_id, "fields": given},
-        )
-    )
+    audit(
+        session, actor, "outcome.recorded", "candidate", candidate_id,
+        outcome_id=row.outcome_id, fields=given,
+    )  # fmt: skip
     session.flush()
     return _record(row)
 
