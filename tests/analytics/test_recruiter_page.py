@@ -58,7 +58,7 @@ def _submit(browser: DevTools, session: str, form: str) -> None:
     )
 
 
-def _drive(server: HrServer, tmp_path: Path, other_report: str) -> dict[str, Any]:
+def _drive(server: HrServer, tmp_path: Path, other_report: str, recommended: str) -> dict[str, Any]:
     """The whole browser session (blocking: it runs in a thread beside the server's loop)."""
     assert CHROMIUM is not None
     browser = DevTools(CHROMIUM, tmp_path / "profile")
@@ -76,6 +76,12 @@ def _drive(server: HrServer, tmp_path: Path, other_report: str) -> dict[str, Any
         _submit(browser, session, "login")
         _wait(browser, session, "document.querySelectorAll('#rows tr').length === 9")
         everything = _rows(browser, session)
+        # Signed in: the login form is gone from view, the app and sign-out are shown.
+        shown = (
+            "['login', 'app', 'logout']"
+            ".map(i => getComputedStyle(document.getElementById(i)).display)"
+        )
+        assert browser.evaluate(session, shown) == ["none", "block", "inline-block"]
         assert (
             browser.evaluate(session, "sessionStorage.getItem('screenline.recruiterKey')")
             == (server.keys["recruiter"])
@@ -116,7 +122,12 @@ def _drive(server: HrServer, tmp_path: Path, other_report: str) -> dict[str, Any
         _wait(
             browser,
             session,
-            "document.querySelector('#rows tr td:nth-child(6)').textContent === 'reject'",
+            "document.querySelector('#rows tr td:nth-child(4)').textContent === 'reject'",
+        )
+        # The review column keeps what the scorer had recommended.
+        assert (
+            _rows(browser, session)[0][5]
+            == f"reviewed; recommended: {recommended.replace('_', ' ')}"
         )
 
         # Only reviewed reports: just the one.
@@ -124,6 +135,14 @@ def _drive(server: HrServer, tmp_path: Path, other_report: str) -> dict[str, Any
         _set(browser, session, "f-reviewed", "true")
         _submit(browser, session, "filters")
         _wait(browser, session, "document.querySelectorAll('#rows tr').length === 1")
+        browser.call(
+            "Emulation.setDeviceMetricsOverride",
+            session,
+            width=1200,
+            height=1400,
+            deviceScaleFactor=1,
+            mobile=False,
+        )
         shot = browser.call("Page.captureScreenshot", session, format="png")
         path = tmp_path / "recruiter.png"
         path.write_bytes(base64.b64decode(shot["data"]))
@@ -180,11 +199,13 @@ async def test_recruiter_page_lists_filters_opens_and_reviews(
     assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
     assert "script-src 'self'" in page.headers["content-security-policy"]
 
-    result = await asyncio.to_thread(_drive, hr_server, tmp_path, other.report_id)
+    result = await asyncio.to_thread(_drive, hr_server, tmp_path, other.report_id, other.tier)
     assert result["errors"] == []
     assert result["shot"].stat().st_size > 10_000
     assert result["title"] == "面试报告"
-    assert any(row[5] == "不推荐" for row in result["zh"])  # the reviewed tier, in Mandarin
+    # The reviewed report in Mandarin: its tier in force, and what the scorer had recommended.
+    reviewed = [row for row in result["zh"] if row[5].startswith("已审核")]
+    assert len(reviewed) == 1 and reviewed[0][3] == "不推荐", result["zh"]
     with hr_server.db.session() as session:
         review = session.scalars(select(Review).where(Review.report_id == other.report_id)).one()
         assert (review.tier, review.note) == ("reject", "Checked the call by hand.")

@@ -15,8 +15,8 @@
       c_score: 'Score', c_reviewed: 'Review', open: 'Open', report: 'Report',
       tier_strong_recommend: 'strong recommend', tier_pending: 'pending', tier_reject: 'reject',
       tier_ineligible: 'ineligible', tier_incomplete: 'incomplete',
-      not_reviewed: 'not reviewed', r_tier: 'Decision', r_note: 'Note', r_submit: 'Save review',
-      loading: 'Loading…', none: 'No reports match.', shown: ' reports shown',
+      not_reviewed: 'not reviewed', reviewed_was: 'reviewed; recommended: ', r_tier: 'Decision', r_note: 'Note', r_submit: 'Save review',
+      loading: 'Loading…', none: 'No reports match.', shown: 'Reports shown: ',
       capped: ' (the newest; narrow the filters to see others)',
       saved: 'Review saved.', err_key: 'That key was refused. Check it and sign in again.',
       err_role: 'This key may not read reports (a recruiter or admin key is needed).',
@@ -32,8 +32,8 @@
       c_reviewed: '审核', open: '打开', report: '报告',
       tier_strong_recommend: '强烈推荐', tier_pending: '待定', tier_reject: '不推荐',
       tier_ineligible: '不符合条件', tier_incomplete: '未完成',
-      not_reviewed: '未审核', r_tier: '决定', r_note: '备注', r_submit: '保存审核',
-      loading: '加载中…', none: '没有符合条件的报告。', shown: ' 份报告',
+      not_reviewed: '未审核', reviewed_was: '已审核；原推荐：', r_tier: '决定', r_note: '备注', r_submit: '保存审核',
+      loading: '加载中…', none: '没有符合条件的报告。', shown: '显示的报告：',
       capped: '（最新的；请缩小筛选范围查看其他报告）',
       saved: '审核已保存。', err_key: '密钥被拒绝，请检查后重新登录。',
       err_role: '此密钥无权查看报告（需要招聘人员或管理员密钥）。',
@@ -139,6 +139,10 @@
     return q;
   }
 
+  function safeTier(value) {
+    return typeof value === 'string' && Object.hasOwn(TEXT.en, `tier_${value}`) ? value : '';
+  }
+
   function tierText(tier) {
     return tier ? t(`tier_${tier}`) : '';
   }
@@ -159,10 +163,13 @@
     cell(tr, created && !Number.isNaN(created.getTime()) ? created.toLocaleString(lang) : '');
     cell(tr, item.candidate_id);
     cell(tr, item.job_id);
-    const tier = typeof item.tier === 'string' && /^[a-z_]{1,32}$/.test(item.tier) ? item.tier : '';
+    const tier = safeTier(item.tier);
     cell(tr, tierText(tier), tier ? `tier-${tier}` : '');
     cell(tr, typeof item.score === 'number' ? item.score.toFixed(1) : '');
-    cell(tr, item.reviewed_tier ? tierText(item.reviewed_tier) : t('not_reviewed'));
+    // The tier column is the tier in force (what the filter matches); a review says what the
+    // scorer had recommended before the person decided.
+    const recommended = safeTier(item.recommended_tier);
+    cell(tr, item.reviewed_tier ? `${t('reviewed_was')}${tierText(recommended)}` : t('not_reviewed'));
     const button = document.createElement('button');
     button.type = 'button';
     button.textContent = t('open');
@@ -195,7 +202,7 @@
       cursor = Array.isArray(data) ? null : data.next_cursor || null;
       const capped = cursor && shown >= MAX_ROWS;
       $('more').hidden = !cursor || capped;
-      $('list-status').textContent = shown ? `${shown}${t('shown')}${capped ? t('capped') : ''}`
+      $('list-status').textContent = shown ? `${t('shown')}${shown}${capped ? t('capped') : ''}`
         : t('none');
     } catch (err) {
       $('list-status').textContent = '';
