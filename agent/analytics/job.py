@@ -25,6 +25,8 @@ from agent.settings import AnalyticsSettings
 from agent.store.tables import Candidate, Job, ReportRow
 from dialogue.script import Script
 
+#: Report bodies read from the database at a time.
+_BATCH = 200
 #: Longest group label kept (an HR system's free text is cut, not trusted).
 MAX_GROUP_CHARS = 64
 
@@ -61,23 +63,26 @@ def groups_of(attributes: Mapping[str, Any] | None, names: list[str]) -> dict[st
 
 
 def observation_of(
-    report: ReportRow, groups: dict[str, str], outcomes: dict[str, float]
+    candidate_id: str,
+    tier: str | None,
+    body: Any,
+    groups: dict[str, str],
+    outcomes: dict[str, float],
 ) -> Observation:
-    """One candidate's :class:`Observation` from their report row."""
-    body = report.body if isinstance(report.body, dict) else {}
-    scores = body.get("scores") if isinstance(body.get("scores"), dict) else None
+    """One candidate's :class:`Observation` from their report (the tier in force, the body)."""
+    scores = body.get("scores") if isinstance(body, dict) else None
     dims: dict[str, float] = {}
     total = None
     ranked = False
-    if scores is not None:
+    if isinstance(scores, dict):
         ranked = bool(scores.get("ranked"))
         total = scores.get("total") if isinstance(scores.get("total"), (int, float)) else None
         for dim in scores.get("dimensions") or []:
             if isinstance(dim, dict) and isinstance(dim.get("score"), (int, float)):
                 dims[str(dim.get("id"))] = float(dim["score"])
     return Observation(
-        candidate_id=str(report.candidate_id),
-        tier=report.reviewed_tier or report.tier,
+        candidate_id=candidate_id,
+        tier=tier,
         ranked=ranked,
         total=None if total is None else float(total),
         dimensions=dims,
@@ -119,47 +124,55 @@ def job_analytics(
     if job is None:
         raise UnknownJob(job_id)
     script = script_for(job.script_id)
-    reports = session.scalars(
-        select(ReportRow)
-        .where(ReportRow.job_id == job_id, ReportRow.candidate_id.is_not(None))
-        .order_by(ReportRow.created_at.desc(), ReportRow.report_id)
-        .limit(settings.max_reports)
-    ).all()
-    newest: dict[str, ReportRow] = {}
-    for report in reports:
-        newest.setdefault(str(report.candidate_id), report)
     rows = session.execute(
         select(Candidate.candidate_id, Candidate.attributes).where(Candidate.job_id == job_id)
     )
     attributes: dict[str, Any] = {cid: attrs for cid, attrs in rows}
     outcomes = latest_outcomes(session, job_id)
-    observations = [
-        observation_of(
-            report,
+    # Report bodies hold whole transcripts: stream them a batch at a time (plain rows, no ORM
+    # identity map) and keep only the few numbers each contributes.
+    reports = session.execute(
+        select(ReportRow.candidate_id, ReportRow.reviewed_tier, ReportRow.tier, ReportRow.body)
+        .where(ReportRow.job_id == job_id, ReportRow.candidate_id.is_not(None))
+        .order_by(ReportRow.created_at.desc(), ReportRow.report_id)
+        .limit(settings.max_reports)
+        .execution_options(yield_per=_BATCH)
+    )
+    observations: dict[str, Observation] = {}
+    versions: set[str] = set()
+    read = 0
+    newest_dims: list[DimensionInfo] | None = None
+    newest_version: str | None = None
+    for cid, reviewed_tier, tier, body in reports:
+        read += 1
+        if cid in observations:
+            continue  # an older report of a candidate already counted
+        observations[cid] = observation_of(
+            cid,
+            reviewed_tier or tier,
+            body,
             groups_of(attributes.get(cid), settings.group_attributes),
             outcomes.get(cid, {}),
         )
-        for cid, report in newest.items()
-    ]
-    versions = sorted(
-        {
-            str((r.body.get("script") or {}).get("version"))
-            for r in newest.values()
-            if isinstance(r.body, dict) and isinstance(r.body.get("script"), dict)
-        }
-    )
+        if isinstance(body, dict):
+            if isinstance(body.get("script"), dict):
+                versions.add(str(body["script"].get("version")))
+                newest_version = newest_version or str(body["script"].get("version"))
+            if newest_dims is None and script is None:
+                newest_dims = report_dimensions(body)
     if script is not None:
         dims, version = script_dimensions(script), script.version
     else:
-        latest = next(iter(newest.values()), None)
-        dims = report_dimensions(latest.body) if latest is not None else []
-        version = versions[-1] if versions else "unknown"
-    result = analyze(job_id, job.script_id, version, dims, observations, options_from(settings))
+        dims = newest_dims or []
+        version = newest_version or "unknown"
+    result = analyze(
+        job_id, job.script_id, version, dims, list(observations.values()), options_from(settings)
+    )
     if len(versions) > 1:
         result.notes.append(
-            f"Reports come from script versions {', '.join(versions)}: dimension scores are "
+            f"Reports come from script versions {', '.join(sorted(versions))}: scores are "
             "compared across versions."
         )
-    if len(reports) == settings.max_reports:
+    if read == settings.max_reports:
         result.notes.append(f"Only the newest {settings.max_reports} reports were read.")
     return result
