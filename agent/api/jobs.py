@@ -11,7 +11,7 @@ import csv
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from agent.api.hrcommon import ID_PATTERN, db_of, run_blocking, runtime_of
 from agent.auth.guard import Action, require
@@ -41,6 +41,8 @@ CSV_TYPES = ("text/csv", "application/csv", "text/plain", "application/octet-str
 class JobBody(BaseModel):
     """A job: the script its interviews use and the rules candidates are screened with."""
 
+    model_config = ConfigDict(extra="forbid")
+
     title: str = Field(min_length=1, max_length=200)
     script_id: str = Field(min_length=1, max_length=100)
     language: str = Field(default="en", pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
@@ -57,6 +59,8 @@ class NewJob(JobBody):
 
 class CandidateBatch(BaseModel):
     """Body of ``POST /api/jobs/{job_id}/candidates``: rows are validated one by one."""
+
+    model_config = ConfigDict(extra="forbid")
 
     candidates: list[dict[str, Any]] = Field(min_length=1)
 

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import and_, delete, func, or_, select
+from sqlalchemy import and_, delete, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from agent.calls.journal import journal_dir
@@ -227,10 +227,7 @@ _CANDIDATE_FIELDS = ("name", "email", "phone", "timezone", "consent_at", "attrib
 
 def _apply(row: Candidate, candidate: CandidateIn, language: str, decision: Decision) -> bool:
     """Copy an import row onto a stored candidate; whether anything changed."""
-    values = {name: getattr(candidate, name) for name in _CANDIDATE_FIELDS}
-    values["language"] = language
-    values["eligibility"] = str(decision.eligibility)
-    values["eligibility_rule"] = decision.rule
+    values = _fields(candidate, language, decision)
     changed = False
     for name, value in values.items():
         current = getattr(row, name)
@@ -309,6 +306,15 @@ def import_candidates(
     return result
 
 
+def _fields(candidate: CandidateIn, language: str, decision: Decision) -> dict[str, Any]:
+    """The stored columns an import row sets."""
+    values = {name: getattr(candidate, name) for name in _CANDIDATE_FIELDS}
+    values["language"] = language
+    values["eligibility"] = str(decision.eligibility)
+    values["eligibility_rule"] = decision.rule
+    return values
+
+
 def _import_chunk(
     session: Session,
     job_id: str,
@@ -326,53 +332,63 @@ def _import_chunk(
         )
     }
     stamp = now()
+    created: list[dict[str, Any]] = []  # new rows go in as one multi-row INSERT
+    announce: list[tuple[str, str, Decision]] = []
     for index, candidate in good:
         language = candidate.language or job_language
         decision = decide(rules, candidate.attributes, language)
         row = existing.get(candidate.external_id)
         was = row.eligibility if row is not None else None
         if row is None:
-            row = Candidate(
-                candidate_id=new_id(),
-                job_id=job_id,
-                external_id=candidate.external_id,
-                created_at=stamp,
+            candidate_id = new_id()
+            created.append(
+                {
+                    "candidate_id": candidate_id,
+                    "job_id": job_id,
+                    "external_id": candidate.external_id,
+                    "created_at": stamp,
+                    **_fields(candidate, language, decision),
+                }
             )
-            _apply(row, candidate, language, decision)
-            session.add(row)
             status = "created"
             result.created += 1
-        elif _apply(row, candidate, language, decision):
-            status = "updated"
-            result.updated += 1
         else:
-            status = "unchanged"
-            result.unchanged += 1
+            candidate_id = row.candidate_id
+            if _apply(row, candidate, language, decision):
+                status = "updated"
+                result.updated += 1
+            else:
+                status = "unchanged"
+                result.unchanged += 1
         if decision.eligibility == Eligibility.INELIGIBLE and was != Eligibility.INELIGIBLE:
-            session.flush()
-            enqueue(
-                session,
-                CANDIDATE_INELIGIBLE,
-                {
-                    "candidate_id": row.candidate_id,
-                    "external_id": row.external_id,
-                    "job_id": job_id,
-                    "rule": decision.rule,
-                    "reason": decision.reason,
-                },
-                # One announcement per time a candidate becomes ineligible.
-                f"{CANDIDATE_INELIGIBLE}:{row.candidate_id}:{stamp.isoformat()}",
-            )
+            announce.append((candidate_id, candidate.external_id, decision))
         result.rows.append(
             {
                 "row": index,
                 "external_id": candidate.external_id,
-                "candidate_id": row.candidate_id,
+                "candidate_id": candidate_id,
                 "status": status,
                 "eligibility": str(decision.eligibility),
                 "eligibility_rule": decision.rule,
                 "eligibility_reason": decision.reason,
             }
+        )
+    if created:
+        session.execute(insert(Candidate), created)
+    session.flush()  # the candidates exist before the events that announce them
+    for candidate_id, external_id, decision in announce:
+        enqueue(
+            session,
+            CANDIDATE_INELIGIBLE,
+            {
+                "candidate_id": candidate_id,
+                "external_id": external_id,
+                "job_id": job_id,
+                "rule": decision.rule,
+                "reason": decision.reason,
+            },
+            # One announcement each time a candidate becomes ineligible.
+            f"{CANDIDATE_INELIGIBLE}:{candidate_id}:{stamp.isoformat()}",
         )
 
 
