@@ -128,7 +128,7 @@ async def hr_server(
 
 @pytest.fixture
 def hr(hr_server: HRServer) -> HRServer:
-    """The module's server with its HR rows emptied (keys kept) and its files removed."""
+    """The module's server with its HR rows emptied (keys kept)."""
     empty(hr_server.db, keep_keys=True)
     return hr_server
 
