@@ -78,6 +78,9 @@ class WeightSuggestion:
     n: int
     weights: dict[str, float] | None
     note: str
+    #: Dimensions whose 95 % interval includes 0: their share rests on a correlation that
+    #: may be nothing (or none could be computed).
+    uncertain: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -119,7 +122,13 @@ class JobAnalytics:
             "validity": [row.to_dict() for row in self.validity],
             "current_weights": self.current_weights,
             "suggested_weights": [
-                {"outcome": s.outcome, "n": s.n, "weights": s.weights, "note": s.note}
+                {
+                    "outcome": s.outcome,
+                    "n": s.n,
+                    "weights": s.weights,
+                    "note": s.note,
+                    "uncertain": s.uncertain,
+                }
                 for s in self.suggestions
             ],
             "weights_snippet": self.weights_snippet,
@@ -211,7 +220,10 @@ def _suggest(
             f"proportional to each dimension's Pearson r with {direction} {outcome} "
             "(negative or unknown: 0), normalised to the script's total weight"
         )
-    return WeightSuggestion(outcome, n, weights, note)
+    uncertain = [
+        d for d, c in rows.items() if c.low is None or c.high is None or c.low <= 0.0 <= c.high
+    ]
+    return WeightSuggestion(outcome, n, weights, note, uncertain)
 
 
 def next_version(version: str) -> str:
@@ -306,6 +318,8 @@ def render_table(result: JobAnalytics) -> str:
             out.append(f"{s.outcome:<19} {s.note}")
         else:
             out.append(f"{s.outcome:<19} " + " ".join(f"{s.weights[d]:>12.3f}" for d in dims))
+            if s.uncertain:
+                out.append(f"{'':<19} interval includes 0: {', '.join(s.uncertain)}")
     if result.weights_snippet:
         out += ["", result.weights_snippet.rstrip()]
     out += ["", f"Adverse impact (selected = {', '.join(result.selected_tiers)})"]

@@ -198,6 +198,9 @@ def test_job_analysis_finds_the_planted_validity_and_impact() -> None:
     perf = by_outcome["performance_rating"].weights
     assert perf is not None and perf["communication"] > 0.7
     assert math.isclose(sum(perf.values()), 1.0)
+    # Experience is noise: its interval includes 0, communication's does not.
+    assert "experience" in by_outcome["performance_rating"].uncertain
+    assert "communication" not in by_outcome["performance_rating"].uncertain
     complaints = by_outcome["complaint_rate"].weights  # fewer complaints is better
     assert complaints is not None and max(complaints, key=lambda d: complaints[d]) == "empathy"
 
@@ -218,6 +221,7 @@ def test_job_analysis_finds_the_planted_validity_and_impact() -> None:
 
     text = render_table(result)
     assert "BELOW 4/5" in text and "too small to judge" in text and "version: '1.1'" in text
+    assert "interval includes 0: " in text
     assert result.to_dict()["adverse_impact"]["gender"]["flagged"] == ["B"]
 
 
