@@ -210,3 +210,37 @@ async def test_recruiter_page_lists_filters_opens_and_reviews(
         review = session.scalars(select(Review).where(Review.report_id == other.report_id)).one()
         assert (review.tier, review.note) == ("reject", "Checked the call by hand.")
         assert session.get(ReportRow, other.report_id).reviewed_tier == "reject"  # type: ignore[union-attr]
+
+
+def _page_through(server: HrServer, tmp_path: Path) -> list[Any]:
+    assert CHROMIUM is not None
+    browser = DevTools(CHROMIUM, tmp_path / "profile")
+    try:
+        _target, session = browser.open(f"{server.base}/recruiter")
+        _set(browser, session, "api-key", server.keys["admin"])
+        _submit(browser, session, "login")
+        _wait(browser, session, "document.querySelectorAll('#rows tr').length === 50")
+        more_shown = browser.evaluate(session, "!document.getElementById('more').hidden")
+        browser.evaluate(session, "document.getElementById('more').click()", gesture=True)
+        _wait(browser, session, "document.querySelectorAll('#rows tr').length === 60")
+        more_after = browser.evaluate(session, "!document.getElementById('more').hidden")
+        status = browser.evaluate(session, "document.getElementById('list-status').textContent")
+        ids = browser.evaluate(
+            session, "[...document.querySelectorAll('#rows tr')].map(r => r.dataset.reportId)"
+        )
+        return [more_shown, more_after, status, ids, browser.errors()]
+    finally:
+        browser.close()
+
+
+async def test_recruiter_page_pages_with_the_cursor(
+    hr_server: HrServer, template_report: dict[str, Any], tmp_path: Path
+) -> None:
+    seeded = seed_job(hr_server.db, template_report, n=60)
+    more_shown, more_after, status, ids, errors = await asyncio.to_thread(
+        _page_through, hr_server, tmp_path
+    )
+    assert (more_shown, more_after, errors) == (True, False, [])
+    assert status == "Reports shown: 60"
+    # Newest first, each report once across the two pages.
+    assert ids == [c.report_id for c in reversed(seeded)]
