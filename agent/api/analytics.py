@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Request
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictBool, model_validator
 
 from agent.analytics.job import UnknownJob, job_analytics
-from agent.analytics.outcomes import UnknownCandidate, outcomes_of, record_outcome
+from agent.analytics.outcomes import FIELDS, UnknownCandidate, outcomes_of, record_outcome
 from agent.api.hrcommon import ID_PATTERN, db_of
 from agent.auth.guard import Action, require
 from agent.calls.limits import InputError
@@ -55,14 +55,8 @@ class OutcomeRequest(BaseModel):
 
     @model_validator(mode="after")
     def _some_outcome(self) -> OutcomeRequest:
-        if (
-            self.performance_rating is None
-            and self.complaint_rate is None
-            and (self.retained_90d is None)
-        ):
-            raise ValueError(
-                "give at least one of performance_rating, complaint_rate, retained_90d"
-            )
+        if all(getattr(self, name) is None for name in FIELDS):
+            raise ValueError(f"give at least one of {', '.join(FIELDS)}")
         if self.recorded_at is not None and self.recorded_at > datetime.now(UTC) + _SKEW:
             raise ValueError("recorded_at is in the future")
         return self
@@ -82,7 +76,7 @@ def analytics_router() -> APIRouter:
     ) -> dict[str, Any]:
         """Record post-hire outcomes of a candidate (each post is kept; the latest value of
         each field counts in the analysis)."""
-        values = body.model_dump(include={"performance_rating", "complaint_rate", "retained_90d"})
+        values = body.model_dump(include=set(FIELDS))
 
         def store() -> dict[str, Any]:
             with db_of(request).session() as session:
