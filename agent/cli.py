@@ -361,8 +361,11 @@ def cmd_jobs(args: argparse.Namespace) -> int:
     import yaml
     from pydantic import ValidationError
 
+    from agent.calls.limits import InputError
+    from agent.calls.scripts import catalog_for
     from agent.hr import repo
     from agent.hr.eligibility import EligibilityRules
+    from dialogue.script import ScriptError
 
     db = _hr_db(args)
     try:
@@ -373,6 +376,7 @@ def cmd_jobs(args: argparse.Namespace) -> int:
             _print_json(repo.get_job(db, args.job_id))
         elif args.jobs_command == "put":
             raw = yaml.safe_load(Path(args.rules).read_text(encoding="utf-8")) if args.rules else {}
+            catalog_for(_settings(args).scripts_dir).get(args.script)  # it must exist
             new = repo.JobIn(
                 job_id=args.job_id,
                 title=args.title,
@@ -388,6 +392,9 @@ def cmd_jobs(args: argparse.Namespace) -> int:
             print(f"deleted job {args.job_id}")
     except (repo.NotFound, repo.Conflict, ValidationError, OSError, yaml.YAMLError) as exc:
         print(f"screenline jobs: {exc}", file=sys.stderr)
+        return 1
+    except (ScriptError, InputError) as exc:
+        print(f"screenline jobs: unknown script {args.script!r} ({exc})", file=sys.stderr)
         return 1
     return 0
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import and_, delete, func, insert, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from agent.calls.journal import journal_dir
@@ -206,6 +207,14 @@ class ImportResult:
     rows: list[dict[str, Any]] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
 
+    def absorb(self, other: ImportResult) -> None:
+        """Add a committed chunk's outcome to this one."""
+        self.created += other.created
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        self.rows += other.rows
+        self.errors += other.errors
+
     def to_json(self) -> dict[str, Any]:
         """The API's response body."""
         by: dict[str, int] = {}
@@ -287,8 +296,17 @@ def import_candidates(
             else:
                 seen.add(item.external_id)
                 good.append((index, item))
-        with db.session() as session:
-            _import_chunk(session, job_id, job_language, rules, good, actor, result)
+        for attempt in (1, 2):
+            partial = ImportResult()
+            try:
+                with db.session() as session:
+                    _import_chunk(session, job_id, job_language, rules, good, actor, partial)
+                break
+            except IntegrityError:
+                # Another import created one of these ids meanwhile: again, they now update.
+                if attempt == 2:
+                    raise Conflict("a concurrent import of the same candidates; retry") from None
+        result.absorb(partial)
         if progress is not None:
             progress(len(chunk))
     with db.session() as session:

@@ -112,5 +112,6 @@ async def test_interview_writes_calls_turns_and_report(
     assert len(events) == 1
     payload = events[0].payload
     assert payload["report_id"] == call_id and payload["candidate_id"] == candidate_id
+    assert payload["external_id"] == "call-1"
     assert payload["tier"] == row.tier and payload["dimensions"]
     assert "Test Person" not in str(payload)

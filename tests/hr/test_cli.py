@@ -12,6 +12,7 @@ from sqlalchemy import select
 from agent.cli import build_parser
 from agent.store.db import Database
 from agent.store.tables import Candidate, Review
+from tests.conftest import FIXTURES
 from tests.hr.conftest import HOME_AGENT_RULES, candidate_rows, candidates_csv, store_call
 
 
@@ -27,6 +28,7 @@ def cli_env(
 ) -> Database:
     monkeypatch.setenv("SCREENLINE_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("SCREENLINE_DATABASE_URL", module_database_url)
+    monkeypatch.setenv("SCREENLINE_SCRIPTS_DIR", str(FIXTURES / "scripts"))
     return db
 
 
@@ -44,6 +46,8 @@ def test_jobs_import_review_purge(
     assert "created job cs-1" in capsys.readouterr().out
     assert run("jobs", "list") == 0
     assert "cs-1" in capsys.readouterr().out
+    assert run("jobs", "put", "cs-3", "--title", "x", "--script", "no_such_script") == 1
+    assert "unknown script" in capsys.readouterr().err
     bad_rules = tmp_path / "bad.yaml"
     bad_rules.write_text("height: {min: 2}\n")
     assert (

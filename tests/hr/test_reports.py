@@ -131,6 +131,12 @@ async def test_review_overrides_and_is_audited(hr: HRServer) -> None:
         "pending",
     }
     assert count(hr, Review) == 2
+    with hr.db.session() as session:
+        completed = session.scalars(
+            select(OutboxEvent).where(OutboxEvent.type == "interview.completed")
+        ).one()
+    assert completed.payload["external_id"] == "ats-00000"
+    assert completed.payload["candidate_id"] == candidate and completed.payload["tier"] == "pending"
 
 
 def _dump(hr: HRServer) -> str:
