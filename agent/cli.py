@@ -591,6 +591,41 @@ def cmd_lint(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def cmd_analytics(args: argparse.Namespace) -> int:
+    """A job's validity (scores vs. post-hire outcomes) and adverse-impact tables."""
+    from agent.analytics.job import UnknownJob, job_analytics
+    from agent.calls.limits import InputError
+    from agent.calls.scripts import catalog_for
+    from agent.store.db import open_database
+    from dialogue.script import Script, ScriptError
+
+    settings = _settings(args)
+    catalog = catalog_for(settings.scripts_dir)
+
+    def script_for(script_id: str) -> Script | None:
+        try:
+            return catalog.get(script_id)
+        except (ScriptError, InputError, OSError):
+            return None  # the newest report's dimensions stand in
+
+    db = open_database(settings)
+    try:
+        with db.session() as session:
+            result = job_analytics(session, args.job, settings.analytics, script_for)
+    except UnknownJob:
+        print(f"screenline analytics: no job {args.job!r}", file=sys.stderr)
+        return 1
+    finally:
+        db.dispose()
+    if args.json:
+        sys.stdout.write(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n")
+    else:
+        from agent.analytics.validity import render_table
+
+        sys.stdout.write(render_table(result))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for tests and docs)."""
     parser = argparse.ArgumentParser(prog="screenline", description=__doc__)
@@ -730,6 +765,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("lint", help="check interview scripts")
     p.add_argument("scripts", nargs="+")
     p.set_defaults(func=cmd_lint)
+
+    p = sub.add_parser("analytics", help="a job's score validity and adverse-impact tables")
+    p.add_argument("--job", required=True, help="job id")
+    p.add_argument("--json", action="store_true", help="JSON instead of tables")
+    p.set_defaults(func=cmd_analytics)
     return parser
 
 

@@ -188,6 +188,27 @@ class HRSettings(BaseModel):
     retention_interval_s: float = Field(default=3600.0, gt=0)
 
 
+class AnalyticsSettings(BaseModel):
+    """Validity and adverse-impact analysis (agent/analytics/)."""
+
+    # Tiers that count as "selected" for the four-fifths rule (the reviewer's tier when set).
+    selected_tiers: list[str] = Field(default_factory=lambda: ["strong_recommend"])
+    impact_threshold: float = Field(default=0.8, gt=0, le=1)
+    # Groups smaller than this get a "too small to judge" note instead of a bare ratio.
+    min_group_n: int = Field(default=30, ge=1)
+    # The outcome the ready-to-paste weights snippet is computed from.
+    primary_outcome: Literal["performance_rating", "complaint_rate", "retained_90d"] = (
+        "performance_rating"
+    )
+    # Candidate attributes (from the HR system) that hold self-reported group membership,
+    # read from attributes[name] or attributes["self_reported"][name]; nothing else is used.
+    group_attributes: list[str] = Field(
+        default_factory=lambda: ["gender", "ethnicity", "race", "age_band", "disability"]
+    )
+    # Reports read per analysis (the newest first); bounds one request's memory.
+    max_reports: int = Field(default=50_000, ge=1)
+
+
 class Settings(BaseSettings):
     """Everything configurable about a Screenline process."""
 
@@ -226,6 +247,7 @@ class Settings(BaseSettings):
     audio: AudioSettings = Field(default_factory=AudioSettings)
     limits: LimitSettings = Field(default_factory=LimitSettings)
     hr: HRSettings = Field(default_factory=HRSettings)
+    analytics: AnalyticsSettings = Field(default_factory=AnalyticsSettings)
     # DESIGN.md decision 8: a "reject" tier stays a recommendation until a person reviews it.
     auto_reject: bool = False
     preload_languages: list[str] = Field(default_factory=lambda: ["en"])

@@ -11,9 +11,15 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import re
 from collections.abc import Mapping
 from typing import Any
+
+from fastapi import Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
 
 from agent.settings import LimitSettings
 from telephony._wire import MAX_JSON_DEPTH, json_depth
@@ -95,3 +101,21 @@ async def _reply(send: Any, scope: Scope, status: int, detail: str) -> None:
         }
     )
     await send({"type": "http.response.body", "body": payload})
+
+
+def _json_safe(value: Any) -> Any:
+    """``value`` with non-finite floats as text (JSON has no NaN or Infinity)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, dict):
+        return {k: _json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(v) for v in value]
+    return value
+
+
+async def validation_error(_request: Request, exc: Exception) -> JSONResponse:
+    """FastAPI's 422 for a bad request, safe to serialise: its errors echo the input, and a
+    body carrying ``NaN`` (Python's JSON parser accepts it) would otherwise turn into a 500."""
+    errors = exc.errors() if isinstance(exc, RequestValidationError) else []
+    return JSONResponse({"detail": _json_safe(jsonable_encoder(errors))}, status_code=422)

@@ -9,18 +9,21 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, WebSocket, WebSocketDisconnect
+from fastapi.exceptions import RequestValidationError
 from pipecat.transports.websocket.fastapi import (
     FastAPIWebsocketParams,
     FastAPIWebsocketTransport,
 )
 
 from agent.api.access import access_router
+from agent.api.analytics import analytics_router
 from agent.api.candidates import candidates_router
 from agent.api.deliveries import deliveries_router
 from agent.api.greenhouse import greenhouse_router
-from agent.api.guards import BodyLimits
+from agent.api.guards import BodyLimits, validation_error
 from agent.api.jobs import IMPORT_PATHS, jobs_router
 from agent.api.metrics import monitoring_router
+from agent.api.recruiter import recruiter_router
 from agent.api.reports import reports_router
 from agent.api.successfactors import successfactors_router
 from agent.api.telephony import telephony_lifespan, telephony_router
@@ -86,12 +89,15 @@ def create_app(settings: Settings, runtime: Runtime | None = None, *, warm: bool
         limits=settings.limits,
         larger={IMPORT_PATHS: settings.hr.max_import_bytes},
     )
+    app.add_exception_handler(RequestValidationError, validation_error)
     app.state.runtime = rt
     app.state.access = access
     app.include_router(access_router())
     app.include_router(deliveries_router())
     app.include_router(greenhouse_router())
     app.include_router(successfactors_router())
+    app.include_router(analytics_router())
+    app.include_router(recruiter_router())
     app.include_router(monitoring_router(rt))
     app.include_router(telephony_router(rt))
     app.include_router(webrtc_router(rt))

@@ -55,6 +55,8 @@ class Action(StrEnum):
     MANAGE_CANDIDATES = "manage_candidates"  # import, read, export, invite candidates
     REVIEW_REPORTS = "review_reports"  # POST /api/reports/{id}/reviews
     ERASE_DATA = "erase_data"  # DELETE /api/candidates/{id} (privacy erase)
+    RECORD_OUTCOMES = "record_outcomes"  # POST /api/candidates/{id}/outcomes
+    READ_ANALYTICS = "read_analytics"  # GET .../outcomes, /api/jobs/{id}/analytics
 
 
 #: The role matrix (README "Access control" shows the same table).
@@ -72,6 +74,8 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.MANAGE_CANDIDATES: frozenset({Role.ADMIN, Role.RECRUITER}),
     Action.REVIEW_REPORTS: frozenset({Role.ADMIN, Role.RECRUITER}),
     Action.ERASE_DATA: frozenset({Role.ADMIN, Role.RECRUITER}),
+    Action.RECORD_OUTCOMES: frozenset({Role.ADMIN, Role.RECRUITER}),
+    Action.READ_ANALYTICS: frozenset({Role.ADMIN, Role.RECRUITER}),
 }
 
 

@@ -271,3 +271,26 @@ class AtsLink(Base):
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+
+
+# --- Outcome feedback (issue 14 item 5; owned by analytics, migration v0004_outcomes) ---------
+# Post-hire outcomes the HR system posts per candidate, one row per report of them (a later
+# row updates the fields it carries); agent/analytics correlates them with interview scores.
+
+
+class OutcomeRow(Base):
+    """Post-hire outcomes of one candidate as reported once (any field may be absent)."""
+
+    __tablename__ = "outcomes"
+
+    outcome_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    # Erasing the candidate (privacy) erases their outcomes with them.
+    candidate_id: Mapped[str] = mapped_column(
+        ForeignKey("candidates.candidate_id", ondelete="CASCADE"), index=True
+    )
+    performance_rating: Mapped[float | None] = mapped_column(Float, default=None)
+    complaint_rate: Mapped[float | None] = mapped_column(Float, default=None)
+    retained_90d: Mapped[bool | None] = mapped_column(Boolean, default=None)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    # Who reported it: the HR system's label, else the API key id.
+    source: Mapped[str] = mapped_column(String(64))
