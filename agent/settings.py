@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
@@ -108,6 +109,40 @@ class AuthSettings(BaseModel):
     dial_blocked_prefixes: list[str] = Field(default_factory=lambda: ["1900", "1976"])
 
 
+class CampaignSettings(BaseModel):
+    """Outbound campaigns (agent/campaigns/): defaults a new campaign copies, and the dialer."""
+
+    # Local hours calls may start in, per candidate's time zone; per-country overrides are
+    # keyed by E.164 calling code ("1", "86"); holidays by calling code, "*" for all.
+    window: str = "09:00-21:00"
+    country_windows: dict[str, str] = Field(default_factory=dict)
+    holidays: dict[str, list[date]] = Field(default_factory=dict)
+    max_attempts: int = Field(default=4, ge=1, le=20)
+    # First retry delay per outcome (seconds), doubled each further failure, +-jitter.
+    retry_s: dict[str, float] = Field(
+        default_factory=lambda: {
+            "busy": 600.0,
+            "no_answer": 3600.0,
+            "failed": 300.0,
+            "voicemail": 10800.0,
+        }
+    )
+    retry_jitter: float = Field(default=0.2, ge=0, lt=1)
+    max_concurrent: int = Field(default=10, ge=1, le=1000)
+    calls_per_second: float = Field(default=1.0, gt=0, le=100)
+    # Run a dialer worker inside `screenline serve` (any number of servers may).
+    dialer: bool = False
+    poll_s: float = Field(default=1.0, gt=0)
+    # A claim not turned into a call this soon is recovered (its worker died).
+    lease_s: float = Field(default=60.0, gt=0)
+    # A dialled call with no final carrier status this long after dialling is written off
+    # as failed (and retried per policy): longer than any call may last.
+    lost_call_s: float = Field(default=2 * 3600.0, gt=0)
+    # Attempts, numbers, call times and consent evidence of a campaign are erased this long
+    # after it finishes.
+    retention_days: int = Field(default=30, ge=1)
+
+
 class Settings(BaseSettings):
     """Everything configurable about a Screenline process."""
 
@@ -144,6 +179,7 @@ class Settings(BaseSettings):
     models: ModelSettings = Field(default_factory=ModelSettings)
     audio: AudioSettings = Field(default_factory=AudioSettings)
     limits: LimitSettings = Field(default_factory=LimitSettings)
+    campaigns: CampaignSettings = Field(default_factory=CampaignSettings)
     # DESIGN.md decision 8: a "reject" tier stays a recommendation until a person reviews it.
     auto_reject: bool = False
     preload_languages: list[str] = Field(default_factory=lambda: ["en"])

@@ -16,6 +16,7 @@ from pipecat.transports.websocket.fastapi import (
 )
 
 from agent.api.access import access_router
+from agent.api.campaigns import campaign_store, campaigns_lifespan, campaigns_router
 from agent.api.guards import BodyLimits
 from agent.api.metrics import monitoring_router
 from agent.api.telephony import telephony_lifespan, telephony_router
@@ -44,6 +45,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None, *, warm: bool
     rt = runtime or Runtime(settings)
     check_twilio_settings(settings)
     access = Access.from_settings(settings)
+    campaigns = campaign_store(settings, access.keys.db)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -63,7 +65,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None, *, warm: bool
             warming = asyncio.create_task(_warm_prompts(rt, [settings.default_script]))
         rt.models_ready = True
         try:
-            async with telephony_lifespan(rt):
+            async with telephony_lifespan(rt), campaigns_lifespan(settings, campaigns, access):
                 yield
                 await rt.drain()  # normally done on SIGTERM already (agent/api/serving.py)
         finally:
@@ -78,6 +80,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None, *, warm: bool
     app.include_router(monitoring_router(rt))
     app.include_router(telephony_router(rt))
     app.include_router(webrtc_router(rt))
+    app.include_router(campaigns_router(settings, campaigns))
 
     @app.get("/api/reports/{report_id}", dependencies=[Depends(require(Action.READ_REPORTS))])
     async def get_report(report_id: str) -> dict[str, Any]:

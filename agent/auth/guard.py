@@ -49,6 +49,7 @@ class Action(StrEnum):
     INVITE = "invite"  # POST /api/invitations
     TEST_CALLS = "test_calls"  # /ws/call with a key, POST /api/call-tokens
     MANAGE_KEYS = "manage_keys"  # /api/keys
+    RUN_CAMPAIGNS = "run_campaigns"  # /api/campaigns..., /api/dnc
 
 
 #: The role matrix (README "Access control" shows the same table).
@@ -60,6 +61,7 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.INVITE: frozenset({Role.ADMIN, Role.RECRUITER}),
     Action.TEST_CALLS: frozenset({Role.ADMIN, Role.RECRUITER, Role.QA}),
     Action.MANAGE_KEYS: frozenset({Role.ADMIN}),
+    Action.RUN_CAMPAIGNS: frozenset({Role.ADMIN, Role.RECRUITER}),
 }
 
 

@@ -1,0 +1,198 @@
+"""The dialer worker: claim due attempts, place the calls, recover dead workers' claims.
+
+Any number of workers (one per server process, or several tasks with their own connections)
+share the queue in the database; each pass is :meth:`Dialer.tick`. The carrier is a small
+protocol (:class:`Carrier`): Twilio's REST API here (:class:`TwilioCarrier`), FreeSWITCH ESL
+beside it. Outcomes come back through the carrier's callbacks
+(``agent/api/campaigns.py``), which any server may receive.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import secrets
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Protocol
+from urllib.parse import urlencode
+
+from agent.auth.guard import Access
+from agent.campaigns.outcomes import Outcome, from_api_error
+from agent.campaigns.store import CampaignStore, Claim
+from agent.settings import Settings
+from telephony.twilio import connect_stream_twiml
+from telephony.twilio_rest import TwilioApiError, TwilioRestClient, TwilioRestError
+
+log = logging.getLogger(__name__)
+
+__all__ = [
+    "CAMPAIGN_STATUS_PATH",
+    "Carrier",
+    "CarrierRefused",
+    "Clock",
+    "Dialer",
+    "TwilioCarrier",
+    "system_clock",
+]
+
+#: Where Twilio reports campaign calls' progress and AMD verdicts (agent/api/campaigns.py).
+CAMPAIGN_STATUS_PATH = "/telephony/twilio/campaign-status"
+
+Clock = Callable[[], datetime]
+
+
+def system_clock() -> datetime:
+    """Now, in UTC."""
+    return datetime.now(UTC)
+
+
+class CarrierRefused(Exception):
+    """The carrier would not place the call; ``outcome`` says whether to try again."""
+
+    def __init__(self, outcome: Outcome, message: str, code: int | None = None) -> None:
+        super().__init__(message)
+        self.outcome = outcome
+        self.code = code
+
+
+class Carrier(Protocol):
+    """Places one outbound call; returns the carrier's id for it."""
+
+    async def dial(self, claim: Claim) -> str: ...
+
+
+class TwilioCarrier:
+    """Outbound calls through Twilio's ``Calls.json`` (``telephony/twilio_rest.py``): the
+    answered call streams into the interview; progress and AMD go to the campaign webhook."""
+
+    def __init__(self, settings: Settings, access: Access) -> None:
+        from agent.api.telephony import TWILIO_STREAM_PATH, public_bases, stream_parameters
+
+        tw = settings.twilio
+        if not (tw.account_sid and tw.auth_token and tw.from_number):
+            raise ValueError(
+                "Twilio is not configured (twilio.account_sid, auth_token, from_number)"
+            )
+        self._from = tw.from_number
+        webhook_base, media_base = public_bases(settings)
+        self._stream_url = media_base + TWILIO_STREAM_PATH
+        self._status_url = webhook_base + CAMPAIGN_STATUS_PATH
+        self._stream_parameters = stream_parameters
+        self._access = access
+        self._client = TwilioRestClient(tw.account_sid, tw.auth_token, base_url=tw.api_base_url)
+
+    async def dial(self, claim: Claim) -> str:
+        parameters = self._stream_parameters(
+            self._access, claim.candidate_id, claim.script_id, call_sid=None
+        )
+        twiml = connect_stream_twiml(self._stream_url, parameters)
+        # Our attempt id rides in the (signed) callback URL: a callback that overtakes
+        # Twilio's answer to this request still finds its attempt.
+        status_url = f"{self._status_url}?{urlencode({'attempt': claim.attempt_id})}"
+        try:
+            created = await self._client.create_call(
+                to=claim.phone,
+                from_=self._from,
+                twiml=twiml,
+                status_callback=status_url,
+                async_amd_status_callback=status_url,
+            )
+        except TwilioApiError as exc:
+            raise CarrierRefused(from_api_error(exc.code), exc.message, exc.code) from exc
+        except TwilioRestError as exc:
+            raise CarrierRefused(Outcome.FAILED, str(exc)) from exc
+        return created.sid
+
+    async def aclose(self) -> None:
+        """Close the HTTP connection pool."""
+        await self._client.aclose()
+
+
+class Dialer:
+    """One dialer worker.
+
+    Args:
+        store: the campaign tables.
+        carrier: places the calls.
+        clock: now (UTC); tests pass a clock they move.
+        worker_id: this worker's name in claims and audit rows (unique per process).
+        batch: most calls one pass starts.
+        check_number: refuses numbers outside the deployment's dialling policy (raises).
+    """
+
+    def __init__(
+        self,
+        store: CampaignStore,
+        carrier: Carrier,
+        *,
+        clock: Clock = system_clock,
+        worker_id: str | None = None,
+        batch: int = 50,
+        check_number: Callable[[str], object] | None = None,
+    ) -> None:
+        self.store = store
+        self.carrier = carrier
+        self.clock = clock
+        self.worker_id = worker_id or f"dialer-{os.getpid()}-{secrets.token_hex(3)}"
+        self.batch = batch
+        self._check_number = check_number
+        self.placed = 0
+
+    async def tick(self) -> int:
+        """One pass: recover dead workers' attempts, claim due ones, dial them. Returns how
+        many calls were placed."""
+        await asyncio.to_thread(self.store.recover, self.clock(), self.worker_id)
+        report = await asyncio.to_thread(self.store.claim, self.worker_id, self.clock(), self.batch)
+        placed = await asyncio.gather(*(self._dial(claim) for claim in report.claims))
+        return sum(placed)
+
+    async def _dial(self, claim: Claim) -> bool:
+        if self._check_number is not None:
+            try:
+                self._check_number(claim.phone)
+            except ValueError as exc:
+                if await asyncio.to_thread(
+                    self.store.start_dialling, claim.attempt_id, self.worker_id, self.clock()
+                ):
+                    await asyncio.to_thread(
+                        self.store.refused,
+                        claim.attempt_id,
+                        Outcome.INVALID_NUMBER,
+                        self.clock(),
+                        error=str(exc)[:200],
+                    )
+                return False
+        if not await asyncio.to_thread(
+            self.store.start_dialling, claim.attempt_id, self.worker_id, self.clock()
+        ):
+            log.warning("attempt %s: claim lost before dialling; skipped", claim.attempt_id)
+            return False
+        try:
+            sid = await self.carrier.dial(claim)
+        except CarrierRefused as exc:
+            log.info("attempt %s refused by the carrier: %s", claim.attempt_id, exc)
+            await asyncio.to_thread(
+                self.store.refused,
+                claim.attempt_id,
+                exc.outcome,
+                self.clock(),
+                error=str(exc)[:200],
+                code=exc.code,
+            )
+            return False
+        await asyncio.to_thread(self.store.dialled, claim.attempt_id, sid, self.clock())
+        self.placed += 1
+        return True
+
+    async def run(self, stop: asyncio.Event, poll_s: float = 1.0) -> None:
+        """Tick until ``stop`` is set (a failing pass is logged and retried next poll)."""
+        while not stop.is_set():
+            try:
+                await self.tick()
+            except Exception:
+                log.exception("dialer %s: pass failed", self.worker_id)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), poll_s)
