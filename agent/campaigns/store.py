@@ -434,7 +434,7 @@ class CampaignStore:
                 CallAttempt.state == "queued",
                 CallAttempt.due_at <= now,
             )
-            .order_by(CallAttempt.due_at, CallAttempt.attempt_id)
+            .order_by(CallAttempt.due_at, CallAttempt.candidate_id)
             .limit(room * 2)  # some may be skipped (DNC, window, number busy elsewhere)
             .with_for_update(skip_locked=True)
         ).all()
