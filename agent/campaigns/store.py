@@ -657,7 +657,11 @@ class CampaignStore:
         actor: str,
         callback_at: datetime | None = None,
     ) -> None:
-        """End ``attempt`` with ``outcome`` and queue the next one the policy allows."""
+        """End ``attempt`` with ``outcome`` and queue the next one the policy allows.
+
+        The campaign row is locked (and re-read) first: two attempts ending at once in two
+        transactions would each see the other still open and neither close the campaign."""
+        session.refresh(campaign, with_for_update=True)
         attempt.state, attempt.outcome, attempt.ended_at = "done", str(outcome), now
         attempt.lease_until = None
         self._audit(
