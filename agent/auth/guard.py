@@ -50,6 +50,10 @@ class Action(StrEnum):
     TEST_CALLS = "test_calls"  # /ws/call with a key, POST /api/call-tokens
     MANAGE_KEYS = "manage_keys"  # /api/keys
     RUN_CAMPAIGNS = "run_campaigns"  # /api/campaigns..., /api/dnc
+    MANAGE_JOBS = "manage_jobs"  # /api/jobs (create, change, delete; reading too)
+    MANAGE_CANDIDATES = "manage_candidates"  # import, read, export, invite candidates
+    REVIEW_REPORTS = "review_reports"  # POST /api/reports/{id}/reviews
+    ERASE_DATA = "erase_data"  # DELETE /api/candidates/{id} (privacy erase)
 
 
 #: The role matrix (README "Access control" shows the same table).
@@ -62,6 +66,10 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.TEST_CALLS: frozenset({Role.ADMIN, Role.RECRUITER, Role.QA}),
     Action.MANAGE_KEYS: frozenset({Role.ADMIN}),
     Action.RUN_CAMPAIGNS: frozenset({Role.ADMIN, Role.RECRUITER}),
+    Action.MANAGE_JOBS: frozenset({Role.ADMIN, Role.RECRUITER}),
+    Action.MANAGE_CANDIDATES: frozenset({Role.ADMIN, Role.RECRUITER}),
+    Action.REVIEW_REPORTS: frozenset({Role.ADMIN, Role.RECRUITER}),
+    Action.ERASE_DATA: frozenset({Role.ADMIN, Role.RECRUITER}),
 }
 
 

@@ -1,7 +1,7 @@
 """campaigns, call_attempts, dnc, campaign_audit: the durable outbound dialer (issue 15).
 
 Revision ID: c15_campaigns
-Revises: 0001 (the lead re-chains it after hr-core's v0002 at merge)
+Revises: 0002
 Create Date: 2026-12-01
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "c15_campaigns"
-down_revision = "0001"
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 
