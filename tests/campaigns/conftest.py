@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.auth.conftest import POSTGRES_ADMIN_URL
+from tests.conftest import POSTGRES_ADMIN_URL
 
 
 @pytest.fixture
