@@ -159,6 +159,41 @@ class HRSettings(BaseModel):
     retention_interval_s: float = Field(default=3600.0, gt=0)
 
 
+SmsProvider = Literal["twilio", "aliyun", "none"]
+
+
+def _default_sms_providers() -> dict[str, SmsProvider]:
+    return {"en": "twilio", "zh": "aliyun"}
+
+
+class FollowUpSettings(BaseModel):
+    """Follow-up messages after interviews (agent/delivery/followup.py): SMS and email."""
+
+    # SMS provider per candidate language: Twilio Messages (uses the `twilio` account) or
+    # Aliyun SMS (mainland China: approved templates, see aliyun_templates); "none" = no SMS.
+    sms_provider: dict[str, SmsProvider] = Field(default_factory=_default_sms_providers)
+    aliyun_access_key_id: str | None = None
+    aliyun_access_key_secret: SecretStr | None = None
+    aliyun_sign_name: str | None = None
+    aliyun_base_url: str = "https://dysmsapi.aliyuncs.com"
+    aliyun_region: str = "cn-hangzhou"
+    # Follow-up kind ("second_round", "thank_you") -> the approved TemplateCode; its
+    # variables are name, job_title and link.
+    aliyun_templates: dict[str, str] = Field(default_factory=dict)
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = True
+    smtp_tls: bool = False
+    mail_from: str | None = None
+    # Where recruiter tasks are emailed (none: they stay events for the HR system).
+    recruiter_email: str | None = None
+    # The second-round booking link sent in invitations ($link); unset: the server's
+    # candidate invitation link.
+    second_round_url: str | None = None
+
+
 class Settings(BaseSettings):
     """Everything configurable about a Screenline process."""
 
@@ -196,6 +231,7 @@ class Settings(BaseSettings):
     audio: AudioSettings = Field(default_factory=AudioSettings)
     limits: LimitSettings = Field(default_factory=LimitSettings)
     campaigns: CampaignSettings = Field(default_factory=CampaignSettings)
+    followup: FollowUpSettings = Field(default_factory=FollowUpSettings)
     hr: HRSettings = Field(default_factory=HRSettings)
     # DESIGN.md decision 8: a "reject" tier stays a recommendation until a person reviews it.
     auto_reject: bool = False

@@ -1,0 +1,1 @@
+"""Result delivery: outbox consumers, webhooks, ATS adapters, SMS and email senders."""
