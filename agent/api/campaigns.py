@@ -21,16 +21,18 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from pydantic import BaseModel, Field
+from sqlalchemy import select
 
 from agent.api.telephony import twilio_form
 from agent.auth.guard import Access, Action, require
-from agent.auth.peers import NumberRefused, check_dial_number
+from agent.auth.peers import check_dial_number
 from agent.campaigns.dialer import CAMPAIGN_STATUS_PATH, Dialer, TwilioCarrier, system_clock
 from agent.campaigns.policy import policy_json
 from agent.campaigns.store import CampaignNotFound, CampaignStore, StateError, Target
 from agent.settings import Settings
 from agent.store.apikeys import KeyInfo
 from agent.store.db import Database
+from agent.store.tables import Candidate, Job
 from telephony.errors import ProtocolError
 from telephony.twilio_rest import parse_status_callback
 
@@ -55,9 +57,12 @@ class CampaignIn(BaseModel):
     """Body of ``POST /api/campaigns``; unset rules take the settings' defaults."""
 
     name: str = Field(default="", max_length=200)
-    script_id: Annotated[str, _ID]
+    # Unset: the job's script. Without candidates: the job's eligible candidates.
+    script_id: Annotated[str, _ID] | None = None
     job_id: Annotated[str, _ID] | None = None
-    candidates: list[CandidateIn] = Field(min_length=1, max_length=MAX_CANDIDATES)
+    candidates: list[CandidateIn] | None = Field(
+        default=None, min_length=1, max_length=MAX_CANDIDATES
+    )
     window: Annotated[str, _WINDOW] | None = None
     country_windows: (
         dict[Annotated[str, Field(pattern=r"^\d{1,4}$")], Annotated[str, _WINDOW]] | None
@@ -97,18 +102,18 @@ def campaigns_router(
         body: CampaignIn, key: Annotated[KeyInfo, Depends(require(Action.RUN_CAMPAIGNS))]
     ) -> dict[str, Any]:
         try:
-            for c in body.candidates:
-                check_dial_number(settings.auth, c.phone)
+            script_id, targets = await asyncio.to_thread(_targets, store, body)
+            for t in targets:
+                check_dial_number(settings.auth, t.phone)
             overrides = body.model_dump(
                 include={"window", "country_windows", "holidays", "max_attempts", "retry_s"},
                 mode="json",
             )
             policy = policy_json(settings.campaigns, overrides)
-            targets = [Target(**c.model_dump()) for c in body.candidates]
             campaign_id = await asyncio.to_thread(
                 store.create,
                 name=body.name,
-                script_id=body.script_id,
+                script_id=script_id,
                 job_id=body.job_id,
                 targets=targets,
                 policy=policy,
@@ -117,8 +122,8 @@ def campaigns_router(
                 max_concurrent=body.max_concurrent,
                 calls_per_second=body.calls_per_second,
             )
-        except NumberRefused as exc:
-            raise HTTPException(422, str(exc)) from exc
+        except LookupError as exc:
+            raise HTTPException(404, str(exc)) from exc
         except ValueError as exc:
             raise HTTPException(422, str(exc)) from exc
         return await asyncio.to_thread(store.status, campaign_id, clock())
@@ -184,6 +189,46 @@ def campaigns_router(
         return Response(status_code=204)
 
     return router
+
+
+def _targets(store: CampaignStore, body: CampaignIn) -> tuple[str, list[Target]]:
+    """The script and candidates of a new campaign: as given, or the job's eligible candidates
+    with a phone and a time zone (and the job's script unless one is given).
+
+    Raises:
+        LookupError: no such job. ValueError: nobody to call, or no script.
+    """
+    script_id = body.script_id
+    if body.job_id is not None and (body.candidates is None or script_id is None):
+        with store.db.session() as session:
+            job = session.get(Job, body.job_id)
+            if job is None:
+                raise LookupError(f"no job {body.job_id}")
+            script_id = script_id or job.script_id
+            if body.candidates is None:
+                rows = session.scalars(
+                    select(Candidate)
+                    .where(
+                        Candidate.job_id == body.job_id,
+                        Candidate.eligibility == "eligible",
+                        Candidate.phone.is_not(None),
+                        Candidate.timezone.is_not(None),
+                    )
+                    .order_by(Candidate.created_at, Candidate.candidate_id)
+                    .limit(MAX_CANDIDATES)
+                ).all()
+                targets = [
+                    Target(c.candidate_id, str(c.phone), str(c.timezone), c.language, c.name)
+                    for c in rows
+                ]
+                if not targets:
+                    raise ValueError(f"job {body.job_id} has no eligible candidate to call")
+                return script_id, targets
+    if script_id is None:
+        raise ValueError("script_id is required (or a job_id whose script to use)")
+    if not body.candidates:
+        raise ValueError("give candidates, or a job_id whose eligible candidates to call")
+    return script_id, [Target(**c.model_dump()) for c in body.candidates]
 
 
 @asynccontextmanager
