@@ -138,6 +138,8 @@ class CampaignSettings(BaseModel):
     # A dialled call with no final carrier status this long after dialling is written off
     # as failed (and retried per policy): longer than any call may last.
     lost_call_s: float = Field(default=2 * 3600.0, gt=0)
+    # A callback request whose time could not be understood is called back this much later.
+    callback_default_s: float = Field(default=2 * 3600.0, gt=0)
     # Attempts, numbers, call times and consent evidence of a campaign are erased this long
     # after it finishes.
     retention_days: int = Field(default=30, ge=1)

@@ -14,9 +14,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
@@ -29,6 +29,7 @@ from agent.auth.peers import check_dial_number
 from agent.campaigns.dialer import CAMPAIGN_STATUS_PATH, Dialer, TwilioCarrier, system_clock
 from agent.campaigns.policy import policy_json
 from agent.campaigns.store import CampaignNotFound, CampaignStore, StateError, Target
+from agent.reports.report import CallRecord
 from agent.settings import Settings
 from agent.store.apikeys import KeyInfo
 from agent.store.db import Database
@@ -253,6 +254,30 @@ async def campaigns_lifespan(
         with contextlib.suppress(asyncio.CancelledError):
             await task
         await carrier.aclose()
+
+
+def interview_hook(
+    store: CampaignStore, clock: Any = system_clock
+) -> Callable[[CallRecord], Awaitable[None]]:
+    """The ``Runtime.call_end_hooks`` entry that tells a campaign how its call's interview
+    ended (opt-out, callback request with the candidate's words, consent)."""
+
+    async def hook(record: CallRecord) -> None:
+        if record.transport != "twilio" or not record.carrier_call_id:
+            return
+        started = datetime.fromisoformat(record.started_at) if record.started_at else None
+        await asyncio.to_thread(
+            store.interview_ended,
+            record.carrier_call_id,
+            clock(),
+            interview_outcome=record.outcome,
+            callback_text=record.records.get("callback_time"),
+            consent=record.records.get("consent") is True,
+            consent_at=started,
+            report_id=record.call_id,
+        )
+
+    return hook
 
 
 def campaign_store(settings: Settings, db: Database) -> CampaignStore:

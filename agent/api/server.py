@@ -15,7 +15,12 @@ from pipecat.transports.websocket.fastapi import (
 )
 
 from agent.api.access import access_router
-from agent.api.campaigns import campaign_store, campaigns_lifespan, campaigns_router
+from agent.api.campaigns import (
+    campaign_store,
+    campaigns_lifespan,
+    campaigns_router,
+    interview_hook,
+)
 from agent.api.candidates import candidates_router
 from agent.api.guards import BodyLimits
 from agent.api.jobs import IMPORT_PATHS, jobs_router
@@ -49,6 +54,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None, *, warm: bool
     check_twilio_settings(settings)
     access = Access.from_settings(settings, rt.db)
     campaigns = campaign_store(settings, rt.db)
+    rt.call_end_hooks.append(interview_hook(campaigns))
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

@@ -14,6 +14,7 @@ import contextlib
 import logging
 import os
 import secrets
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Protocol
@@ -42,6 +43,7 @@ __all__ = [
 CAMPAIGN_STATUS_PATH = "/telephony/twilio/campaign-status"
 
 Clock = Callable[[], datetime]
+_PURGE_EVERY_S = 3600.0
 
 
 def system_clock() -> datetime:
@@ -188,10 +190,17 @@ class Dialer:
         return True
 
     async def run(self, stop: asyncio.Event, poll_s: float = 1.0) -> None:
-        """Tick until ``stop`` is set (a failing pass is logged and retried next poll)."""
+        """Tick until ``stop`` is set (a failing pass is logged and retried next poll); once
+        an hour, erase campaigns past their retention period."""
+        purged_at = -_PURGE_EVERY_S
         while not stop.is_set():
             try:
                 await self.tick()
+                if time.monotonic() - purged_at >= _PURGE_EVERY_S:
+                    purged_at = time.monotonic()
+                    erased = await asyncio.to_thread(self.store.purge, self.clock())
+                    if erased:
+                        log.info("campaigns: %d past retention erased", erased)
             except Exception:
                 log.exception("dialer %s: pass failed", self.worker_id)
             with contextlib.suppress(TimeoutError):

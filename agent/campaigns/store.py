@@ -41,6 +41,7 @@ from agent.store.tables import (
     CampaignAudit,
     DoNotCall,
 )
+from dialogue.callback_time import parse_callback_time
 from telephony.twilio_rest import AnsweredBy, CallStatus
 
 __all__ = [
@@ -607,6 +608,47 @@ class CampaignStore:
                 outcome=str(outcome),
             )
             return True
+
+    def interview_ended(
+        self,
+        carrier_sid: str,
+        now: datetime,
+        *,
+        interview_outcome: str | None,
+        callback_text: str | None = None,
+        consent: bool | None = None,
+        consent_at: datetime | None = None,
+        report_id: str | None = None,
+    ) -> bool:
+        """The interview of a campaign call ended (``dialogue.events.Outcome`` values): an
+        opt-out puts the number on the DNC list; a callback request is parsed from the
+        candidate's words in their time zone (``dialogue/callback_time.py``; unparsed:
+        ``callback_default_s`` later) and rescheduled inside the window. False for a call
+        that is no campaign's."""
+        with self.db.session() as session:
+            attempt = session.scalars(
+                select(CallAttempt).where(CallAttempt.carrier_sid == carrier_sid)
+            ).first()
+            if attempt is None:
+                return False
+            zone, language = ZoneInfo(attempt.timezone), attempt.language
+        if interview_outcome == "opted_out":
+            return self.opt_out(carrier_sid, now)
+        outcome, callback_at = Outcome.ANSWERED, None
+        if interview_outcome == "callback_requested":
+            outcome = Outcome.CALLBACK
+            local_now = now.astimezone(zone)
+            callback_at = parse_callback_time(callback_text or "", language, local_now)
+            if callback_at is None:
+                callback_at = now + timedelta(seconds=self.settings.callback_default_s)
+        return self.interview_result(
+            carrier_sid,
+            now,
+            outcome=outcome,
+            callback_at=callback_at,
+            consent_at=consent_at if consent else None,
+            report_id=report_id,
+        )
 
     def opt_out(self, carrier_sid: str, now: datetime) -> bool:
         """The candidate asked not to be called again: DNC (with its timestamp), and the

@@ -185,3 +185,65 @@ def test_bad_targets_refused(store: CampaignStore) -> None:
         _create(store, [Target("c", "+12125550000", "Mars/Olympus")])
     with pytest.raises(ValueError, match="twice"):
         _create(store, _targets(1) + _targets(1))
+
+
+def test_interview_outcomes_reach_the_campaign(store: CampaignStore) -> None:
+    people = [
+        Target("zh1", "+8613800138001", "Asia/Shanghai", "zh"),
+        Target("en1", "+12125550001", "America/New_York"),
+        Target("en2", "+12125550002", "America/New_York"),
+        Target("en3", "+12125550003", "America/New_York"),
+    ]
+    t = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)  # 10:00 Shanghai, 21:00 New York (closed)
+    cid = store.create(
+        name="i",
+        script_id="s",
+        targets=people,
+        policy=policy_json(store.settings),
+        now=t,
+        actor="k",
+        calls_per_second=10,
+    )
+    t_ny = datetime(2026, 12, 1, 14, 0, tzinfo=UTC)  # 09:00 New York, 22:00 Shanghai
+    sids = {c.candidate_id: "CA" + c.candidate_id for c in store.claim("w", t, 10).claims}
+    sids |= {c.candidate_id: "CA" + c.candidate_id for c in store.claim("w", t_ny, 10).claims}
+    assert set(sids) == {"zh1", "en1", "en2", "en3"}
+    for cand, sid in sids.items():
+        attempt = next(a for a in store.attempts(cid) if a["candidate_id"] == cand)
+        assert store.start_dialling(attempt["attempt_id"], "w", t_ny)
+        store.dialled(attempt["attempt_id"], sid, t_ny)
+        store.carrier_event(sid, t_ny, status=CallStatus.IN_PROGRESS)
+    end = t_ny + timedelta(minutes=5)
+    assert store.interview_ended(
+        sids["zh1"],
+        end,
+        interview_outcome="callback_requested",
+        callback_text="明天下午三点以后吧",
+        consent=True,
+        consent_at=t_ny,
+    )
+    assert store.interview_ended(sids["en1"], end, interview_outcome="opted_out", consent=True)
+    assert store.interview_ended(
+        sids["en2"], end, interview_outcome="callback_requested", callback_text="not now"
+    )
+    assert store.interview_ended(
+        sids["en3"],
+        end,
+        interview_outcome="completed",
+        consent=True,
+        consent_at=t_ny,
+        report_id="call-1",
+    )
+    assert not store.interview_ended("CAnope", end, interview_outcome="completed")
+    for sid in sids.values():
+        store.carrier_event(sid, end, status=CallStatus.COMPLETED)
+    rows = {(a["candidate_id"], a["attempt_no"]): a for a in store.attempts(cid)}
+    # 明天下午三点以后 said at 22:05 Shanghai on Dec 1: Dec 2 15:00 Shanghai = 07:00 UTC
+    assert rows["zh1", 1]["outcome"] == "callback" and rows["zh1", 1]["consent_at"]
+    assert rows["zh1", 2]["due_at"] == "2026-12-02T07:00:00+00:00"
+    assert rows["en1", 1]["outcome"] == "declined" and store.on_dnc("+12125550001")
+    assert ("en1", 2) not in rows
+    # not understood: two hours later (inside the window)
+    assert rows["en2", 2]["due_at"] == (end + timedelta(hours=2)).isoformat()
+    assert rows["en3", 1]["outcome"] == "answered" and ("en3", 2) not in rows
+    assert rows["en3", 1]["consent_at"] == t_ny.isoformat()
