@@ -138,6 +138,17 @@ class CampaignSettings(BaseModel):
     # A dialled call with no final carrier status this long after dialling is written off
     # as failed (and retried per policy): longer than any call may last.
     lost_call_s: float = Field(default=2 * 3600.0, gt=0)
+    # Which carrier the dialer uses: Twilio's REST API, or FreeSWITCH over ESL (originate into
+    # the `freeswitch_extension` of the dialplan, which runs audio_fork to /telephony/freeswitch
+    # with the channel variables candidate_id, script_id and the FreeSWITCH shared secret).
+    carrier: Literal["twilio", "freeswitch"] = "twilio"
+    esl_host: str = "127.0.0.1"
+    esl_port: int = 8021
+    esl_password: SecretStr | None = None
+    freeswitch_gateway: str = "default"
+    freeswitch_extension: str = "audio_fork"
+    freeswitch_context: str = "default"
+    originate_timeout_s: int = Field(default=30, ge=5, le=120)
     # A callback request whose time could not be understood is called back this much later.
     callback_default_s: float = Field(default=2 * 3600.0, gt=0)
     # Attempts, numbers, call times and consent evidence of a campaign are erased this long

@@ -26,7 +26,13 @@ from sqlalchemy import select
 from agent.api.telephony import twilio_form
 from agent.auth.guard import Access, Action, require
 from agent.auth.peers import check_dial_number
-from agent.campaigns.dialer import CAMPAIGN_STATUS_PATH, Dialer, TwilioCarrier, system_clock
+from agent.campaigns.dialer import (
+    CAMPAIGN_STATUS_PATH,
+    Dialer,
+    FreeSwitchCarrier,
+    TwilioCarrier,
+    system_clock,
+)
 from agent.campaigns.policy import policy_json
 from agent.campaigns.store import CampaignNotFound, CampaignStore, StateError, Target
 from agent.reports.report import CallRecord
@@ -240,7 +246,12 @@ async def campaigns_lifespan(
     if not settings.campaigns.dialer:
         yield
         return
-    carrier = TwilioCarrier(settings, access)
+    carrier: TwilioCarrier | FreeSwitchCarrier
+    if settings.campaigns.carrier == "freeswitch":
+        carrier = FreeSwitchCarrier(settings, store)
+        await carrier.connect()
+    else:
+        carrier = TwilioCarrier(settings, access)
     dialer = Dialer(
         store, carrier, check_number=lambda phone: check_dial_number(settings.auth, phone)
     )

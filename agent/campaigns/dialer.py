@@ -15,15 +15,17 @@ import logging
 import os
 import secrets
 import time
+import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Protocol
 from urllib.parse import urlencode
 
 from agent.auth.guard import Access
-from agent.campaigns.outcomes import Outcome, from_api_error
+from agent.campaigns.outcomes import Outcome, from_api_error, from_hangup_cause
 from agent.campaigns.store import CampaignStore, Claim
 from agent.settings import Settings
+from telephony.esl import EslClient, EslError, originate_command
 from telephony.twilio import connect_stream_twiml
 from telephony.twilio_rest import TwilioApiError, TwilioRestClient, TwilioRestError
 
@@ -35,6 +37,7 @@ __all__ = [
     "CarrierRefused",
     "Clock",
     "Dialer",
+    "FreeSwitchCarrier",
     "TwilioCarrier",
     "system_clock",
 ]
@@ -111,6 +114,113 @@ class TwilioCarrier:
     async def aclose(self) -> None:
         """Close the HTTP connection pool."""
         await self._client.aclose()
+
+
+class FreeSwitchCarrier:
+    """Outbound calls through FreeSWITCH over ESL: ``bgapi originate`` into the audio_fork
+    extension of the dialplan; the call's uuid (``origination_uuid``, ours) is the carrier
+    id. Outcomes come back as events on the same connection: ``BACKGROUND_JOB`` (``-ERR
+    USER_BUSY`` …: never connected), ``CHANNEL_ANSWER``, ``CHANNEL_HANGUP_COMPLETE``."""
+
+    EVENTS = ("BACKGROUND_JOB", "CHANNEL_ANSWER", "CHANNEL_HANGUP_COMPLETE")
+
+    def __init__(
+        self, settings: Settings, store: CampaignStore, clock: Clock = system_clock
+    ) -> None:
+        cs = settings.campaigns
+        if cs.esl_password is None:
+            raise ValueError("FreeSWITCH dialling needs campaigns.esl_password")
+        secret = settings.auth.freeswitch_secret
+        self._token = secret.get_secret_value() if secret else ""
+        self._settings = cs
+        self._store = store
+        self._clock = clock
+        self._jobs: dict[str, str] = {}  # Job-UUID -> call uuid
+        # call uuid -> attempt id: events may overtake the dialler recording the uuid
+        self._attempts: dict[str, str] = {}
+        self._answered: set[str] = set()
+        self.client = EslClient(
+            cs.esl_host, cs.esl_port, cs.esl_password.get_secret_value(), on_event=self._event
+        )
+
+    async def connect(self) -> None:
+        """Connect and subscribe (raises EslError)."""
+        await self.client.connect(self.EVENTS)
+
+    async def dial(self, claim: Claim) -> str:
+        cs = self._settings
+        call_uuid = str(uuid.uuid4())
+        variables = {
+            "origination_uuid": call_uuid,
+            "originate_timeout": str(cs.originate_timeout_s),
+            "ignore_early_media": "true",
+            "candidate_id": claim.candidate_id,
+            "script_id": claim.script_id,
+            "screenline_attempt": claim.attempt_id,
+            "screenline_token": self._token,
+        }
+        variables = {k: v for k, v in variables.items() if v}
+        self._attempts[call_uuid] = claim.attempt_id
+        try:
+            command = originate_command(
+                f"sofia/gateway/{cs.freeswitch_gateway}/{claim.phone}",
+                cs.freeswitch_extension,
+                variables=variables,
+                context=cs.freeswitch_context,
+            )
+            # Our own Job-UUID, known before the job's event can arrive.
+            job = str(uuid.uuid4())
+            self._jobs[job] = call_uuid
+            await self.client.bgapi(command, job_uuid=job)
+        except (ValueError, EslError) as exc:
+            self._attempts.pop(call_uuid, None)
+            self._jobs = {k: v for k, v in self._jobs.items() if v != call_uuid}
+            raise CarrierRefused(Outcome.FAILED, str(exc)) from exc
+        return call_uuid
+
+    async def _event(self, headers: dict[str, str], body: str) -> None:
+        name = headers.get("Event-Name")
+        now = self._clock()
+        if name == "BACKGROUND_JOB":
+            call_uuid = self._jobs.pop(headers.get("Job-UUID", ""), None)
+            result = body.strip()
+            if call_uuid is not None and result.startswith("-ERR"):
+                cause = result[4:].strip() or "NORMAL_TEMPORARY_FAILURE"
+                await asyncio.to_thread(
+                    self._store.carrier_progress,
+                    call_uuid,
+                    now,
+                    attempt_id=self._attempts.pop(call_uuid, None),
+                    final=from_hangup_cause(cause, answered=False),
+                    cause=cause[:40],
+                )
+            return
+        call_uuid = headers.get("Unique-ID", "")
+        if name == "CHANNEL_ANSWER":
+            self._answered.add(call_uuid)
+            await asyncio.to_thread(
+                self._store.carrier_progress,
+                call_uuid,
+                now,
+                attempt_id=self._attempts.get(call_uuid),
+                answered=True,
+            )
+        elif name == "CHANNEL_HANGUP_COMPLETE":
+            answered = call_uuid in self._answered
+            self._answered.discard(call_uuid)
+            cause = headers.get("Hangup-Cause", "")
+            await asyncio.to_thread(
+                self._store.carrier_progress,
+                call_uuid,
+                now,
+                attempt_id=self._attempts.pop(call_uuid, None),
+                final=from_hangup_cause(cause, answered),
+                cause=cause[:40],
+            )
+
+    async def aclose(self) -> None:
+        """Close the event socket."""
+        await self.client.close()
 
 
 class Dialer:

@@ -16,6 +16,7 @@ __all__ = [
     "INVALID_NUMBER_SIP_CODES",
     "Outcome",
     "from_api_error",
+    "from_hangup_cause",
     "from_interview",
     "from_twilio",
 ]
@@ -77,6 +78,29 @@ def from_twilio(
     if status is CallStatus.FAILED:
         return Outcome.INVALID_NUMBER if sip_code in INVALID_NUMBER_SIP_CODES else Outcome.FAILED
     raise ValueError(f"call status {status} is not final")
+
+
+#: FreeSWITCH hangup causes (Q.850 names) of calls that never connected.
+_FS_CAUSES = {
+    "USER_BUSY": Outcome.BUSY,
+    "CALL_REJECTED": Outcome.BUSY,  # declined on the handset, as a carrier reports busy
+    "NO_ANSWER": Outcome.NO_ANSWER,
+    "NO_USER_RESPONSE": Outcome.NO_ANSWER,
+    "ORIGINATOR_CANCEL": Outcome.CANCELED,
+    "UNALLOCATED_NUMBER": Outcome.INVALID_NUMBER,
+    "NO_ROUTE_DESTINATION": Outcome.INVALID_NUMBER,
+    "INVALID_NUMBER_FORMAT": Outcome.INVALID_NUMBER,
+    "NUMBER_CHANGED": Outcome.INVALID_NUMBER,
+}
+
+
+def from_hangup_cause(cause: str, answered: bool) -> Outcome:
+    """The outcome of a FreeSWITCH call from its hangup cause (``-ERR USER_BUSY`` of an
+    originate, or ``Hangup-Cause`` of ``CHANNEL_HANGUP_COMPLETE``): an answered call that
+    hung up is answered; otherwise busy, no answer, invalid number, or failed."""
+    if answered:
+        return Outcome.ANSWERED
+    return _FS_CAUSES.get(cause.strip().upper(), Outcome.FAILED)
 
 
 def from_api_error(code: int | None) -> Outcome:

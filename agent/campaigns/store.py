@@ -549,22 +549,56 @@ class CampaignStore:
                 return False
             if answered_by is not None:
                 attempt.answered_by = str(answered_by)
-            if attempt.state == "done":
-                return True  # a late or repeated callback
-            if status is CallStatus.IN_PROGRESS and attempt.state == "dialling":
-                attempt.state = "in_call"
-                self._audit(
-                    session, now, "carrier", attempt.campaign_id, "answered", attempt.attempt_id
-                )
+            final = None
             if status is not None and status.is_final:
                 verdict = AnsweredBy(attempt.answered_by) if attempt.answered_by else None
                 final = from_twilio(status, verdict, sip_code)
                 if sip_code:
                     attempt.detail = {**attempt.detail, "sip": sip_code}
-                campaign = self._campaign(session, attempt.campaign_id)
-                outcome, callback_at = _refine(final, attempt.detail)
-                self._finish(session, campaign, attempt, outcome, now, "carrier", callback_at)
+            self._progress(session, attempt, now, status is CallStatus.IN_PROGRESS, final)
             return True
+
+    def carrier_progress(
+        self,
+        carrier_sid: str,
+        now: datetime,
+        *,
+        attempt_id: str | None = None,
+        answered: bool = False,
+        final: Outcome | None = None,
+        **detail: Any,
+    ) -> bool:
+        """Progress of a call on a carrier that reports outcomes directly (FreeSWITCH):
+        answered, and/or ended with ``final``; ``attempt_id`` as for :meth:`carrier_event`.
+        False when the call is no campaign's."""
+        with self.db.session() as session:
+            attempt = self._attempt_for(session, carrier_sid, attempt_id)
+            if attempt is None:
+                return False
+            if detail:
+                attempt.detail = {**attempt.detail, **detail}
+            self._progress(session, attempt, now, answered, final)
+            return True
+
+    def _progress(
+        self,
+        session: Session,
+        attempt: CallAttempt,
+        now: datetime,
+        answered: bool,
+        final: Outcome | None,
+    ) -> None:
+        if attempt.state == "done":
+            return  # a late or repeated callback
+        if answered and attempt.state == "dialling":
+            attempt.state = "in_call"
+            self._audit(
+                session, now, "carrier", attempt.campaign_id, "answered", attempt.attempt_id
+            )
+        if final is not None:
+            campaign = self._campaign(session, attempt.campaign_id)
+            outcome, callback_at = _refine(final, attempt.detail)
+            self._finish(session, campaign, attempt, outcome, now, "carrier", callback_at)
 
     def interview_result(
         self,
