@@ -74,12 +74,19 @@ class CampaignIn(BaseModel):
     country_windows: (
         dict[Annotated[str, Field(pattern=r"^\d{1,4}$")], Annotated[str, _WINDOW]] | None
     ) = Field(default=None, max_length=250)
-    holidays: dict[Annotated[str, Field(pattern=r"^(\*|\d{1,4})$")], list[date]] | None = Field(
-        default=None, max_length=250
-    )
+    holidays: (
+        dict[
+            Annotated[str, Field(pattern=r"^(\*|\d{1,4})$")],
+            Annotated[list[date], Field(max_length=400)],
+        ]
+        | None
+    ) = Field(default=None, max_length=250)
     max_attempts: int | None = Field(default=None, ge=1, le=20)
     retry_s: (
-        dict[Literal["busy", "no_answer", "failed", "voicemail"], Annotated[float, Field(gt=0)]]
+        dict[
+            Literal["busy", "no_answer", "failed", "voicemail"],
+            Annotated[float, Field(gt=0, le=30 * 86400)],
+        ]
         | None
     ) = None
     max_concurrent: int | None = Field(default=None, ge=1, le=1000)
