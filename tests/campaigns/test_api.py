@@ -49,12 +49,14 @@ async def server(tmp_path: Path) -> AsyncIterator[dict[str, Any]]:
 
 def _api(server: dict[str, Any], role: str = "recruiter") -> httpx.AsyncClient:
     key = server["keys"][role]
-    return httpx.AsyncClient(base_url=server["base"], headers={"Authorization": f"Bearer {key}"})
+    return httpx.AsyncClient(
+        base_url=server["base"], headers={"Authorization": f"Bearer {key}"}, timeout=30
+    )
 
 
 async def test_roles_and_validation(server: dict[str, Any]) -> None:
     body = {"script_id": "short_en", "candidates": PEOPLE}
-    async with httpx.AsyncClient(base_url=server["base"]) as anonymous:
+    async with httpx.AsyncClient(base_url=server["base"], timeout=30) as anonymous:
         assert (await anonymous.post("/api/campaigns", json=body)).status_code == 401
         assert (await anonymous.get("/api/campaigns")).status_code == 401
         assert (
@@ -210,7 +212,7 @@ async def test_campaign_from_job_eligible_candidates(server: dict[str, Any]) -> 
 async def test_campaign_webhook_needs_twilio_signature(server: dict[str, Any]) -> None:
     url = f"{server['base']}/telephony/twilio/campaign-status?attempt=att_x"
     form = {"CallSid": "CA1", "CallStatus": "busy", "AccountSid": "AC" + "0" * 32}
-    async with httpx.AsyncClient() as client:
+    async with httpx.AsyncClient(timeout=30) as client:
         forged = await client.post(url, data=form, headers={"X-Twilio-Signature": "bad"})
         assert forged.status_code == 403
         signature = compute_signature("t0ken", url, form)

@@ -171,7 +171,7 @@ async def test_three_zone_campaign_two_workers_kill_and_restart(
             base = ws_base.replace("ws://", "http://")
             settings.public_url = base
             async with httpx.AsyncClient(
-                base_url=base, headers={"Authorization": f"Bearer {key}"}
+                base_url=base, headers={"Authorization": f"Bearer {key}"}, timeout=30
             ) as api:
                 result = await _run_campaign(settings, access, web_store, twilio, clock, api)
     _check(result, people, outcomes, amd, sip, twilio)

@@ -363,7 +363,8 @@ class TwilioStandin:
                 },
             )
             try:
-                with urllib.request.urlopen(request, timeout=5) as response:
+                # a loaded CI host can be slow to answer
+                with urllib.request.urlopen(request, timeout=30) as response:
                     status = response.status
             except urllib.error.HTTPError as exc:
                 status = exc.code
