@@ -35,6 +35,7 @@ __all__ = [
     "CAMPAIGN_STATUS_PATH",
     "Carrier",
     "CarrierRefused",
+    "CarrierUncertain",
     "Clock",
     "Dialer",
     "FreeSwitchCarrier",
@@ -61,6 +62,13 @@ class CarrierRefused(Exception):
         super().__init__(message)
         self.outcome = outcome
         self.code = code
+
+
+class CarrierUncertain(Exception):
+    """The request may or may not have reached the carrier (a timeout, a dropped
+    connection): the attempt stays ``dialling`` so that no second call can overlap a call
+    that was in fact placed; its callbacks finish it, or recovery writes it off after
+    ``lost_call_s``."""
 
 
 class Carrier(Protocol):
@@ -108,7 +116,7 @@ class TwilioCarrier:
         except TwilioApiError as exc:
             raise CarrierRefused(from_api_error(exc.code), exc.message, exc.code) from exc
         except TwilioRestError as exc:
-            raise CarrierRefused(Outcome.FAILED, str(exc)) from exc
+            raise CarrierUncertain(str(exc)) from exc
         return created.sid
 
     async def aclose(self) -> None:
@@ -172,10 +180,12 @@ class FreeSwitchCarrier:
             job = str(uuid.uuid4())
             self._jobs[job] = call_uuid
             await self.client.bgapi(command, job_uuid=job)
-        except (ValueError, EslError) as exc:
+        except ValueError as exc:
             self._attempts.pop(call_uuid, None)
             self._jobs = {k: v for k, v in self._jobs.items() if v != call_uuid}
             raise CarrierRefused(Outcome.FAILED, str(exc)) from exc
+        except EslError as exc:  # the bgapi may have been read: its events still count
+            raise CarrierUncertain(str(exc)) from exc
         return call_uuid
 
     async def _event(self, headers: dict[str, str], body: str) -> None:
@@ -284,6 +294,13 @@ class Dialer:
             return False
         try:
             sid = await self.carrier.dial(claim)
+        except CarrierUncertain as exc:
+            log.warning(
+                "attempt %s: carrier request uncertain (%s); awaiting callbacks",
+                claim.attempt_id,
+                exc,
+            )
+            return False
         except CarrierRefused as exc:
             log.info("attempt %s refused by the carrier: %s", claim.attempt_id, exc)
             await asyncio.to_thread(
