@@ -300,6 +300,13 @@ def cmd_dial(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_campaign(args: argparse.Namespace) -> int:
+    """``campaign create|list|watch|status|pause|resume|cancel`` (agent/campaigns/cli.py)."""
+    from agent.campaigns.cli import main_campaign
+
+    return main_campaign(_settings(args), args)
+
+
 def cmd_keys(args: argparse.Namespace) -> int:
     """``keys create`` (prints the key once), ``keys list``, ``keys revoke``."""
     from agent.auth.keys import Role
@@ -658,6 +665,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--candidate", required=True, help="candidate id for the report")
     p.add_argument("--script", help="script id (default: settings.default_script)")
     p.set_defaults(func=cmd_dial)
+
+    from agent.campaigns.cli import add_campaign_parser
+
+    add_campaign_parser(sub)
+    sub.choices["campaign"].set_defaults(func=cmd_campaign)
 
     p = sub.add_parser("mic", help="take an interview with your microphone (or WAV files)")
     p.add_argument("--server", help="ws://host:port/ws/call (default: start one in-process)")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
@@ -172,6 +173,53 @@ class DeliverySettings(BaseModel):
     successfactors: SuccessFactorsSettings = Field(default_factory=SuccessFactorsSettings)
 
 
+class CampaignSettings(BaseModel):
+    """Outbound campaigns (agent/campaigns/): defaults a new campaign copies, and the dialer."""
+
+    # Local hours calls may start in, per candidate's time zone; per-country overrides are
+    # keyed by E.164 calling code ("1", "86"); holidays by calling code, "*" for all.
+    window: str = "09:00-21:00"
+    country_windows: dict[str, str] = Field(default_factory=dict)
+    holidays: dict[str, list[date]] = Field(default_factory=dict)
+    max_attempts: int = Field(default=4, ge=1, le=20)
+    # First retry delay per outcome (seconds), doubled each further failure, +-jitter.
+    retry_s: dict[str, float] = Field(
+        default_factory=lambda: {
+            "busy": 600.0,
+            "no_answer": 3600.0,
+            "failed": 300.0,
+            "voicemail": 10800.0,
+        }
+    )
+    retry_jitter: float = Field(default=0.2, ge=0, lt=1)
+    max_concurrent: int = Field(default=10, ge=1, le=1000)
+    calls_per_second: float = Field(default=1.0, gt=0, le=100)
+    # Run a dialer worker inside `screenline serve` (any number of servers may).
+    dialer: bool = False
+    poll_s: float = Field(default=1.0, gt=0)
+    # A claim not turned into a call this soon is recovered (its worker died).
+    lease_s: float = Field(default=60.0, gt=0)
+    # A dialled call with no final carrier status this long after dialling is written off
+    # as failed (and retried per policy): longer than any call may last.
+    lost_call_s: float = Field(default=2 * 3600.0, gt=0)
+    # Which carrier the dialer uses: Twilio's REST API, or FreeSWITCH over ESL (originate into
+    # the `freeswitch_extension` of the dialplan, which runs audio_fork to /telephony/freeswitch
+    # with the channel variables candidate_id, script_id and the FreeSWITCH shared secret).
+    carrier: Literal["twilio", "freeswitch"] = "twilio"
+    esl_host: str = "127.0.0.1"
+    esl_port: int = 8021
+    esl_password: SecretStr | None = None
+    freeswitch_gateway: str = "default"
+    freeswitch_extension: str = "audio_fork"
+    freeswitch_context: str = "default"
+    originate_timeout_s: int = Field(default=30, ge=5, le=120)
+    # A callback request whose time could not be understood is called back this much later.
+    callback_default_s: float = Field(default=2 * 3600.0, gt=0)
+    # Attempts, numbers, call times and consent evidence of a campaign are erased this long
+    # after it finishes.
+    retention_days: int = Field(default=30, ge=1)
+
+
 class HRSettings(BaseModel):
     """The HR side: candidate import bounds, report paging, data retention (README "HR API")."""
 
@@ -207,6 +255,41 @@ class AnalyticsSettings(BaseModel):
     )
     # Reports read per analysis (the newest first); bounds one request's memory.
     max_reports: int = Field(default=50_000, ge=1)
+
+
+SmsProvider = Literal["twilio", "aliyun", "none"]
+
+
+def _default_sms_providers() -> dict[str, SmsProvider]:
+    return {"en": "twilio", "zh": "aliyun"}
+
+
+class FollowUpSettings(BaseModel):
+    """Follow-up messages after interviews (agent/delivery/followup.py): SMS and email."""
+
+    # SMS provider per candidate language: Twilio Messages (uses the `twilio` account) or
+    # Aliyun SMS (mainland China: approved templates, see aliyun_templates); "none" = no SMS.
+    sms_provider: dict[str, SmsProvider] = Field(default_factory=_default_sms_providers)
+    aliyun_access_key_id: str | None = None
+    aliyun_access_key_secret: SecretStr | None = None
+    aliyun_sign_name: str | None = None
+    aliyun_base_url: str = "https://dysmsapi.aliyuncs.com"
+    aliyun_region: str = "cn-hangzhou"
+    # Follow-up kind ("second_round", "thank_you") -> the approved TemplateCode; its
+    # variables are name, job_title and link.
+    aliyun_templates: dict[str, str] = Field(default_factory=dict)
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = True
+    smtp_tls: bool = False
+    mail_from: str | None = None
+    # Where recruiter tasks are emailed (none: they stay events for the HR system).
+    recruiter_email: str | None = None
+    # The second-round booking link sent in invitations ($link); unset: the server's
+    # candidate invitation link.
+    second_round_url: str | None = None
 
 
 class Settings(BaseSettings):
@@ -246,6 +329,8 @@ class Settings(BaseSettings):
     models: ModelSettings = Field(default_factory=ModelSettings)
     audio: AudioSettings = Field(default_factory=AudioSettings)
     limits: LimitSettings = Field(default_factory=LimitSettings)
+    campaigns: CampaignSettings = Field(default_factory=CampaignSettings)
+    followup: FollowUpSettings = Field(default_factory=FollowUpSettings)
     hr: HRSettings = Field(default_factory=HRSettings)
     analytics: AnalyticsSettings = Field(default_factory=AnalyticsSettings)
     # DESIGN.md decision 8: a "reject" tier stays a recommendation until a person reviews it.

@@ -17,6 +17,12 @@ from pipecat.transports.websocket.fastapi import (
 
 from agent.api.access import access_router
 from agent.api.analytics import analytics_router
+from agent.api.campaigns import (
+    campaign_store,
+    campaigns_lifespan,
+    campaigns_router,
+    interview_hook,
+)
 from agent.api.candidates import candidates_router
 from agent.api.deliveries import deliveries_router
 from agent.api.greenhouse import greenhouse_router
@@ -54,6 +60,8 @@ def create_app(settings: Settings, runtime: Runtime | None = None, *, warm: bool
     rt = runtime or Runtime(settings)
     check_twilio_settings(settings)
     access = Access.from_settings(settings, rt.db)
+    campaigns = campaign_store(settings, rt.db)
+    rt.call_end_hooks.append(interview_hook(campaigns))
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -74,7 +82,11 @@ def create_app(settings: Settings, runtime: Runtime | None = None, *, warm: bool
         rt.models_ready = True
         retention = asyncio.create_task(retention_loop(rt.db, settings))
         try:
-            async with telephony_lifespan(rt), delivery_lifespan(settings, access.keys.db):
+            async with (
+                telephony_lifespan(rt),
+                delivery_lifespan(settings, access.keys.db),
+                campaigns_lifespan(settings, campaigns, access),
+            ):
                 yield
                 await rt.drain()  # normally done on SIGTERM already (agent/api/serving.py)
         finally:
@@ -104,6 +116,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None, *, warm: bool
     app.include_router(jobs_router())
     app.include_router(candidates_router())
     app.include_router(reports_router())
+    app.include_router(campaigns_router(settings, campaigns))
 
     @app.websocket("/ws/call")
     async def ws_call(websocket: WebSocket) -> None:

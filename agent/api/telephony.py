@@ -256,6 +256,11 @@ async def _run(
         return
     finally:
         slot.release()
+    for hook in rt.call_end_hooks:
+        try:
+            await hook(record)
+        except Exception:  # a hook's failure is its own, never the call's
+            log.exception("call %s: end hook failed", spec.call_id)
     log.info(
         "%s call %s ended: %s (%s)", spec.transport, spec.call_id, record.outcome, record.end_reason
     )

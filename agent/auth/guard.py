@@ -51,6 +51,7 @@ class Action(StrEnum):
     MANAGE_KEYS = "manage_keys"  # /api/keys
     DELIVERIES = "deliveries"  # /api/deliveries (delivery log, replay)
     ATS = "ats"  # /integrations/greenhouse/*, /integrations/successfactors/* (the HR system)
+    RUN_CAMPAIGNS = "run_campaigns"  # /api/campaigns..., /api/dnc
     MANAGE_JOBS = "manage_jobs"  # /api/jobs (create, change, delete; reading too)
     MANAGE_CANDIDATES = "manage_candidates"  # import, read, export, invite candidates
     REVIEW_REPORTS = "review_reports"  # POST /api/reports/{id}/reviews
@@ -70,6 +71,7 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.MANAGE_KEYS: frozenset({Role.ADMIN}),
     Action.DELIVERIES: frozenset({Role.ADMIN, Role.RECRUITER}),
     Action.ATS: frozenset({Role.ADMIN, Role.RECRUITER}),
+    Action.RUN_CAMPAIGNS: frozenset({Role.ADMIN, Role.RECRUITER}),
     Action.MANAGE_JOBS: frozenset({Role.ADMIN, Role.RECRUITER}),
     Action.MANAGE_CANDIDATES: frozenset({Role.ADMIN, Role.RECRUITER}),
     Action.REVIEW_REPORTS: frozenset({Role.ADMIN, Role.RECRUITER}),

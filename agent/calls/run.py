@@ -84,6 +84,8 @@ class Runtime:
         # The product database (migrated by the server's start-up): calls, turns, reports.
         self.db = Database.from_settings(settings)
         self.call_store = CallStore(self.db)
+        # Awaited with each carrier call's record when it ends (campaigns: agent/api/campaigns.py).
+        self.call_end_hooks: list[Callable[[CallRecord], Awaitable[None]]] = []
         self.scripts = catalog_for(settings.scripts_dir)
         self.admission = Admission(settings.max_concurrent_calls)
         self.journals = journal_dir(settings.data_dir)

@@ -93,6 +93,9 @@ class TwilioStandin:
         outcomes: ``To`` number → how the call ends.
         default_outcome: outcome for other numbers.
         answered_by: AMD verdict sent for answered calls.
+        answered_by_for: ``To`` number → AMD verdict for that number (else ``answered_by``).
+        sip_codes: ``To`` number → ``SipResponseCode`` of its final callback (e.g. "404" for a
+            number that does not exist), else the usual code for the outcome.
         step_delay_s: pause between progress callbacks.
     """
 
@@ -104,6 +107,8 @@ class TwilioStandin:
         outcomes: Mapping[str, Outcome] | None = None,
         default_outcome: Outcome = "completed",
         answered_by: str = "human",
+        answered_by_for: Mapping[str, str] | None = None,
+        sip_codes: Mapping[str, str] | None = None,
         step_delay_s: float = 0.01,
         call_duration_s: int = 7,
     ) -> None:
@@ -112,6 +117,8 @@ class TwilioStandin:
         self.outcomes = dict(outcomes or {})
         self.default_outcome = default_outcome
         self.answered_by = answered_by
+        self.answered_by_for = dict(answered_by_for or {})
+        self.sip_codes = dict(sip_codes or {})
         self.step_delay_s = step_delay_s
         self.call_duration_s = call_duration_s
         self.calls: list[CallRecord] = []
@@ -326,7 +333,7 @@ class TwilioStandin:
             params["CallDuration"] = str(duration)
             params["Duration"] = str((duration + 59) // 60)  # billed minutes
             sip = {"completed": "200", "busy": "486", "no-answer": "487", "failed": "500"}
-            params["SipResponseCode"] = sip[status]
+            params["SipResponseCode"] = self.sip_codes.get(to, sip[status])
         return params
 
     def _send_amd(self, record: CallRecord) -> None:
@@ -336,7 +343,7 @@ class TwilioStandin:
         params = {
             "AccountSid": self.account_sid,
             "CallSid": record.sid,
-            "AnsweredBy": self.answered_by,
+            "AnsweredBy": self.answered_by_for.get(record.param("To") or "", self.answered_by),
             "MachineDetectionDuration": "2431",
         }
         self._deliver(record, url, params)
@@ -356,7 +363,8 @@ class TwilioStandin:
                 },
             )
             try:
-                with urllib.request.urlopen(request, timeout=5) as response:
+                # a loaded CI host can be slow to answer
+                with urllib.request.urlopen(request, timeout=30) as response:
                     status = response.status
             except urllib.error.HTTPError as exc:
                 status = exc.code
