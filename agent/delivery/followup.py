@@ -15,15 +15,27 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+import httpx
 from sqlalchemy.orm import Session
 
 from agent.campaigns.followup import FollowUp, FollowUpRules, Message, decide, render
 from agent.delivery.mail import MailError, SmtpMailer
+from agent.delivery.sinks import Event, Outcome, clip
 from agent.delivery.sms import AliyunSms, SmsError, TwilioSms
 from agent.settings import Settings
+from agent.store.db import Database
 from agent.store.tables import Candidate, Job, ReportRow
 
-__all__ = ["FollowUpPlan", "FollowUpSender", "MailError", "Sent", "SmsError", "plan"]
+__all__ = [
+    "FollowUpPlan",
+    "FollowUpSender",
+    "FollowUpSink",
+    "MailError",
+    "Sent",
+    "SmsError",
+    "followup_sink",
+    "plan",
+]
 
 INTERVIEW_COMPLETED = "interview.completed"
 REPORT_REVIEWED = "report.reviewed"
@@ -178,3 +190,47 @@ class FollowUpSender:
         for client in (self.twilio, self.aliyun):
             if client is not None:
                 await client.aclose()
+
+
+class FollowUpSink:
+    """Follow-ups as a delivery sink: the outbox worker fans ``interview.completed`` and
+    ``report.reviewed`` out to it when the job's rules call for a message, and retries a
+    refused send like any other delivery (at least once, across restarts)."""
+
+    name = "followup"
+
+    def __init__(self, settings: Settings, db: Database, sender: FollowUpSender) -> None:
+        self.settings = settings
+        self.db = db
+        self.sender = sender
+
+    def wants(self, session: Session, event: Event) -> bool:
+        planned = plan(session, event.type, event.payload, self.settings)
+        return planned is not None and bool(planned.messages)
+
+    def _plan(self, event: Event) -> FollowUpPlan | None:
+        with self.db.session() as session:
+            return plan(session, event.type, event.payload, self.settings)
+
+    async def deliver(self, client: httpx.AsyncClient, event: Event, attempt: int) -> Outcome:
+        # Planned again at send time: a candidate erased since the fan-out gets nothing.
+        planned = await asyncio.to_thread(self._plan, event)
+        if planned is None:
+            return Outcome(False, error="nothing to send any more", permanent=True)
+        try:
+            sent = await self.sender.send(planned)
+        except SmsError as exc:
+            return Outcome(False, error=clip(f"sms: {exc}"), permanent=exc.permanent)
+        except MailError as exc:
+            return Outcome(False, error=clip(f"email: {exc}"))
+        if not sent:
+            return Outcome(False, error="no provider configured for these messages", permanent=True)
+        return Outcome(True)
+
+
+def followup_sink(settings: Settings, db: Database) -> FollowUpSink | None:
+    """The follow-up sink when any SMS or email provider is configured, else None."""
+    sender = FollowUpSender.from_settings(settings)
+    if sender.twilio is None and sender.aliyun is None and sender.mailer is None:
+        return None
+    return FollowUpSink(settings, db, sender)

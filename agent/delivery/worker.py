@@ -340,7 +340,8 @@ def replay(db: Database, delivery_id: str, clock: Callable[[], float] = time.tim
 
 
 def configured_sinks(settings: Settings, db: Database) -> list[Sink]:
-    """Every sink the settings turn on: one per webhook endpoint, plus the ATS adapters."""
+    """Every sink the settings turn on: one per webhook endpoint, the ATS adapters, and the
+    follow-up messages when an SMS or email provider is configured."""
     sinks: list[Sink] = [WebhookSink(endpoint) for endpoint in settings.delivery.endpoints]
     if settings.delivery.greenhouse.enabled:
         from agent.delivery.greenhouse import GreenhouseSink
@@ -350,6 +351,11 @@ def configured_sinks(settings: Settings, db: Database) -> list[Sink]:
         from agent.delivery.successfactors import SuccessFactorsSink
 
         sinks.append(SuccessFactorsSink(settings, db))
+    from agent.delivery.followup import followup_sink
+
+    followups = followup_sink(settings, db)
+    if followups is not None:
+        sinks.append(followups)
     return sinks
 
 

@@ -251,3 +251,47 @@ async def test_plan_and_send_from_events(tmp_path: Path, language: str) -> None:
         ((_, mail),) = smtp.messages
         assert "https://book.example/r1" in mail.get_content()
     db.dispose()
+
+
+async def test_the_delivery_worker_sends_follow_ups_from_the_outbox(tmp_path: Path) -> None:
+    """An ``interview.completed`` in the outbox becomes an SMS and an email through the outbox
+    worker (the server's path); an event no rule answers (candidate.ineligible) sends nothing."""
+    from agent.delivery.worker import worker_for
+    from agent.store.outbox import enqueue
+
+    db = Database(f"sqlite:///{tmp_path / 'w.db'}")
+    db.upgrade()
+    _hr_rows(db, review_required=False, language="en", score=91)
+    with TwilioMessagesStandin() as twilio, SmtpServer() as smtp:
+        settings = Settings(
+            data_dir=tmp_path,
+            twilio=TwilioSettings(
+                account_sid=twilio.account_sid,
+                auth_token=twilio.auth_token,
+                from_number="+15005550006",
+                api_base_url=twilio.base_url,
+            ),
+            followup=FollowUpSettings(
+                smtp_host="127.0.0.1",
+                smtp_port=smtp.port,
+                smtp_starttls=False,
+                mail_from="jobs@example.com",
+                second_round_url="https://book.example/r1",
+            ),
+            delivery={"backoff_base_s": 0.01, "backoff_cap_s": 0.02},
+        )
+        worker = worker_for(settings, db)
+        assert "followup" in worker.sinks
+        payload = {"report_id": "r1", "candidate_id": "cand1", "job_id": "job1", "score": 91}
+        with db.session() as s:
+            enqueue(s, "interview.completed", payload, "interview.completed:r1")
+            enqueue(s, "candidate.ineligible", {"candidate_id": "cand1"}, "inel:cand1")
+        for _ in range(50):
+            await worker.run_once()
+            if twilio.accepted and smtp.messages:
+                break
+        await worker.aclose()
+        assert len(twilio.accepted) == 1 and len(smtp.messages) == 1
+        ((_, mail),) = smtp.messages
+        assert "https://book.example/r1" in mail.get_content()
+    db.dispose()
