@@ -18,6 +18,7 @@ from pipecat.transports.websocket.fastapi import (
 from agent.api.access import access_router
 from agent.api.guards import BodyLimits
 from agent.api.metrics import monitoring_router
+from agent.api.monitor import monitor_router
 from agent.api.telephony import telephony_lifespan, telephony_router
 from agent.api.webrtc import webrtc_router
 from agent.auth.guard import Access, Action, admit_call_socket, require
@@ -25,6 +26,7 @@ from agent.auth.peers import check_twilio_settings
 from agent.calls.admission import Refused
 from agent.calls.limits import InputError
 from agent.calls.run import CallSpec, Runtime, run_call
+from agent.monitor.recording import sweep
 from agent.settings import Settings
 from telephony.native_ws import (
     CLOSE_SERVER_ERROR,
@@ -62,13 +64,17 @@ def create_app(settings: Settings, runtime: Runtime | None = None, *, warm: bool
             await asyncio.to_thread(rt.report_unvoiced)
             warming = asyncio.create_task(_warm_prompts(rt, [settings.default_script]))
         rt.models_ready = True
+        await rt.bus.start()  # Redis: refuses to start when the configured server is down
+        retention = asyncio.create_task(_sweep_recordings(settings))
         try:
             async with telephony_lifespan(rt):
                 yield
                 await rt.drain()  # normally done on SIGTERM already (agent/api/serving.py)
         finally:
+            retention.cancel()
             if warming is not None:
                 warming.cancel()
+            await rt.bus.close()
 
     app = FastAPI(title="Screenline", version="0.1.0", lifespan=lifespan)
     app.add_middleware(BodyLimits, limits=settings.limits)
@@ -78,6 +84,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None, *, warm: bool
     app.include_router(monitoring_router(rt))
     app.include_router(telephony_router(rt))
     app.include_router(webrtc_router(rt))
+    app.include_router(monitor_router(rt))
 
     @app.get("/api/reports/{report_id}", dependencies=[Depends(require(Action.READ_REPORTS))])
     async def get_report(report_id: str) -> dict[str, Any]:
@@ -94,6 +101,17 @@ def create_app(settings: Settings, runtime: Runtime | None = None, *, warm: bool
         await serve_native_call(rt, websocket)
 
     return app
+
+
+async def _sweep_recordings(settings: Settings, every_s: float = 3600.0) -> None:
+    """Delete recordings past their retention, at start-up and then hourly."""
+    while True:
+        directory, days = settings.recordings_dir, settings.monitor.retention_days
+        try:
+            await asyncio.to_thread(sweep, directory, days)
+        except OSError as exc:
+            log.warning("recording retention sweep failed: %s", exc)
+        await asyncio.sleep(every_s)
 
 
 async def _warm_prompts(rt: Runtime, script_ids: list[str]) -> None:

@@ -49,6 +49,8 @@ class Action(StrEnum):
     INVITE = "invite"  # POST /api/invitations
     TEST_CALLS = "test_calls"  # /ws/call with a key, POST /api/call-tokens
     MANAGE_KEYS = "manage_keys"  # /api/keys
+    MONITOR = "monitor"  # /qa: live calls, listen in, flag, take over, end (agent/api/monitor.py)
+    READ_RECORDINGS = "read_recordings"  # GET /api/calls/{id}/recording
 
 
 #: The role matrix (README "Access control" shows the same table).
@@ -60,6 +62,8 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.INVITE: frozenset({Role.ADMIN, Role.RECRUITER}),
     Action.TEST_CALLS: frozenset({Role.ADMIN, Role.RECRUITER, Role.QA}),
     Action.MANAGE_KEYS: frozenset({Role.ADMIN}),
+    Action.MONITOR: frozenset({Role.ADMIN, Role.QA}),
+    Action.READ_RECORDINGS: frozenset({Role.ADMIN, Role.RECRUITER, Role.QA}),
 }
 
 
@@ -192,6 +196,30 @@ class Access:
             raise Denied(401, "twilio-stream token refused: incomplete claims")
         script = claims.get("script")
         return StreamGrant(cand, script if isinstance(script, str) else None, sid)
+
+    def monitor_ticket(self, key: KeyInfo) -> str:
+        """A short-lived ticket a QA page opens its monitor sockets with (the key itself never
+        goes in a URL or a socket message that might be logged)."""
+        claims = {"key": key.key_id, "role": str(key.role)}
+        return self._sign(Purpose.MONITOR, claims, self.settings.monitor.ticket_ttl_s)
+
+    def check_monitor_ticket(self, ticket: str | None) -> str:
+        """The key id a monitor ticket was minted for; raises :class:`Denied` otherwise."""
+        claims = self._verify(ticket, Purpose.MONITOR)
+        key_id = claims.get("key")
+        if not isinstance(key_id, str):
+            raise Denied(401, "monitor token refused: incomplete claims")
+        return key_id
+
+    def recording_token(self, call_id: str, ttl_s: float = 3600.0) -> str:
+        """A token that fetches ``call_id``'s recording (the report page's audio player)."""
+        _check_id("call id", call_id)
+        return self._sign(Purpose.RECORDING, {"call": call_id}, ttl_s)
+
+    def check_recording_token(self, token: str | None, call_id: str) -> None:
+        """Raises :class:`Denied` unless ``token`` grants ``call_id``'s recording."""
+        if self._verify(token, Purpose.RECORDING).get("call") != call_id:
+            raise Denied(401, "recording token refused: minted for another call")
 
     async def call_socket(self, token: str | None) -> None:
         """``/ws/call``: a key allowed to make test calls, or a valid call token."""
