@@ -18,6 +18,7 @@ from collections import deque
 from typing import Any
 
 import numpy as np
+import soxr
 from pipecat.frames.frames import (
     Frame,
     InputAudioRawFrame,
@@ -30,7 +31,6 @@ from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
 from agent.monitor.bus import MonitorBus
 from agent.monitor.recording import StereoWavWriter
 from audio.frames import PromptAudioFrame
-from audio.pcm import StreamResampler
 
 log = logging.getLogger(__name__)
 
@@ -47,19 +47,22 @@ def _int16(pcm: bytes) -> np.ndarray:
 
 
 class _Resampled:
-    """int16 PCM at any rate -> int16 at ``rate`` (stateful per source rate)."""
+    """int16 PCM at any rate -> int16 at ``rate``, one stream per source rate. Quick (cubic)
+    quality: the better filters hold back ~50-100 ms, which listen-in and take-over feel."""
 
     def __init__(self, rate: int) -> None:
         self.rate = rate
-        self._streams: dict[int, StreamResampler] = {}
+        self._streams: dict[int, soxr.ResampleStream] = {}
 
     def __call__(self, pcm: bytes, rate: int) -> np.ndarray:
         samples = _int16(pcm)
         if rate == self.rate:
             return samples
-        stream = self._streams.setdefault(rate, StreamResampler(rate, self.rate))
-        audio = stream.process(samples.astype(np.float32) / 32768.0)
-        return (np.clip(audio, -1.0, 1.0) * 32767.0).astype("<i2")
+        stream = self._streams.get(rate)
+        if stream is None:
+            stream = soxr.ResampleStream(rate, self.rate, 1, dtype="int16", quality="QQ")
+            self._streams[rate] = stream
+        return np.asarray(stream.resample_chunk(samples), dtype="<i2")
 
 
 class CallAudio:
@@ -79,7 +82,9 @@ class CallAudio:
         self.bus = bus
         self.writer = writer
         self.taken_over = False
-        self._to_record = _Resampled(rate)
+        # One resampler per side: each keeps its own stream state.
+        self._left = _Resampled(rate)
+        self._right = _Resampled(rate)
         self._to_out = _Resampled(out_rate)
         self._pending: deque[np.ndarray] = deque()
         self._pending_n = 0
@@ -90,7 +95,7 @@ class CallAudio:
 
     def candidate(self, pcm: bytes, rate: int) -> None:
         """A block of the caller's audio: pair it with what was playing, record, mix."""
-        left = self._to_record(pcm, rate)
+        left = self._left(pcm, rate)
         right = self._take(len(left))
         if self.writer is not None:
             try:
@@ -106,7 +111,7 @@ class CallAudio:
 
     def interviewer(self, pcm: bytes, rate: int) -> None:
         """Audio the caller is about to hear (the interviewer's or the QA person's)."""
-        samples = self._to_record(pcm, rate)
+        samples = self._right(pcm, rate)
         if not len(samples):
             return
         self._pending.append(samples)
