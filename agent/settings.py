@@ -126,6 +126,22 @@ class MonitorSettings(BaseModel):
     retention_days: float = Field(default=30.0, ge=0)
 
 
+class HRSettings(BaseModel):
+    """The HR side: candidate import bounds, report paging, data retention (README "HR API")."""
+
+    # One import (JSON batch or CSV file) holds at most this many rows and bytes.
+    max_import_rows: int = Field(default=5000, gt=0)
+    max_import_bytes: int = Field(default=4 * 1024 * 1024, gt=0)
+    # Rows written per transaction while importing (each committed chunk shows as progress).
+    import_chunk_rows: int = Field(default=500, gt=0)
+    # Largest page of GET /api/reports.
+    max_page: int = Field(default=200, gt=0)
+    # Calls, turns, reports and candidates older than this many days are purged (None: kept).
+    retention_days: float | None = Field(default=None, gt=0)
+    # How often the server runs the retention purge.
+    retention_interval_s: float = Field(default=3600.0, gt=0)
+
+
 class Settings(BaseSettings):
     """Everything configurable about a Screenline process."""
 
@@ -165,6 +181,7 @@ class Settings(BaseSettings):
     models: ModelSettings = Field(default_factory=ModelSettings)
     audio: AudioSettings = Field(default_factory=AudioSettings)
     limits: LimitSettings = Field(default_factory=LimitSettings)
+    hr: HRSettings = Field(default_factory=HRSettings)
     # DESIGN.md decision 8: a "reject" tier stays a recommendation until a person reviews it.
     auto_reject: bool = False
     preload_languages: list[str] = Field(default_factory=lambda: ["en"])

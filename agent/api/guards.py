@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 import logging
+import re
+from collections.abc import Mapping
 from typing import Any
 
 from agent.settings import LimitSettings
@@ -25,19 +27,30 @@ Message = dict[str, Any]
 class BodyLimits:
     """ASGI middleware enforcing body size and JSON depth limits on HTTP requests."""
 
-    def __init__(self, app: Any, limits: LimitSettings) -> None:
+    def __init__(
+        self, app: Any, limits: LimitSettings, larger: Mapping[str, int] | None = None
+    ) -> None:
         self.app = app
-        self.max_bytes = limits.max_body_bytes
+        self.default_bytes = limits.max_body_bytes
         self.max_depth = MAX_JSON_DEPTH
+        # Path pattern -> its own, larger limit (candidate imports).
+        self.larger = [(re.compile(pattern), size) for pattern, size in (larger or {}).items()]
+
+    def _limit(self, path: str) -> int:
+        for pattern, size in self.larger:
+            if pattern.match(path):
+                return size
+        return self.default_bytes
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        max_bytes = self._limit(scope.get("path", ""))
         length = headers.get("content-length", "")
-        if length.isdigit() and int(length) > self.max_bytes:
-            await _reply(send, scope, 413, f"request body over {self.max_bytes} bytes")
+        if length.isdigit() and int(length) > max_bytes:
+            await _reply(send, scope, 413, f"request body over {max_bytes} bytes")
             return
         body = bytearray()
         more = True
@@ -47,8 +60,8 @@ class BodyLimits:
                 return
             body += message.get("body", b"")
             more = message.get("more_body", False)
-            if len(body) > self.max_bytes:
-                await _reply(send, scope, 413, f"request body over {self.max_bytes} bytes")
+            if len(body) > max_bytes:
+                await _reply(send, scope, 413, f"request body over {max_bytes} bytes")
                 return
         if "json" in headers.get("content-type", "") and body:
             text = body.decode("utf-8", "replace")

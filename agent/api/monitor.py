@@ -34,7 +34,6 @@ from fastapi.security import HTTPAuthorizationCredentials
 from agent.api.webrtc import _static
 from agent.auth.guard import Access, Action, Denied, _bearer, _http, access_of, require
 from agent.calls.run import Runtime
-from agent.monitor.audit import audit
 from agent.monitor.events import MAX_NOTE_CHARS
 from agent.monitor.recording import call_recording_path
 from agent.reports.html import render_report_html
@@ -117,7 +116,7 @@ def monitor_router(rt: Runtime) -> APIRouter:
         if authed is None:
             return
         key_id, _ = authed
-        audit(key_id, "monitor.open", "*")
+        rt.audit(key_id, "monitor.open", "*")
         events = bus.subscribe()
         try:
             await websocket.send_text(
@@ -186,7 +185,7 @@ def monitor_router(rt: Runtime) -> APIRouter:
                 await websocket.send_text(json.dumps({"type": "error", "message": str(exc)}))
                 await websocket.close(code=1008, reason=str(exc)[:120])
             return
-        audit(key_id, "monitor.listen", call_id)
+        rt.audit(key_id, "monitor.listen", call_id)
         frames = bus.listen(call_id)
         rate = calls[call_id].get("sample_rate") or 16000
         try:
@@ -200,7 +199,7 @@ def monitor_router(rt: Runtime) -> APIRouter:
                 task.cancel()
         finally:
             frames.close()
-            audit(key_id, "monitor.listen_end", call_id)
+            rt.audit(key_id, "monitor.listen_end", call_id)
         with contextlib.suppress(RuntimeError, WebSocketDisconnect):
             await websocket.close()
 

@@ -7,25 +7,28 @@ import json
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
-from fastapi import Depends, FastAPI, HTTPException, WebSocket, WebSocketDisconnect
+from fastapi import FastAPI, WebSocket, WebSocketDisconnect
 from pipecat.transports.websocket.fastapi import (
     FastAPIWebsocketParams,
     FastAPIWebsocketTransport,
 )
 
 from agent.api.access import access_router
+from agent.api.candidates import candidates_router
 from agent.api.guards import BodyLimits
+from agent.api.jobs import IMPORT_PATHS, jobs_router
 from agent.api.metrics import monitoring_router
 from agent.api.monitor import monitor_router
+from agent.api.reports import reports_router
 from agent.api.telephony import telephony_lifespan, telephony_router
 from agent.api.webrtc import webrtc_router
-from agent.auth.guard import Access, Action, admit_call_socket, require
+from agent.auth.guard import Access, admit_call_socket
 from agent.auth.peers import check_twilio_settings
 from agent.calls.admission import Refused
 from agent.calls.limits import InputError
 from agent.calls.run import CallSpec, Runtime, run_call
+from agent.hr.retention import retention_loop
 from agent.monitor.recording import sweep
 from agent.settings import Settings
 from telephony.native_ws import (
@@ -45,7 +48,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None, *, warm: bool
     """Build the app. ``warm`` loads models and pre-synthesizes prompts at start-up."""
     rt = runtime or Runtime(settings)
     check_twilio_settings(settings)
-    access = Access.from_settings(settings)
+    access = Access.from_settings(settings, rt.db)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -64,34 +67,37 @@ def create_app(settings: Settings, runtime: Runtime | None = None, *, warm: bool
             await asyncio.to_thread(rt.report_unvoiced)
             warming = asyncio.create_task(_warm_prompts(rt, [settings.default_script]))
         rt.models_ready = True
+        retention = asyncio.create_task(retention_loop(rt.db, settings))
         await rt.bus.start()  # Redis: refuses to start when the configured server is down
-        retention = asyncio.create_task(_sweep_recordings(settings))
+        sweeping = asyncio.create_task(_sweep_recordings(settings))
         try:
             async with telephony_lifespan(rt):
                 yield
                 await rt.drain()  # normally done on SIGTERM already (agent/api/serving.py)
         finally:
             retention.cancel()
+            sweeping.cancel()
             if warming is not None:
                 warming.cancel()
             await rt.bus.close()
 
     app = FastAPI(title="Screenline", version="0.1.0", lifespan=lifespan)
-    app.add_middleware(BodyLimits, limits=settings.limits)
+    # Candidate imports may be larger than other bodies (up to hr.max_import_bytes).
+    app.add_middleware(
+        BodyLimits,
+        limits=settings.limits,
+        larger={IMPORT_PATHS: settings.hr.max_import_bytes},
+    )
     app.state.runtime = rt
     app.state.access = access
     app.include_router(access_router())
     app.include_router(monitoring_router(rt))
     app.include_router(telephony_router(rt))
     app.include_router(webrtc_router(rt))
+    app.include_router(jobs_router())
+    app.include_router(candidates_router())
+    app.include_router(reports_router())
     app.include_router(monitor_router(rt))
-
-    @app.get("/api/reports/{report_id}", dependencies=[Depends(require(Action.READ_REPORTS))])
-    async def get_report(report_id: str) -> dict[str, Any]:
-        try:
-            return await asyncio.to_thread(rt.reports.load, report_id)
-        except (FileNotFoundError, ValueError) as exc:
-            raise HTTPException(404, "no such report") from exc
 
     @app.websocket("/ws/call")
     async def ws_call(websocket: WebSocket) -> None:

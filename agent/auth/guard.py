@@ -51,6 +51,10 @@ class Action(StrEnum):
     MANAGE_KEYS = "manage_keys"  # /api/keys
     MONITOR = "monitor"  # /qa: live calls, listen in, flag, take over, end (agent/api/monitor.py)
     READ_RECORDINGS = "read_recordings"  # GET /api/calls/{id}/recording
+    MANAGE_JOBS = "manage_jobs"  # /api/jobs (create, change, delete; reading too)
+    MANAGE_CANDIDATES = "manage_candidates"  # import, read, export, invite candidates
+    REVIEW_REPORTS = "review_reports"  # POST /api/reports/{id}/reviews
+    ERASE_DATA = "erase_data"  # DELETE /api/candidates/{id} (privacy erase)
 
 
 #: The role matrix (README "Access control" shows the same table).
@@ -64,6 +68,10 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.MANAGE_KEYS: frozenset({Role.ADMIN}),
     Action.MONITOR: frozenset({Role.ADMIN, Role.QA}),
     Action.READ_RECORDINGS: frozenset({Role.ADMIN, Role.RECRUITER, Role.QA}),
+    Action.MANAGE_JOBS: frozenset({Role.ADMIN, Role.RECRUITER}),
+    Action.MANAGE_CANDIDATES: frozenset({Role.ADMIN, Role.RECRUITER}),
+    Action.REVIEW_REPORTS: frozenset({Role.ADMIN, Role.RECRUITER}),
+    Action.ERASE_DATA: frozenset({Role.ADMIN, Role.RECRUITER}),
 }
 
 

@@ -37,12 +37,15 @@ from agent.calls.limits import InputError, check_variables
 from agent.calls.record import open_record
 from agent.calls.scoring import finalize_scores, make_feature_fn
 from agent.calls.scripts import catalog_for
+from agent.monitor.audit import Auditor
 from agent.monitor.bus import bus_from_settings
 from agent.monitor.call import CallMonitor
 from agent.monitor.recording import StereoWavWriter, call_recording_path
 from agent.monitor.tap import CallAudio, CandidateTap, InterviewerTap
-from agent.reports.report import CallRecord, ReportStore, new_call_id, utc_now
+from agent.reports.report import CallRecord, ReportStore, Turn, new_call_id, utc_now
 from agent.settings import Settings
+from agent.store.calls import DB_EXECUTOR, CallLink, CallStore
+from agent.store.db import Database
 from audio.asr import StreamingWhisperSTT
 from audio.endpoint import EndOfTurnPredictor
 from audio.tts import CachedPiperTTS, PromptCache
@@ -83,6 +86,9 @@ class Runtime:
         self.registry = registry or ModelRegistry(settings.models)
         self.prompt_cache = PromptCache()
         self.reports = ReportStore(settings.resolved_reports_dir)
+        # The product database (migrated by the server's start-up): calls, turns, reports.
+        self.db = Database.from_settings(settings)
+        self.call_store = CallStore(self.db)
         self.scripts = catalog_for(settings.scripts_dir)
         self.admission = Admission(settings.max_concurrent_calls)
         self.journals = journal_dir(settings.data_dir)
@@ -101,6 +107,7 @@ class Runtime:
         # The live monitor: every call's events and audio (in-process, or Redis when set).
         self.bus = bus_from_settings(settings)
         self.monitors: dict[str, CallMonitor] = {}
+        self.audit = Auditor(self.db)  # every monitor action: who, when, which call
 
     def script(self, script_id: str | None) -> Script:
         """A script by id from the configured directories (the default when None; blocking)."""
@@ -126,8 +133,24 @@ class Runtime:
         return check_variables(variables, self.settings.limits)
 
     def recover(self) -> list[str]:
-        """Reports for the calls a crashed process left running (blocking; start-up)."""
-        return recover(self.journals, self.reports)
+        """Reports for the calls a crashed process left running, in files and in the
+        database (blocking; start-up)."""
+        recovered = recover(self.journals, self.reports)
+        for report_id in recovered:
+            try:
+                self.call_store.finish(self.reports.load(report_id))
+            except Exception:
+                log.exception("call %s: recovered report not stored in the database", report_id)
+        return recovered
+
+    async def in_db(self, what: str, fn: Callable[..., Any], *args: Any) -> Any:
+        """Run a call-path database write off the event loop; a failure is logged and returns
+        None: the call goes on, and its journal and report file still hold everything."""
+        try:
+            return await asyncio.get_running_loop().run_in_executor(DB_EXECUTOR, fn, *args)
+        except Exception as exc:
+            log.error("database: %s failed (%s: %s)", what, type(exc).__name__, exc)
+            return None
 
     async def drain(self, reason: str = "shutdown") -> None:
         """Stop admitting, end every live call with ``reason``, wait (bounded) for them."""
@@ -314,6 +337,8 @@ async def _run_call(
         max_chunk_s=audio.asr_max_chunk_s,
     )
     journal = await asyncio.to_thread(CallJournal, runtime.journals, record)
+    store = runtime.call_store
+    link: CallLink | None = await runtime.in_db("call start", store.start, record)
     saved: list[str] = []
     writer = None
     if settings.monitor.record_calls:
@@ -355,6 +380,8 @@ async def _run_call(
         except FileExistsError:  # an earlier, interrupted finish() got as far as the write
             report_id = record.call_id
         saved.append(report_id)
+        # The reports row and its interview.completed event, in one transaction.
+        await runtime.in_db("report", store.finish, record.to_report(), link)
         await journal.close(remove=True)
         return report_id
 
@@ -374,7 +401,16 @@ async def _run_call(
         features=features or make_feature_fn(registry.executor, language),
         hangup_wait_s=limits.end_grace_s,
     )
-    conductor.on_turn = lambda turn: asyncio.wrap_future(journal.turn(turn, record))
+
+    async def on_turn(turn: Turn) -> None:
+        """Journal (fsync) and store one turn, both before the caller hears of it."""
+        writes: list[Awaitable[Any]] = [asyncio.wrap_future(journal.turn(turn, record))]
+        if link is not None:  # no call row (database down at start): the report fills in
+            seq = _seq_of(record, turn)
+            writes.append(runtime.in_db("turn", store.turn, record.call_id, seq, turn))
+        await asyncio.gather(*writes)
+
+    conductor.on_turn = on_turn
     tts = CachedPiperTTS(
         voice_getter=lambda: runtime.voice_or_none(language),
         voice_key=registry.voice_source(language),
@@ -436,7 +472,7 @@ async def _run_call(
         await worker.cancel()
 
     monitor = CallMonitor(
-        runtime.bus, record, call_audio, stop, job_id=spec.variables.get("job_id")
+        runtime.bus, record, call_audio, stop, runtime.audit, job_id=spec.variables.get("job_id")
     )
     monitor.conductor = conductor
     conductor.on_event = lambda kind, payload: monitor.publish(kind, **payload)
@@ -473,6 +509,14 @@ async def _run_call(
             await asyncio.shield(finish(record))
         monitor.ended(saved[0] if saved else None, record.outcome)
     return record
+
+
+def _seq_of(record: CallRecord, turn: Turn) -> int:
+    """The turn's position in the call (it was just appended, so search from the end)."""
+    for index in range(len(record.turns) - 1, -1, -1):
+        if record.turns[index] is turn:
+            return index
+    return len(record.turns)
 
 
 async def _run_worker(runner: WorkerRunner, worker: PipelineWorker) -> None:

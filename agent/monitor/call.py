@@ -14,7 +14,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
-from agent.monitor.audit import audit
+from agent.monitor.audit import Auditor
 from agent.monitor.bus import MonitorBus
 from agent.monitor.events import MAX_NOTE_CHARS, EventType, make_event
 from agent.monitor.tap import CallAudio
@@ -43,12 +43,14 @@ class CallMonitor:
         record: CallRecord,
         audio: CallAudio,
         stop: Callable[[str], Awaitable[None]],
+        audit: Auditor,
         job_id: str | None = None,
     ) -> None:
         self.bus = bus
         self.record = record
         self.audio = audio
         self._stop = stop
+        self._audit = audit
         self._job_id = job_id
         self.conductor: Conducted | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -102,17 +104,17 @@ class CallMonitor:
         if kind == "flag":
             self.flag(str(command.get("note") or ""), by)
         elif kind == "end":
-            audit(by, "monitor.end", self.call_id)
+            self._audit(by, "monitor.end", self.call_id)
             self._spawn(self._stop("qa_ended"))
         elif kind == "takeover" and not self.audio.taken_over and self.conductor is not None:
-            audit(by, "monitor.takeover", self.call_id)
+            self._audit(by, "monitor.takeover", self.call_id)
             self.audio.taken_over = True
             self.audio.interrupt()
             self.record.takeovers.append({"by": by, "start_s": round(self.clock, 3)})
             await self.conductor.take_over()
             self.publish(EventType.TAKEOVER, by=by)
         elif kind == "handback" and self.audio.taken_over and self.conductor is not None:
-            audit(by, "monitor.handback", self.call_id)
+            self._audit(by, "monitor.handback", self.call_id)
             self.close_span(by)
             self.publish(EventType.HANDBACK, by=by)
             await self.conductor.hand_back()
@@ -134,7 +136,7 @@ class CallMonitor:
         flag = {"t": round(self.clock, 3), "note": note, "by": by, "at": time.time()}
         self.record.qa_flags.append(flag)
         self.record.flags.append(f"QA flag at {flag['t']:.1f} s: {note}" if note else "QA flag")
-        audit(by, "monitor.flag", self.call_id, {"t": flag["t"]})
+        self._audit(by, "monitor.flag", self.call_id, {"t": flag["t"]})
         self.publish(EventType.FLAG, note=note, by=by)
         return flag
 

@@ -127,6 +127,15 @@ def _alembic_config() -> Any:
     return config
 
 
+def head_revision() -> str:
+    """The newest migration's revision id (what :meth:`Database.upgrade` brings a database to)."""
+    from alembic.script import ScriptDirectory
+
+    head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
 def open_database(settings: Settings) -> Database:
     """The settings' database, migrated to head."""
     db = Database.from_settings(settings)

@@ -204,3 +204,17 @@ async def test_a_call_watched_listened_flagged_taken_over_and_handed_back(
         assert by_token.status_code == 200 and by_token.content == whole.content
         qa_page = await client.get(f"/api/calls/{call_id}/report.html", headers=qa)
         assert qa_page.status_code == 403
+
+    # Every monitor action is an audit row: who (the key id), when, which call.
+    from sqlalchemy import select
+
+    from agent.store.tables import AuditEntry
+
+    await asyncio.to_thread(runtime.audit.flush)
+    with runtime.db.session() as session:
+        rows = session.scalars(select(AuditEntry).where(AuditEntry.subject_id == call_id)).all()
+    actions = sorted(r.action for r in rows)
+    for action in ("monitor.flag", "monitor.handback", "monitor.listen", "monitor.takeover"):
+        assert action in actions, actions
+    qa_key_id = api_keys["qa"].split("_")[1]
+    assert {r.actor for r in rows} == {qa_key_id} and all(r.at is not None for r in rows)
