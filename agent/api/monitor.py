@@ -13,8 +13,8 @@
   are the QA person's voice to the caller.
 - ``GET /api/calls/{id}/recording`` (``qa``/``recruiter``/``admin`` key, or the report page's
   recording token): the stereo WAV, with HTTP Range support.
-- ``GET /api/calls/{id}/report.html`` (``recruiter``/``admin``): the report page with the
-  recording player (each turn and flag seeks to its moment).
+- :func:`report_html`: the report page (``GET /api/reports/{id}.html``) with the recording's
+  player (each turn, flag and taken-over span seeks to its moment).
 
 Every monitor action is an audit entry (:func:`agent.monitor.audit.audit`).
 """
@@ -28,7 +28,7 @@ import logging
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request, WebSocket, WebSocketDisconnect
-from fastapi.responses import FileResponse, HTMLResponse
+from fastapi.responses import FileResponse
 from fastapi.security import HTTPAuthorizationCredentials
 
 from agent.api.webrtc import _static
@@ -240,18 +240,6 @@ def monitor_router(rt: Runtime) -> APIRouter:
         if not await asyncio.to_thread(path.is_file):
             raise HTTPException(404, "no such recording")
         return FileResponse(path, media_type="audio/wav", headers={"Cache-Control": "no-store"})
-
-    @router.get(
-        "/api/calls/{call_id}/report.html",
-        dependencies=[Depends(require(Action.READ_REPORTS))],
-        response_class=HTMLResponse,
-    )
-    async def report_page(call_id: str, request: Request) -> HTMLResponse:
-        try:
-            report = await asyncio.to_thread(rt.reports.load, call_id)
-        except (FileNotFoundError, ValueError) as exc:
-            raise HTTPException(404, "no such report") from exc
-        return HTMLResponse(report_html(access_of(request), report))
 
     return router
 

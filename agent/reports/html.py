@@ -83,7 +83,7 @@ ul.concepts{margin:4px 0;padding-left:20px}
 .candidate .who{color:#24589b}.interviewer .who{color:#5b6475}
 svg{max-width:100%;height:auto}.turn{overflow-x:auto}
 table.metrics th,table.metrics td{font-size:12px;padding:2px 6px}
-#recording audio{width:100%}.seek{cursor:pointer}.seek:hover{background:#f0f4fb}
+#recording audio{width:100%}[data-t]{cursor:pointer}[data-t]:hover{background:#f0f4fb}
 .takenover{background:#fff7e6}
 """
 #: Seeks the recording to a turn's, flag's or span's moment (``data-t``, seconds).
@@ -418,12 +418,12 @@ def _recording(report: Mapping[str, Any], url: str | None) -> str:
         else '<p class="muted">No recording.</p>'
     )
     flag_items = "".join(
-        f'<li class="seek qa-flag" data-t="{_num(f.get("t"), 2)}">{_num(f.get("t"), 1)} s — '
+        f'<li class="qa-flag" data-t="{_num(f.get("t"), 2)}">{_num(f.get("t"), 1)} s — '
         f'{_e(f.get("note") or "flag")} <span class="muted">({_e(f.get("by"))})</span></li>'
         for f in flags
     )
     span_items = "".join(
-        f'<li class="seek takeover" data-t="{_num(s.get("start_s"), 2)}">'
+        f'<li class="takeover" data-t="{_num(s.get("start_s"), 2)}">'
         f"{_num(s.get('start_s'), 1)}–{_num(s.get('end_s'), 1)} s: taken over by "
         f"{_e(s.get('by'))}</li>"
         for s in spans
@@ -452,7 +452,7 @@ def _transcript(report: Mapping[str, Any]) -> str:
                 extra += _track_svg(tracks[index])
         question = f" · {_e(turn.get('question_id'))}" if turn.get("question_id") else ""
         rows.append(
-            f'<div class="turn seek {speaker}{over}" id="turn-{index}" '
+            f'<div class="turn {speaker}{over}" id="turn-{index}" '
             f'data-t="{_num(turn.get("start_s"), 2)}">'
             f'<span class="who">{_e(speaker.title())}</span> '
             f'<span class="muted">{_num(turn.get("start_s"), 1)} s{question}</span>'

@@ -193,7 +193,7 @@ async def test_a_call_watched_listened_flagged_taken_over_and_handed_back(
         assert part.status_code == 206 and len(part.content) == 1000
         assert part.content == whole.content[44:1044]
         page = await client.get(
-            f"/api/calls/{call_id}/report.html",
+            f"/api/reports/{call_id}.html",
             headers={"Authorization": f"Bearer {api_keys['recruiter']}"},
         )
         assert page.status_code == 200
@@ -202,7 +202,7 @@ async def test_a_call_watched_listened_flagged_taken_over_and_handed_back(
         src = page.text.split('id="player" controls preload="metadata" src="', 1)[1].split('"')[0]
         by_token = await client.get(src.replace("&amp;", "&"))
         assert by_token.status_code == 200 and by_token.content == whole.content
-        qa_page = await client.get(f"/api/calls/{call_id}/report.html", headers=qa)
+        qa_page = await client.get(f"/api/reports/{call_id}.html", headers=qa)
         assert qa_page.status_code == 403
 
     # Every monitor action is an audit row: who (the key id), when, which call.

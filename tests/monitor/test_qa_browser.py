@@ -283,7 +283,7 @@ async def test_qa_page_monitors_two_processes_listens_flags_takes_over(
             browser.call,
             "Page.navigate",
             session,
-            url=f"{base_b}/api/calls/{results[1].report_id}/report.html",
+            url=f"{base_b}/api/reports/{results[1].report_id}.html",
         )
         await asyncio.to_thread(browser.wait_for, "Page.loadEventFired")
         duration = await asyncio.to_thread(
