@@ -74,7 +74,7 @@ async def _authenticate(websocket: WebSocket) -> tuple[str, dict[str, Any]] | No
     await websocket.accept()
     try:
         first = await _first_message(websocket)
-        key_id = access_of(websocket).check_monitor_ticket(first.get("ticket"))
+        key_id = await access_of(websocket).check_monitor_ticket(first.get("ticket"))
         return key_id, first
     except (TimeoutError, ProtocolError, Denied, WebSocketDisconnect, RuntimeError) as exc:
         reason = exc.detail if isinstance(exc, Denied) else str(exc) or "no auth message"

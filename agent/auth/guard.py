@@ -211,12 +211,21 @@ class Access:
         claims = {"key": key.key_id, "role": str(key.role)}
         return self._sign(Purpose.MONITOR, claims, self.settings.monitor.ticket_ttl_s)
 
-    def check_monitor_ticket(self, ticket: str | None) -> str:
-        """The key id a monitor ticket was minted for; raises :class:`Denied` otherwise."""
+    async def check_monitor_ticket(self, ticket: str | None) -> str:
+        """The key id a monitor ticket was minted for, while that key is live and may
+        monitor; raises :class:`Denied` otherwise (a revoked key's tickets stop at once)."""
         claims = self._verify(ticket, Purpose.MONITOR)
         key_id = claims.get("key")
         if not isinstance(key_id, str):
             raise Denied(401, "monitor token refused: incomplete claims")
+        try:
+            info = await asyncio.to_thread(self.keys.active, key_id)
+        except Exception as exc:  # the key store is down: nobody gets in
+            raise Denied(401, "key store unavailable") from exc
+        if info is None:
+            raise Denied(401, "monitor token refused: its key is revoked")
+        if not allowed(info.role, Action.MONITOR):
+            raise Denied(403, f"role {info.role} may not {Action.MONITOR}")
         return key_id
 
     def recording_token(self, call_id: str, ttl_s: float = 3600.0) -> str:

@@ -16,7 +16,7 @@ from typing import Any, Protocol
 
 from agent.monitor.audit import Auditor
 from agent.monitor.bus import MonitorBus
-from agent.monitor.events import MAX_NOTE_CHARS, EventType, make_event
+from agent.monitor.events import MAX_FLAGS, MAX_NOTE_CHARS, EventType, make_event
 from agent.monitor.tap import CallAudio
 from agent.reports.report import CallRecord
 
@@ -132,6 +132,8 @@ class CallMonitor:
 
     def flag(self, note: str, by: str) -> dict[str, Any]:
         """A QA flag at the call's current moment: in the report and on the bus."""
+        if len(self.record.qa_flags) >= MAX_FLAGS:
+            return {}  # a report is for reading: past this many, flags stop
         note = " ".join(note.split())[:MAX_NOTE_CHARS]
         flag = {"t": round(self.clock, 3), "note": note, "by": by, "at": time.time()}
         self.record.qa_flags.append(flag)

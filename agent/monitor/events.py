@@ -32,6 +32,8 @@ class EventType(StrEnum):
 
 #: Largest note a QA person may attach to a flag (characters).
 MAX_NOTE_CHARS = 500
+#: Most QA flags one call's report keeps.
+MAX_FLAGS = 100
 
 
 def make_event(kind: str, call_id: str, clock: float, **fields: Any) -> dict[str, Any]:

@@ -39,7 +39,7 @@ async def ticket(base: str, key: str) -> str:
 
 
 async def test_monitor_entry_points_refuse_without_the_right_key(
-    server_url: str, api_keys: dict[str, str]
+    server_url: str, api_keys: dict[str, str], settings: Any
 ) -> None:
     base = http_base(server_url)
     async with httpx.AsyncClient(base_url=base) as client:
@@ -63,6 +63,22 @@ async def test_monitor_entry_points_refuse_without_the_right_key(
             with pytest.raises(websockets.ConnectionClosed):
                 await ws.recv()
         assert ws.close_code == 1008
+
+    # A ticket stops working once its key is revoked (it would otherwise live 60 s more).
+    from agent.auth.keys import Role
+    from agent.store.apikeys import KeyStore
+    from agent.store.db import open_database
+
+    store = KeyStore(open_database(settings))
+    info, key = store.create(Role.QA, "revoked soon")
+    tk = await ticket(base, key)
+    store.revoke(info.key_id)
+    async with websockets.connect(f"{ws_base(server_url)}/ws/monitor") as ws:
+        await ws.send(json.dumps({"type": "auth", "ticket": tk}))
+        assert "revoked" in json.loads(await ws.recv())["message"]
+        with pytest.raises(websockets.ConnectionClosed):
+            await ws.recv()
+    assert ws.close_code == 1008
 
 
 async def test_a_call_watched_listened_flagged_taken_over_and_handed_back(
