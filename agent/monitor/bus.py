@@ -282,6 +282,12 @@ class RedisBus(MonitorBus):
     def listening(self, call_id: str) -> bool:
         return self._leases.get(call_id, 0.0) > time.monotonic()
 
+    def _deliver(self, event: dict[str, Any]) -> None:
+        super()._deliver(event)
+        if event.get("type") == EventType.ENDED:  # another process's call: its listeners here
+            for sub in list(self._audio.get(str(event.get("call_id")), ())):
+                sub.close()
+
     def publish_audio(self, call_id: str, pcm: bytes) -> None:
         self._enqueue(("publish", (self._key(f"audio:{call_id}"), pcm)))
 

@@ -168,6 +168,8 @@ async def test_redis_bus_shares_events_calls_and_commands(
     worker.publish(make_event(EventType.ENDED, "call-1", 9.0, report_id="call-1"))
     worker.detach("call-1")
     await next_of(events, "call_ended")
+    async with asyncio.timeout(10):  # the QA process's listener ends with the call
+        assert await ear.get() is None
     async with asyncio.timeout(10):
         while await qa.live_calls():
             await asyncio.sleep(0.05)

@@ -134,7 +134,10 @@
         if (ev.type === 'handback') c.taken_over = false;
         if (ev.type === 'call_ended') {
           calls.delete(id);
-          if (selected === id) status(t('ended'));
+          if (selected === id) {
+            status(t('ended'));
+            stopListening();
+          }
         }
       }
     }
