@@ -371,6 +371,7 @@ class InterviewConductor(FrameProcessor):
             return
         self.taken_over = False
         self._reset_turn()
+        self._latency_turn = None  # the person's reply is not the interviewer's response gap
         await self._handle(HandBack())
 
     async def _on_hangup(self, reason: str) -> None:
@@ -705,8 +706,8 @@ class InterviewConductor(FrameProcessor):
             )
         reason = self._turn_reason
         self._reset_turn()
-        if self.taken_over or reason == "takeover":
-            return  # the person on the call answers it, not the engine
+        if self.taken_over or "takeover" in (reason, frame.reason):
+            return  # the person on the call answers it, not the engine (even once handed back)
         if reason == "max_length":
             await self._handle(AnswerTooLong(text_so_far=text))
         else:
