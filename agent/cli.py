@@ -334,6 +334,190 @@ def cmd_db(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- HR: jobs, candidates, reports, reviews, purge (the database directly: an admin tool) ------
+
+
+def _hr_db(args: argparse.Namespace) -> Any:
+    from agent.store.db import open_database
+
+    return open_database(_settings(args))
+
+
+def _cli_actor() -> str:
+    import getpass
+
+    return f"cli:{getpass.getuser()}"[:64]
+
+
+def _print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+def cmd_jobs(args: argparse.Namespace) -> int:
+    """``jobs list``, ``jobs show ID``, ``jobs put ID --title --script [--rules FILE]``,
+    ``jobs delete ID``."""
+    from pathlib import Path
+
+    import yaml
+    from pydantic import ValidationError
+
+    from agent.calls.limits import InputError
+    from agent.calls.scripts import catalog_for
+    from agent.hr import repo
+    from agent.hr.eligibility import EligibilityRules
+    from dialogue.script import ScriptError
+
+    db = _hr_db(args)
+    try:
+        if args.jobs_command == "list":
+            for job in repo.list_jobs(db):
+                print(f"{job['job_id']}  {job['script_id']:<16}  {job['title']}")
+        elif args.jobs_command == "show":
+            _print_json(repo.get_job(db, args.job_id))
+        elif args.jobs_command == "put":
+            raw = yaml.safe_load(Path(args.rules).read_text(encoding="utf-8")) if args.rules else {}
+            catalog_for(_settings(args).scripts_dir).get(args.script)  # it must exist
+            new = repo.JobIn(
+                job_id=args.job_id,
+                title=args.title,
+                script_id=args.script,
+                language=args.language,
+                eligibility_rules=EligibilityRules.model_validate(raw or {}),
+                review_required=not args.no_review,
+            )
+            saved, created = repo.put_job(db, new, _cli_actor())
+            print(f"{'created' if created else 'updated'} job {saved['job_id']}")
+        else:
+            repo.delete_job(db, args.job_id, _cli_actor())
+            print(f"deleted job {args.job_id}")
+    except (repo.NotFound, repo.Conflict, ValidationError, OSError, yaml.YAMLError) as exc:
+        print(f"screenline jobs: {exc}", file=sys.stderr)
+        return 1
+    except (ScriptError, InputError) as exc:
+        print(f"screenline jobs: unknown script {args.script!r} ({exc})", file=sys.stderr)
+        return 1
+    return 0
+
+
+class _Progress:
+    """A one-line progress bar on standard error (redrawn in place on a terminal)."""
+
+    def __init__(self, total: int, label: str) -> None:
+        self.total, self.done, self.label = max(total, 1), 0, label
+
+    def __call__(self, n: int) -> None:
+        self.done += n
+        width = 30
+        filled = width * self.done // self.total
+        bar = "#" * filled + "-" * (width - filled)
+        end = "\r" if sys.stderr.isatty() and self.done < self.total else "\n"
+        print(f"{self.label} [{bar}] {self.done}/{self.total}", end=end, file=sys.stderr)
+
+
+def cmd_candidates(args: argparse.Namespace) -> int:
+    """``candidates import FILE --job ID``: a CSV (UTF-8/BOM/GBK) or a JSON list of rows."""
+    from pathlib import Path
+
+    from agent.hr import repo
+    from agent.hr.candidates import CsvError, RowError, csv_rows, decode_csv, validate_row
+
+    settings = _settings(args)
+    db = _hr_db(args)
+    path = Path(args.file)
+    try:
+        data = path.read_bytes()
+        if len(data) > settings.hr.max_import_bytes:
+            raise CsvError(f"file over {settings.hr.max_import_bytes} bytes; split it")
+        if path.suffix.lower() == ".json":
+            loaded = json.loads(data)
+            if not isinstance(loaded, list) or len(loaded) > settings.hr.max_import_rows:
+                raise CsvError(f"a JSON import is a list of at most {settings.hr.max_import_rows}")
+            raw: list[tuple[int, Any]] = list(enumerate(loaded))
+        else:
+            raw = list(csv_rows(decode_csv(data), settings.hr.max_import_rows))
+        rows = [
+            (i, item if isinstance(item, RowError) else validate_row(i, item)) for i, item in raw
+        ]
+        result = repo.import_candidates(
+            db,
+            args.job,
+            rows,
+            _cli_actor(),
+            chunk_rows=settings.hr.import_chunk_rows,
+            progress=_Progress(len(rows), "importing"),
+        )
+    except (CsvError, OSError, ValueError, repo.NotFound) as exc:
+        print(f"screenline candidates import: {exc}", file=sys.stderr)
+        return 1
+    summary = result.to_json()
+    print(
+        f"created {result.created}, updated {result.updated}, unchanged {result.unchanged}, "
+        f"refused {len(result.errors)}; eligibility {summary['eligibility']}"
+    )
+    for error in result.errors:
+        print(f"row {error.row} ({error.external_id}): {'; '.join(error.errors)}", file=sys.stderr)
+    return 1 if result.errors else 0
+
+
+def cmd_reports(args: argparse.Namespace) -> int:
+    """``reports list`` with the API's filters (newest first)."""
+    from datetime import datetime
+
+    from agent.hr import repo
+
+    try:
+        since = datetime.fromisoformat(args.since) if args.since else None
+        until = datetime.fromisoformat(args.until) if args.until else None
+    except ValueError as exc:
+        print(f"screenline reports list: {exc}", file=sys.stderr)
+        return 1
+    where = repo.ReportFilter(
+        job_id=args.job, tier=args.tier, since=since, until=until, reviewed=args.reviewed
+    )
+    page = repo.list_reports(_hr_db(args), where, args.limit)
+    if args.json:
+        _print_json(page["items"])
+        return 0
+    for item in page["items"]:
+        score = "-" if item["score"] is None else f"{item['score']:.1f}"
+        mark = "reviewed" if item["reviewed_tier"] else ""
+        print(
+            f"{item['report_id']}  {item['created_at'][:16]}  {item['job_id'] or '-':<12}  "
+            f"{item['tier'] or '-':<16}  {score:>5}  {mark}"
+        )
+    return 0
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    """``review REPORT --tier T --note N``: a person's review (audited, announced)."""
+    from agent.hr import repo
+
+    try:
+        review = repo.review_report(_hr_db(args), args.report, _cli_actor(), args.tier, args.note)
+    except (repo.NotFound, ValueError) as exc:
+        print(f"screenline review: {exc}", file=sys.stderr)
+        return 1
+    print(f"review {review['review_id']}: {args.report} is now {review['tier']}")
+    return 0
+
+
+def cmd_purge(args: argparse.Namespace) -> int:
+    """``purge [--days N]``: the retention purge now (default: hr.retention_days)."""
+    from agent.hr import repo
+
+    settings = _settings(args)
+    days = args.days or settings.hr.retention_days
+    if not days:
+        print("screenline purge: no --days and no hr.retention_days set", file=sys.stderr)
+        return 1
+    erased = repo.purge(_hr_db(args), settings, days, actor=_cli_actor())
+    print(
+        f"purged {erased.calls} calls, {erased.turns} turns, {erased.reports} reports, "
+        f"{erased.candidates} candidates, {erased.files} files older than {days:g} days"
+    )
+    return 0
+
+
 def cmd_invite(args: argparse.Namespace) -> int:
     """Print a signed, expiring invitation link to the candidate page."""
     from datetime import UTC, datetime
@@ -479,6 +663,54 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--script", required=True, help="script id the link is bound to")
     p.add_argument("--ttl-hours", type=float, help="validity (default: auth.invite_ttl_s)")
     p.set_defaults(func=cmd_invite)
+
+    p = sub.add_parser("jobs", help="jobs: list, show, put (create or replace), delete")
+    jobs = p.add_subparsers(dest="jobs_command", required=True)
+    jobs.add_parser("list", help="every job")
+    j = jobs.add_parser("show", help="one job as JSON")
+    j.add_argument("job_id")
+    j = jobs.add_parser("put", help="create or replace a job")
+    j.add_argument("job_id")
+    j.add_argument("--title", required=True)
+    j.add_argument("--script", required=True, help="script id its interviews use")
+    j.add_argument("--language", default="en")
+    j.add_argument("--rules", metavar="FILE", help="eligibility rules (YAML or JSON)")
+    j.add_argument("--no-review", action="store_true", help="reports need no human review")
+    j = jobs.add_parser("delete", help="delete a job without candidates")
+    j.add_argument("job_id")
+    p.set_defaults(func=cmd_jobs)
+
+    p = sub.add_parser("candidates", help="candidates: import")
+    cands = p.add_subparsers(dest="candidates_command", required=True)
+    c = cands.add_parser("import", help="import a CSV (UTF-8/BOM/GBK) or JSON list of rows")
+    c.add_argument("file")
+    c.add_argument("--job", required=True, help="the job they apply for")
+    p.set_defaults(func=cmd_candidates)
+
+    p = sub.add_parser("reports", help="reports: list")
+    reps = p.add_subparsers(dest="reports_command", required=True)
+    r = reps.add_parser("list", help="reports, newest first")
+    r.add_argument("--job")
+    r.add_argument(
+        "--tier", choices=["strong_recommend", "pending", "reject", "ineligible", "incomplete"]
+    )
+    r.add_argument("--since", help="ISO date/time (inclusive)")
+    r.add_argument("--until", help="ISO date/time (exclusive)")
+    r.add_argument("--reviewed", action="store_true", default=None)
+    r.add_argument("--unreviewed", dest="reviewed", action="store_false")
+    r.add_argument("--limit", type=int, default=50)
+    r.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=cmd_reports)
+
+    p = sub.add_parser("review", help="review a report: set its tier, with a note")
+    p.add_argument("report")
+    p.add_argument("--tier", required=True, choices=["strong_recommend", "pending", "reject"])
+    p.add_argument("--note")
+    p.set_defaults(func=cmd_review)
+
+    p = sub.add_parser("purge", help="purge data older than the retention period")
+    p.add_argument("--days", type=float, help="default: hr.retention_days")
+    p.set_defaults(func=cmd_purge)
 
     p = sub.add_parser("chat", help="run a script by typing")
     p.add_argument("script")

@@ -18,7 +18,9 @@ from agent.auth.guard import Action, access_of, require
 from agent.hr import repo
 from agent.store.apikeys import KeyInfo
 
-ReportId = Annotated[str, Path(pattern=ID_PATTERN)]
+# Not a pattern: an id that names no report is a 404 like any unknown one (it never names a
+# file: ReportStore.path_for refuses anything but a plain id).
+ReportId = Annotated[str, Path(min_length=1, max_length=100)]
 Read = Annotated[KeyInfo, Depends(require(Action.READ_REPORTS))]
 ReviewKey = Annotated[KeyInfo, Depends(require(Action.REVIEW_REPORTS))]
 Tier = Literal["strong_recommend", "pending", "reject", "ineligible", "incomplete"]

@@ -14,7 +14,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import and_, delete, func, or_, select
+from sqlalchemy import and_, delete, func, insert, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from agent.calls.journal import journal_dir
@@ -206,6 +207,14 @@ class ImportResult:
     rows: list[dict[str, Any]] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
 
+    def absorb(self, other: ImportResult) -> None:
+        """Add a committed chunk's outcome to this one."""
+        self.created += other.created
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        self.rows += other.rows
+        self.errors += other.errors
+
     def to_json(self) -> dict[str, Any]:
         """The API's response body."""
         by: dict[str, int] = {}
@@ -227,10 +236,7 @@ _CANDIDATE_FIELDS = ("name", "email", "phone", "timezone", "consent_at", "attrib
 
 def _apply(row: Candidate, candidate: CandidateIn, language: str, decision: Decision) -> bool:
     """Copy an import row onto a stored candidate; whether anything changed."""
-    values = {name: getattr(candidate, name) for name in _CANDIDATE_FIELDS}
-    values["language"] = language
-    values["eligibility"] = str(decision.eligibility)
-    values["eligibility_rule"] = decision.rule
+    values = _fields(candidate, language, decision)
     changed = False
     for name, value in values.items():
         current = getattr(row, name)
@@ -290,8 +296,17 @@ def import_candidates(
             else:
                 seen.add(item.external_id)
                 good.append((index, item))
-        with db.session() as session:
-            _import_chunk(session, job_id, job_language, rules, good, actor, result)
+        for attempt in (1, 2):
+            partial = ImportResult()
+            try:
+                with db.session() as session:
+                    _import_chunk(session, job_id, job_language, rules, good, actor, partial)
+                break
+            except IntegrityError:
+                # Another import created one of these ids meanwhile: again, they now update.
+                if attempt == 2:
+                    raise Conflict("a concurrent import of the same candidates; retry") from None
+        result.absorb(partial)
         if progress is not None:
             progress(len(chunk))
     with db.session() as session:
@@ -307,6 +322,15 @@ def import_candidates(
             refused=len(result.errors),
         )
     return result
+
+
+def _fields(candidate: CandidateIn, language: str, decision: Decision) -> dict[str, Any]:
+    """The stored columns an import row sets."""
+    values = {name: getattr(candidate, name) for name in _CANDIDATE_FIELDS}
+    values["language"] = language
+    values["eligibility"] = str(decision.eligibility)
+    values["eligibility_rule"] = decision.rule
+    return values
 
 
 def _import_chunk(
@@ -326,53 +350,63 @@ def _import_chunk(
         )
     }
     stamp = now()
+    created: list[dict[str, Any]] = []  # new rows go in as one multi-row INSERT
+    announce: list[tuple[str, str, Decision]] = []
     for index, candidate in good:
         language = candidate.language or job_language
         decision = decide(rules, candidate.attributes, language)
         row = existing.get(candidate.external_id)
         was = row.eligibility if row is not None else None
         if row is None:
-            row = Candidate(
-                candidate_id=new_id(),
-                job_id=job_id,
-                external_id=candidate.external_id,
-                created_at=stamp,
+            candidate_id = new_id()
+            created.append(
+                {
+                    "candidate_id": candidate_id,
+                    "job_id": job_id,
+                    "external_id": candidate.external_id,
+                    "created_at": stamp,
+                    **_fields(candidate, language, decision),
+                }
             )
-            _apply(row, candidate, language, decision)
-            session.add(row)
             status = "created"
             result.created += 1
-        elif _apply(row, candidate, language, decision):
-            status = "updated"
-            result.updated += 1
         else:
-            status = "unchanged"
-            result.unchanged += 1
+            candidate_id = row.candidate_id
+            if _apply(row, candidate, language, decision):
+                status = "updated"
+                result.updated += 1
+            else:
+                status = "unchanged"
+                result.unchanged += 1
         if decision.eligibility == Eligibility.INELIGIBLE and was != Eligibility.INELIGIBLE:
-            session.flush()
-            enqueue(
-                session,
-                CANDIDATE_INELIGIBLE,
-                {
-                    "candidate_id": row.candidate_id,
-                    "external_id": row.external_id,
-                    "job_id": job_id,
-                    "rule": decision.rule,
-                    "reason": decision.reason,
-                },
-                # One announcement per time a candidate becomes ineligible.
-                f"{CANDIDATE_INELIGIBLE}:{row.candidate_id}:{stamp.isoformat()}",
-            )
+            announce.append((candidate_id, candidate.external_id, decision))
         result.rows.append(
             {
                 "row": index,
                 "external_id": candidate.external_id,
-                "candidate_id": row.candidate_id,
+                "candidate_id": candidate_id,
                 "status": status,
                 "eligibility": str(decision.eligibility),
                 "eligibility_rule": decision.rule,
                 "eligibility_reason": decision.reason,
             }
+        )
+    if created:
+        session.execute(insert(Candidate), created)
+    session.flush()  # the candidates exist before the events that announce them
+    for candidate_id, external_id, decision in announce:
+        enqueue(
+            session,
+            CANDIDATE_INELIGIBLE,
+            {
+                "candidate_id": candidate_id,
+                "external_id": external_id,
+                "job_id": job_id,
+                "rule": decision.rule,
+                "reason": decision.reason,
+            },
+            # One announcement each time a candidate becomes ineligible.
+            f"{CANDIDATE_INELIGIBLE}:{candidate_id}:{stamp.isoformat()}",
         )
 
 
@@ -508,7 +542,7 @@ def call_files(settings: Settings, call_id: str) -> list[Path]:
     return [path for path in found if path.is_file()]
 
 
-def _erase_calls(session: Session, settings: Settings, call_ids: list[str]) -> Erased:
+def _erase_calls(session: Session, call_ids: list[str]) -> Erased:
     erased = Erased()
     if not call_ids:
         return erased
@@ -557,7 +591,7 @@ def erase_candidate(db: Database, settings: Settings, candidate_id: str, actor: 
             )
             if report_id not in call_ids
         ]
-        erased = _erase_calls(session, settings, call_ids)
+        erased = _erase_calls(session, call_ids)
         session.delete(row)
         erased.candidates = 1
         session.flush()
@@ -583,7 +617,7 @@ def purge(db: Database, settings: Settings, days: float, actor: str = "retention
             if r not in old_calls
         ]
         call_ids = old_calls + old_reports
-        total.add(_erase_calls(session, settings, call_ids))
+        total.add(_erase_calls(session, call_ids))
         recent = select(Call.candidate_id).where(Call.candidate_id.is_not(None))
         stale = select(Candidate.candidate_id).where(
             Candidate.created_at < cutoff, Candidate.candidate_id.not_in(recent)

@@ -51,7 +51,9 @@ def _turn_data(turn: Turn) -> dict[str, Any]:
     return {k: v for k, v in asdict(turn).items() if k not in _TURN_COLUMNS}
 
 
-def completed_payload(report: dict[str, Any], link: CallLink) -> dict[str, Any]:
+def completed_payload(
+    report: dict[str, Any], link: CallLink, external_id: str | None = None
+) -> dict[str, Any]:
     """The ``interview.completed`` event: what an HR system acts on (the whole report stays
     readable at ``/api/reports/{report_id}``)."""
     scores = report.get("scores") or {}
@@ -59,6 +61,7 @@ def completed_payload(report: dict[str, Any], link: CallLink) -> dict[str, Any]:
         "report_id": report["report_id"],
         "call_id": report["call_id"],
         "candidate_id": link.candidate_id,
+        "external_id": external_id,  # the HR system's id of the candidate
         "job_id": link.job_id,
         "script": report.get("script"),
         "complete": report.get("complete"),
@@ -176,10 +179,11 @@ class CallStore:
                 )
             )
             session.flush()  # the report row exists before the event that announces it
+            candidate = session.get(Candidate, link.candidate_id) if link.candidate_id else None
             enqueue(
                 session,
                 INTERVIEW_COMPLETED,
-                completed_payload(report, link),
+                completed_payload(report, link, candidate.external_id if candidate else None),
                 f"{INTERVIEW_COMPLETED}:{report['report_id']}",
             )
 

@@ -20,8 +20,11 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import select
 
 from agent.devtools.simulate import simulate
+from agent.store.db import Database
+from agent.store.tables import CallTurn, ReportRow
 from tests.abuse.conftest import FIXTURES, free_port
 
 pytestmark = [pytest.mark.slow, pytest.mark.asyncio(loop_scope="session")]
@@ -110,6 +113,11 @@ async def test_kill_9_mid_interview_then_restart_keeps_every_finished_turn(
     assert reports(data_dir) == []  # nothing was written at the end: there was no end
     journal = data_dir / "journals" / f"{call_ids[0]}.jsonl"
     assert journal.is_file() and oct(journal.stat().st_mode & 0o777) == "0o600"
+    # The database lost nothing already said either: each answer heard is a stored turn.
+    database = Database(f"sqlite:///{data_dir / 'screenline.db'}")
+    with database.session() as session:
+        stored = list(session.scalars(select(CallTurn).where(CallTurn.call_id == call_ids[0])))
+    assert [t.text for t in stored if t.speaker == "candidate"] == heard
 
     second = ServerProcess(data_dir, tmp_path / "server.log")
     servers.append(second)
@@ -120,6 +128,10 @@ async def test_kill_9_mid_interview_then_restart_keeps_every_finished_turn(
     said = [t["text"] for t in report["turns"] if t["speaker"] == "candidate"]
     assert said == heard
     assert not journal.exists()
+    with database.session() as session:  # recovery stored the report row too
+        row = session.get(ReportRow, call_ids[0])
+        assert row is not None and row.body["end_reason"] == "crashed"
+    database.dispose()
 
     # SIGTERM while a call runs: the caller hears the end and gets its report id.
     events: list[dict[str, Any]] = []

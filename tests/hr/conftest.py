@@ -5,8 +5,6 @@ generator for candidate imports (:func:`candidates_csv`)."""
 
 from __future__ import annotations
 
-import csv
-import io
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -19,20 +17,13 @@ import pytest
 import pytest_asyncio
 from sqlalchemy import delete
 
+from agent.devtools.candidates import HOME_AGENT_RULES, candidate_rows, candidates_csv
 from agent.settings import Settings
 from agent.store.db import Database
 from agent.store.tables import ApiKey, Base
 from tests.conftest import FIXTURES, POSTGRES_ADMIN_URL
 
-#: A home-based customer-service job's rules (every rule kind).
-HOME_AGENT_RULES: dict[str, Any] = {
-    "education": {"min": "high_school"},
-    "experience": {"min_years": 1},
-    "work_from_home": {"quiet_room": True, "stable_internet": True},
-    "region": {"allowed": ["CN", "US"]},
-    "language": {"required": ["en"]},
-    "salary": {"min": 3000, "max": 8000},
-}
+__all__ = ["HOME_AGENT_RULES", "candidate_rows", "candidates_csv"]
 
 
 def empty(db: Database, *, keep_keys: bool = False) -> None:
@@ -137,54 +128,13 @@ async def hr_server(
 
 @pytest.fixture
 def hr(hr_server: HRServer) -> HRServer:
-    """The module's server with its HR rows emptied (keys kept) and its files removed."""
+    """The module's server with its HR rows emptied (keys kept)."""
     empty(hr_server.db, keep_keys=True)
     return hr_server
 
 
-def candidates_csv(rows: list[dict[str, Any]], *, encoding: str = "utf-8-sig") -> bytes:
-    """A CSV file as an HR system exports it (Excel's UTF-8 with BOM by default)."""
-    columns: list[str] = []
-    for row in rows:
-        columns += [key for key in row if key not in columns]
-    out = io.StringIO()
-    writer = csv.DictWriter(out, columns, lineterminator="\r\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return out.getvalue().encode(encoding)
-
-
-def candidate_rows(
-    count: int, *, start: int = 0, ineligible_every: int = 0
-) -> list[dict[str, Any]]:
-    """``count`` plausible candidate rows for :data:`HOME_AGENT_RULES` (every
-    ``ineligible_every``-th one expects too high a salary)."""
-    rows = []
-    for i in range(start, start + count):
-        salary = 9500 if ineligible_every and i % ineligible_every == 0 else 5000
-        rows.append(
-            {
-                "external_id": f"ats-{i:05d}",
-                "name": f"Candidate {i}",
-                "email": f"candidate{i}@example.com",
-                "phone": f"+1555{i:07d}",
-                "timezone": "America/Chicago",
-                "language": "en",
-                "education": "bachelor",
-                "experience_years": "2",
-                "work_from_home": "yes",
-                "quiet_room": "yes",
-                "stable_internet": "yes",
-                "region": "US-TX",
-                "languages": "en",
-                "expected_salary": str(salary),
-            }
-        )
-    return rows
-
-
 def store_call(
-    server: HRServer,
+    target: HRServer | Database,
     candidate_id: str,
     *,
     tier: str = "pending",
@@ -193,7 +143,8 @@ def store_call(
     files: bool = True,
 ) -> str:
     """A finished call as run_call leaves it (calls, turns, report row, interview.completed,
-    the report file; with ``files`` also a recording and a leftover journal); its id."""
+    and, on a server with ``files``, the report file, a recording and a leftover journal); its
+    id."""
     from agent.reports.report import CallRecord, Turn
     from agent.store.calls import CallStore
 
@@ -206,7 +157,8 @@ def store_call(
         language="en",
         transport="ws",
     )
-    store = CallStore(server.db)
+    db = target.db if isinstance(target, HRServer) else target
+    store = CallStore(db)
     link = store.start(record)
     turns = [Turn("interviewer", "Tell me about your experience.", 0.0, 2.0, "experience")]
     turns.append(Turn("candidate", said, 2.5, 6.0, "experience"))
@@ -218,7 +170,8 @@ def store_call(
     report = record.to_report()
     report["scores"] = {"tier": tier, "total": score, "dimensions": []}
     store.finish(report, link)
-    if files:
+    if files and isinstance(target, HRServer):
+        server = target
         server.runtime.reports.save(report)
         recordings = server.settings.data_dir / "recordings"
         recordings.mkdir(parents=True, exist_ok=True)

@@ -131,6 +131,12 @@ async def test_review_overrides_and_is_audited(hr: HRServer) -> None:
         "pending",
     }
     assert count(hr, Review) == 2
+    with hr.db.session() as session:
+        completed = session.scalars(
+            select(OutboxEvent).where(OutboxEvent.type == "interview.completed")
+        ).one()
+    assert completed.payload["external_id"] == "ats-00000"
+    assert completed.payload["candidate_id"] == candidate and completed.payload["tier"] == "pending"
 
 
 def _dump(hr: HRServer) -> str:
@@ -207,3 +213,31 @@ async def test_retention_purges_old_data(hr: HRServer) -> None:
             ).scalar()
             == 1
         )
+
+
+async def test_server_retention_task_purges(hr: HRServer) -> None:
+    """The periodic task the server's lifespan starts, with retention on."""
+    import asyncio
+
+    from agent.hr.retention import retention_loop
+    from agent.settings import HRSettings
+
+    (candidate,) = await import_some(hr, 1)
+    old_call = store_call(hr, candidate)
+    long_ago = datetime.now(UTC) - timedelta(days=3)
+    with hr.db.session() as session:
+        session.execute(update(Call).where(Call.call_id == old_call).values(started_at=long_ago))
+    settings = hr.settings.model_copy(
+        update={"hr": HRSettings(retention_days=1, retention_interval_s=0.05)}
+    )
+    task = asyncio.create_task(retention_loop(hr.db, settings))
+    try:
+        for _ in range(200):
+            if count(hr, Call) == 0:
+                break
+            await asyncio.sleep(0.05)
+    finally:
+        task.cancel()
+    assert count(hr, Call) == 0 and count(hr, ReportRow) == 0
+    off = asyncio.create_task(retention_loop(hr.db, hr.settings))  # retention off: returns
+    await asyncio.wait_for(off, 5)
