@@ -220,6 +220,24 @@ class CampaignSettings(BaseModel):
     retention_days: int = Field(default=30, ge=1)
 
 
+class MonitorSettings(BaseModel):
+    """The QA live monitor and call recordings (agent/monitor/, README "QA live monitor")."""
+
+    # Key prefix of the bus's Redis channels and registry (one deployment per prefix).
+    redis_prefix: str = "screenline:"
+    # A live call whose process stopped heartbeating leaves the list after this long.
+    live_ttl_s: float = Field(default=10.0, gt=0)
+    # Queued events / 20 ms audio frames beyond which a slow QA page is dropped.
+    subscriber_queue: int = Field(default=512, gt=0)
+    listener_queue: int = Field(default=50, gt=0)
+    # The /ws/monitor ticket a QA page gets for its key (seconds).
+    ticket_ttl_s: float = Field(default=60.0, gt=0)
+    # Record every call as stereo WAV (candidate left, interviewer right) under
+    # data_dir/recordings; deleted after retention_days (0 keeps them).
+    record_calls: bool = True
+    retention_days: float = Field(default=30.0, ge=0)
+
+
 class HRSettings(BaseModel):
     """The HR side: candidate import bounds, report paging, data retention (README "HR API")."""
 
@@ -322,6 +340,9 @@ class Settings(BaseSettings):
     twilio: TwilioSettings = Field(default_factory=TwilioSettings)
     # SQLAlchemy URL of the product database; unset: SQLite file data_dir/screenline.db.
     database_url: str | None = None
+    # Redis for the live-monitor bus across server processes; unset: in-process only.
+    redis_url: str | None = None
+    monitor: MonitorSettings = Field(default_factory=MonitorSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)
     delivery: DeliverySettings = Field(default_factory=DeliverySettings)
     # The key `simulate` / `mic` / `dial`-style clients send to a --server (SCREENLINE_API_KEY).
@@ -341,6 +362,11 @@ class Settings(BaseSettings):
     def resolved_reports_dir(self) -> Path:
         """Where report JSON files go (``data_dir/reports`` unless set)."""
         return self.reports_dir or self.data_dir / "reports"
+
+    @property
+    def recordings_dir(self) -> Path:
+        """Where call recordings go (``data_dir/recordings``)."""
+        return self.data_dir / "recordings"
 
     @property
     def resolved_database_url(self) -> str:

@@ -30,6 +30,7 @@ from dialogue.events import (
     End,
     Event,
     Flag,
+    HandBack,
     HangUp,
     Listen,
     NoInput,
@@ -215,6 +216,8 @@ class Interview:
             return [self._record("barge_ins", barge_ins)]
         if isinstance(event, Dtmf):
             return self._on_dtmf(event.digit.strip())
+        if isinstance(event, HandBack):
+            return self._on_hand_back()
         if isinstance(event, HangUp):
             # Asking for a callback and then hanging up is still a callback request.
             outcome = Outcome.CALLBACK_REQUESTED if self._state == "callback" else Outcome.HUNG_UP
@@ -542,6 +545,17 @@ class Interview:
         if self._state.startswith("q:"):
             self._answer(self._question)
         return [self.prompts.phrase("move_on", self._qid), *self._advance(self._index + 1)]
+
+    def _on_hand_back(self) -> list[Action]:
+        """After a take-over the person has covered the current question: ask the next one
+        (the greeting is asked again: its consent was not given to the engine)."""
+        if self._state.startswith("confirm:") or self._state == "callback":
+            self._pending = None
+            self._goto(self._resume or "greeting")
+        if self._state.startswith(("q:", "followup:")):
+            self._answer(self._question)
+            return self._advance(self._index + 1)
+        return self._reprompt()
 
     # -- movement ---------------------------------------------------------------------------
 

@@ -63,7 +63,12 @@ class HangUp:
     """The candidate's side went away."""
 
 
-Event = Utterance | NoInput | AnswerTooLong | BargeIn | Dtmf | HangUp
+@dataclass(frozen=True)
+class HandBack:
+    """A person who had taken the call over hands it back: carry on at the next question."""
+
+
+Event = Utterance | NoInput | AnswerTooLong | BargeIn | Dtmf | HangUp | HandBack
 
 
 # --- actions: engine -> driver --------------------------------------------------------------

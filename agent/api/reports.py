@@ -13,9 +13,9 @@ from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 
 from agent.api.hrcommon import ID_PATTERN, db_of, run_blocking, runtime_of
-from agent.auth.guard import Action, require
+from agent.api.monitor import report_html as page_with_recording
+from agent.auth.guard import Action, access_of, require
 from agent.hr import repo
-from agent.reports.html import render_report_html
 from agent.store.apikeys import KeyInfo
 
 # Not a pattern: an id that names no report is a 404 like any unknown one (it never names a
@@ -84,7 +84,9 @@ def reports_router() -> APIRouter:
     @router.get("/api/reports/{report_id}.html", response_class=HTMLResponse)
     async def report_html(report_id: ReportId, request: Request, _key: Read) -> HTMLResponse:
         report = await load_report(request, report_id)
-        return HTMLResponse(await asyncio.to_thread(render_report_html, report))
+        # With the call's recording player when it was recorded (agent/api/monitor.py).
+        page = await asyncio.to_thread(page_with_recording, access_of(request), report)
+        return HTMLResponse(page)
 
     @router.get("/api/reports/{report_id}")
     async def get_report(report_id: ReportId, request: Request, _key: Read) -> dict[str, Any]:

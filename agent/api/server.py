@@ -29,6 +29,7 @@ from agent.api.greenhouse import greenhouse_router
 from agent.api.guards import BodyLimits, validation_error
 from agent.api.jobs import IMPORT_PATHS, jobs_router
 from agent.api.metrics import monitoring_router
+from agent.api.monitor import monitor_router
 from agent.api.recruiter import recruiter_router
 from agent.api.reports import reports_router
 from agent.api.successfactors import successfactors_router
@@ -40,6 +41,7 @@ from agent.calls.admission import Refused
 from agent.calls.limits import InputError
 from agent.calls.run import CallSpec, Runtime, run_call
 from agent.hr.retention import retention_loop
+from agent.monitor.recording import sweep
 from agent.settings import Settings
 from agent.store.db import Database
 from telephony.native_ws import (
@@ -81,6 +83,8 @@ def create_app(settings: Settings, runtime: Runtime | None = None, *, warm: bool
             warming = asyncio.create_task(_warm_prompts(rt, [settings.default_script]))
         rt.models_ready = True
         retention = asyncio.create_task(retention_loop(rt.db, settings))
+        await rt.bus.start()  # Redis: refuses to start when the configured server is down
+        sweeping = asyncio.create_task(_sweep_recordings(settings))
         try:
             async with (
                 telephony_lifespan(rt),
@@ -91,8 +95,10 @@ def create_app(settings: Settings, runtime: Runtime | None = None, *, warm: bool
                 await rt.drain()  # normally done on SIGTERM already (agent/api/serving.py)
         finally:
             retention.cancel()
+            sweeping.cancel()
             if warming is not None:
                 warming.cancel()
+            await rt.bus.close()
 
     app = FastAPI(title="Screenline", version="0.1.0", lifespan=lifespan)
     # Candidate imports may be larger than other bodies (up to hr.max_import_bytes).
@@ -117,6 +123,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None, *, warm: bool
     app.include_router(candidates_router())
     app.include_router(reports_router())
     app.include_router(campaigns_router(settings, campaigns))
+    app.include_router(monitor_router(rt))
 
     @app.websocket("/ws/call")
     async def ws_call(websocket: WebSocket) -> None:
@@ -147,6 +154,17 @@ async def delivery_lifespan(settings: Settings, db: Database) -> AsyncIterator[N
             await asyncio.wait_for(task, settings.delivery.timeout_s + 5)
         except (TimeoutError, asyncio.CancelledError):
             task.cancel()
+
+
+async def _sweep_recordings(settings: Settings, every_s: float = 3600.0) -> None:
+    """Delete recordings past their retention, at start-up and then hourly."""
+    while True:
+        directory, days = settings.recordings_dir, settings.monitor.retention_days
+        try:
+            await asyncio.to_thread(sweep, directory, days)
+        except OSError as exc:
+            log.warning("recording retention sweep failed: %s", exc)
+        await asyncio.sleep(every_s)
 
 
 async def _warm_prompts(rt: Runtime, script_ids: list[str]) -> None:

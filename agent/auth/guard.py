@@ -52,6 +52,8 @@ class Action(StrEnum):
     DELIVERIES = "deliveries"  # /api/deliveries (delivery log, replay)
     ATS = "ats"  # /integrations/greenhouse/*, /integrations/successfactors/* (the HR system)
     RUN_CAMPAIGNS = "run_campaigns"  # /api/campaigns..., /api/dnc
+    MONITOR = "monitor"  # /qa: live calls, listen in, flag, take over, end (agent/api/monitor.py)
+    READ_RECORDINGS = "read_recordings"  # GET /api/calls/{id}/recording
     MANAGE_JOBS = "manage_jobs"  # /api/jobs (create, change, delete; reading too)
     MANAGE_CANDIDATES = "manage_candidates"  # import, read, export, invite candidates
     REVIEW_REPORTS = "review_reports"  # POST /api/reports/{id}/reviews
@@ -72,6 +74,8 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.DELIVERIES: frozenset({Role.ADMIN, Role.RECRUITER}),
     Action.ATS: frozenset({Role.ADMIN, Role.RECRUITER}),
     Action.RUN_CAMPAIGNS: frozenset({Role.ADMIN, Role.RECRUITER}),
+    Action.MONITOR: frozenset({Role.ADMIN, Role.QA}),
+    Action.READ_RECORDINGS: frozenset({Role.ADMIN, Role.RECRUITER, Role.QA}),
     Action.MANAGE_JOBS: frozenset({Role.ADMIN, Role.RECRUITER}),
     Action.MANAGE_CANDIDATES: frozenset({Role.ADMIN, Role.RECRUITER}),
     Action.REVIEW_REPORTS: frozenset({Role.ADMIN, Role.RECRUITER}),
@@ -210,6 +214,39 @@ class Access:
             raise Denied(401, "twilio-stream token refused: incomplete claims")
         script = claims.get("script")
         return StreamGrant(cand, script if isinstance(script, str) else None, sid)
+
+    def monitor_ticket(self, key: KeyInfo) -> str:
+        """A short-lived ticket a QA page opens its monitor sockets with (the key itself never
+        goes in a URL or a socket message that might be logged)."""
+        claims = {"key": key.key_id, "role": str(key.role)}
+        return self._sign(Purpose.MONITOR, claims, self.settings.monitor.ticket_ttl_s)
+
+    async def check_monitor_ticket(self, ticket: str | None) -> str:
+        """The key id a monitor ticket was minted for, while that key is live and may
+        monitor; raises :class:`Denied` otherwise (a revoked key's tickets stop at once)."""
+        claims = self._verify(ticket, Purpose.MONITOR)
+        key_id = claims.get("key")
+        if not isinstance(key_id, str):
+            raise Denied(401, "monitor token refused: incomplete claims")
+        try:
+            info = await asyncio.to_thread(self.keys.active, key_id)
+        except Exception as exc:  # the key store is down: nobody gets in
+            raise Denied(401, "key store unavailable") from exc
+        if info is None:
+            raise Denied(401, "monitor token refused: its key is revoked")
+        if not allowed(info.role, Action.MONITOR):
+            raise Denied(403, f"role {info.role} may not {Action.MONITOR}")
+        return key_id
+
+    def recording_token(self, call_id: str, ttl_s: float = 3600.0) -> str:
+        """A token that fetches ``call_id``'s recording (the report page's audio player)."""
+        _check_id("call id", call_id)
+        return self._sign(Purpose.RECORDING, {"call": call_id}, ttl_s)
+
+    def check_recording_token(self, token: str | None, call_id: str) -> None:
+        """Raises :class:`Denied` unless ``token`` grants ``call_id``'s recording."""
+        if self._verify(token, Purpose.RECORDING).get("call") != call_id:
+            raise Denied(401, "recording token refused: minted for another call")
 
     async def call_socket(self, token: str | None) -> None:
         """``/ws/call``: a key allowed to make test calls, or a valid call token."""

@@ -27,6 +27,8 @@ class Purpose(StrEnum):
     CALL = "call"  # open one /ws/call session
     INVITE = "invite"  # the candidate page and its WebRTC offer, for one candidate and script
     TWILIO_STREAM = "twilio-stream"  # the media stream our TwiML points Twilio at
+    MONITOR = "monitor"  # open the QA monitor's sockets (/ws/monitor...) as one key
+    RECORDING = "recording"  # fetch one call's recording (an <audio> element cannot send a key)
 
 
 class TokenError(ValueError):

@@ -63,6 +63,7 @@ from dialogue.events import (
     Dtmf,
     End,
     Event,
+    HandBack,
     HangUp,
     Listen,
     NoInput,
@@ -91,6 +92,8 @@ class Engine(Protocol):
 #: Computes per-turn features from (transcript frame, call record, latency info); may be slow.
 FeatureFn = Callable[[TurnTranscriptFrame, dict[str, Any]], Awaitable[dict[str, Any]]]
 
+#: While a QA person has the call, a candidate utterance is transcribed after this much silence.
+TAKEOVER_END_SILENCE_S = 0.8
 #: Held audio beyond which a decision stops waiting for its cues (a stage that never answers
 #: must not stall a call for ever; with working stages this bound is never reached).
 MAX_HELD_S = 30.0
@@ -180,11 +183,21 @@ class InterviewConductor(FrameProcessor):
         # transcript) is already durable (run_call journals it with fsync).
         self.on_turn: Callable[[Turn], Awaitable[None]] | None = None
         self._hangup_reason: str | None = None
+        # The live monitor (agent/monitor/): told of every event, the caller's and its own.
+        self.on_event: Callable[[str, dict[str, Any]], None] | None = None
+        # A QA person has the call (take-over): the AI neither speaks nor decides turns.
+        self.taken_over = False
 
     # -- helpers --------------------------------------------------------------------------
 
     async def _send(self, kind: str, **payload: Any) -> None:
+        self._publish(kind, **payload)
         await self.push_frame(OutputTransportMessageUrgentFrame(message={"type": kind, **payload}))
+
+    def _publish(self, kind: str, **payload: Any) -> None:
+        """An event for the live monitor (every caller event passes here too)."""
+        if self.on_event is not None:
+            self.on_event(kind, payload)
 
     def _reset_turn(self) -> None:
         self._user_speaking = False
@@ -206,7 +219,10 @@ class InterviewConductor(FrameProcessor):
             await self.on_turn(turn)
 
     def _note_state(self) -> None:
+        states = len(self.record.states)
         note_state(self.record, self._engine.state)
+        if len(self.record.states) != states:
+            self._publish("state", state=self._engine.state)
 
     async def _apply(self, actions: list[Action]) -> None:
         says = [i for i, a in enumerate(actions) if isinstance(a, Say)]
@@ -298,11 +314,13 @@ class InterviewConductor(FrameProcessor):
                     await self._prompt_ended()
             return
         elif isinstance(frame, BotStartedSpeakingFrame):
-            self._on_bot_started()
+            if not self.taken_over:  # (the QA person's voice is not the interviewer's turn)
+                self._on_bot_started()
             if direction == FrameDirection.UPSTREAM:
                 return
         elif isinstance(frame, BotStoppedSpeakingFrame):
-            await self._on_bot_stopped()
+            if not self.taken_over:
+                await self._on_bot_stopped()
             if direction == FrameDirection.UPSTREAM:
                 return
         elif isinstance(frame, TurnTranscriptFrame):
@@ -326,6 +344,35 @@ class InterviewConductor(FrameProcessor):
         elif isinstance(frame, (EndFrame, CancelFrame)):
             self._close_bot_turns()
         await self.push_frame(frame, direction)
+
+    async def take_over(self) -> None:
+        """A QA person takes the call: the AI stops speaking and deciding at once. Candidate
+        speech is still transcribed and recorded; the engine gets none of it."""
+        if self._ended or self.taken_over:
+            return
+        self.taken_over = True
+        for turn in self._open_bot_turns:
+            turn.interrupted = True
+        self._close_bot_turns()
+        self._barge = None
+        self._bot_speaking = False
+        self._listen = None
+        self._listen_since = None
+        self._turns_heard = self._turns_sent
+        self._stopped_unheard = False
+        await self.broadcast_interruption()  # cuts the prompt off and flushes the transport
+        if self._cue_wait is not None:
+            self._cue_wait = None  # no end-of-answer decision waits any more
+            await self._replay()
+
+    async def hand_back(self) -> None:
+        """The QA person hands the call back: the interview resumes at the next question."""
+        if self._ended or not self.taken_over:
+            return
+        self.taken_over = False
+        self._reset_turn()
+        self._latency_turn = None  # the person's reply is not the interviewer's response gap
+        await self._handle(HandBack())
 
     async def _on_hangup(self, reason: str) -> None:
         """The caller left (or the server ends the call). An answer still being spoken or
@@ -419,6 +466,16 @@ class InterviewConductor(FrameProcessor):
             if self.clock - self._barge >= self._barge_in_confirm_s + self._vad_stop_s:
                 await self._confirm_barge_in()
             return
+        if self.taken_over:
+            # Only transcription goes on: an answer ends after a plain pause.
+            if (
+                not self._awaiting_transcript
+                and not self._user_speaking
+                and self._last_voice_end is not None
+                and self.clock - self._last_voice_end >= TAKEOVER_END_SILENCE_S
+            ):
+                await self._end_turn("takeover")
+            return
         listen = self._listen
         if listen is None or self._awaiting_transcript or self._ended:
             return
@@ -497,7 +554,7 @@ class InterviewConductor(FrameProcessor):
             )
         if self._speech_start is None:
             self._speech_start = self.clock
-        if self._bot_speaking and self._barge is None and not self._ended:
+        if self._bot_speaking and self._barge is None and not self._ended and not self.taken_over:
             # Hold the prompt at once; whether this is a real barge-in or a cough/backchannel
             # is decided by how long the sound lasts and what it says.
             self._barge = self.clock
@@ -550,6 +607,7 @@ class InterviewConductor(FrameProcessor):
             log.info("turn latency %s", lat)
             if self._on_latency is not None:
                 self._on_latency(lat)
+            self._publish("metrics", question_id=self._latency_turn.question_id, latency=lat)
             self._latency_turn = None
 
     async def _on_bot_stopped(self) -> None:
@@ -581,6 +639,9 @@ class InterviewConductor(FrameProcessor):
     async def _measure(self, turn: Turn, frame: TurnTranscriptFrame, info: dict[str, Any]) -> None:
         assert self._features is not None
         turn.features = await self._features(frame, info)
+        self._publish(
+            "metrics", question_id=turn.question_id, latency=turn.latency, features=turn.features
+        )
 
     async def drain_features(self, timeout_s: float = 30.0) -> None:
         """Wait for per-turn feature measurements still running (before the report is made)."""
@@ -645,6 +706,8 @@ class InterviewConductor(FrameProcessor):
             )
         reason = self._turn_reason
         self._reset_turn()
+        if self.taken_over or "takeover" in (reason, frame.reason):
+            return  # the person on the call answers it, not the engine (even once handed back)
         if reason == "max_length":
             await self._handle(AnswerTooLong(text_so_far=text))
         else:

@@ -37,6 +37,11 @@ from agent.calls.limits import InputError, check_variables
 from agent.calls.record import open_record
 from agent.calls.scoring import finalize_scores, make_feature_fn
 from agent.calls.scripts import catalog_for
+from agent.monitor.audit import Auditor
+from agent.monitor.bus import bus_from_settings
+from agent.monitor.call import CallMonitor
+from agent.monitor.recording import StereoWavWriter, call_recording_path
+from agent.monitor.tap import CallAudio, CandidateTap, InterviewerTap
 from agent.reports.report import CallRecord, ReportStore, Turn, new_call_id, utc_now
 from agent.settings import Settings
 from agent.store.calls import DB_EXECUTOR, CallLink, CallStore
@@ -101,6 +106,10 @@ class Runtime:
         self.models_ready = False
         self.prompts_ready = False
         self.turn_latency: dict[str, Histogram] = {}
+        # The live monitor: every call's events and audio (in-process, or Redis when set).
+        self.bus = bus_from_settings(settings)
+        self.monitors: dict[str, CallMonitor] = {}
+        self.audit = Auditor(self.db)  # every monitor action: who, when, which call
 
     def script(self, script_id: str | None) -> Script:
         """A script by id from the configured directories (the default when None; blocking)."""
@@ -333,12 +342,30 @@ async def _run_call(
     store = runtime.call_store
     link: CallLink | None = await runtime.in_db("call start", store.start, record)
     saved: list[str] = []
+    writer = None
+    if settings.monitor.record_calls:
+        path = call_recording_path(settings.recordings_dir, spec.call_id)
+        try:
+            writer = await asyncio.to_thread(StereoWavWriter, path, spec.sample_rate_in)
+        except OSError as exc:  # no recording is no reason to refuse the call
+            log.error("call %s: cannot record: %s", spec.call_id, exc)
+    call_audio = CallAudio(
+        spec.call_id, spec.sample_rate_in, spec.sample_rate_out, runtime.bus, writer
+    )
 
     async def finish(record: CallRecord) -> str:
         """Score what the call produced and store the report (complete or cut off)."""
         if saved:
             return saved[0]  # a report is written once, however many paths reach the end
         await conductor.drain_features()
+        monitor.close_span("call ended")  # a call that ends taken over: the span ends here
+        if call_audio.writer is not None:
+            writer = call_audio.writer
+            record.recording = {
+                "sample_rate": writer.rate,
+                "channels": 2,
+                "seconds": round(writer.seconds, 2),
+            }
         # Scoring embeds the answers: in the inference pool, not on the event loop.
         await asyncio.get_running_loop().run_in_executor(
             registry.executor,
@@ -393,14 +420,16 @@ async def _run_call(
         executor=registry.tts_executor,
         recordings=runtime.recordings(script),
     )
-    stages: list[Any] = [transport.input(), vad]
+    stages: list[Any] = [transport.input(), CandidateTap(call_audio), vad]
     if audio.smart_turn:
         stages.append(
             EndOfTurnPredictor(
                 session_getter=registry.smart_turn_session, executor=registry.quick_executor
             )
         )
-    pipeline = Pipeline([*stages, stt, conductor, tts, transport.output()])
+    pipeline = Pipeline(
+        [*stages, stt, conductor, tts, InterviewerTap(call_audio), transport.output()]
+    )
     worker = PipelineWorker(
         pipeline,
         params=PipelineParams(
@@ -444,8 +473,15 @@ async def _run_call(
         ending.append("disconnected")
         await worker.cancel()
 
+    monitor = CallMonitor(
+        runtime.bus, record, call_audio, stop, runtime.audit, job_id=spec.variables.get("job_id")
+    )
+    monitor.conductor = conductor
+    conductor.on_event = lambda kind, payload: monitor.publish(kind, **payload)
     runtime.active[spec.call_id] = conductor
     runtime.stops[spec.call_id] = stop
+    runtime.monitors[spec.call_id] = monitor
+    monitor.started()
     runtime.calls_started += 1
     if on_conductor is not None:
         on_conductor(conductor)
@@ -458,6 +494,7 @@ async def _run_call(
         watchdog.cancel()
         runtime.active.pop(spec.call_id, None)
         runtime.stops.pop(spec.call_id, None)
+        runtime.monitors.pop(spec.call_id, None)
         if not running.done():  # we were cancelled ourselves (server shutdown)
             await worker.cancel()
             running.cancel()
@@ -472,6 +509,7 @@ async def _run_call(
         if not saved:  # cut off, or cancelled while the conductor was still writing it
             # Shielded: a cancelled server task must still leave the report on disk.
             await asyncio.shield(finish(record))
+        monitor.ended(saved[0] if saved else None, record.outcome)
     return record
 
 

@@ -1,4 +1,4 @@
-"""A self-contained HTML page for one report: inline CSS and SVG, no scripts, no network.
+"""A self-contained HTML page for one report: inline CSS and SVG, no network.
 
 The page is what a recruiter reads before deciding. It opens with the summary: the tier (worded
 as a recommendation awaiting human review unless a person has reviewed it), the total (marked
@@ -8,10 +8,16 @@ question (quotes, nearest rubric level, criteria met and missed, flags), the rec
 the transcript with per-turn delivery metrics, and pitch/loudness plots.
 Pitch and loudness are labelled as measurements that are not scored; nothing on the page names an
 emotion (DESIGN.md decision 8). Every piece of report text goes through :func:`html.escape`.
+
+When the call was recorded and a ``recording_url`` is given, the page also plays the recording:
+each turn, QA flag and taken-over span seeks the player to its moment (one small inline script,
+allowed by its hash in the page's Content-Security-Policy; the audio is the only fetch).
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import html
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -77,7 +83,16 @@ ul.concepts{margin:4px 0;padding-left:20px}
 .candidate .who{color:#24589b}.interviewer .who{color:#5b6475}
 svg{max-width:100%;height:auto}.turn{overflow-x:auto}
 table.metrics th,table.metrics td{font-size:12px;padding:2px 6px}
+#recording audio{width:100%}[data-t]{cursor:pointer}[data-t]:hover{background:#f0f4fb}
+.takenover{background:#fff7e6}
 """
+#: Seeks the recording to a turn's, flag's or span's moment (``data-t``, seconds).
+_SEEK_JS = (
+    "document.addEventListener('click',function(e){var el=e.target.closest('[data-t]');"
+    "var a=document.getElementById('player');if(!el||!a)return;"
+    "a.currentTime=parseFloat(el.dataset.t);a.play().catch(function(){});});"
+)
+_SEEK_HASH = base64.b64encode(hashlib.sha256(_SEEK_JS.encode()).digest()).decode()
 
 
 def _e(value: Any) -> str:
@@ -384,11 +399,52 @@ def _turn_metrics(features: Mapping[str, Any]) -> str:
     return f'<table class="metrics"><tr>{head}</tr><tr>{body}</tr></table>'
 
 
+def _taken_over(spans: Sequence[Mapping[str, Any]], t: Any) -> bool:
+    if not isinstance(t, int | float):
+        return False
+    return any(s.get("start_s", 0) <= t <= s.get("end_s", float("inf")) for s in spans)
+
+
+def _recording(report: Mapping[str, Any], url: str | None) -> str:
+    """The player, the QA flags and the taken-over spans (each seeks to its moment)."""
+    monitor = report.get("monitor") or {}
+    flags = monitor.get("flags") or []
+    spans = monitor.get("takeovers") or []
+    if not (url or flags or spans):
+        return ""
+    player = (
+        f'<audio id="player" controls preload="metadata" src="{_e(url)}"></audio>'
+        if url
+        else '<p class="muted">No recording.</p>'
+    )
+    flag_items = "".join(
+        f'<li class="qa-flag" data-t="{_num(f.get("t"), 2)}">{_num(f.get("t"), 1)} s — '
+        f'{_e(f.get("note") or "flag")} <span class="muted">({_e(f.get("by"))})</span></li>'
+        for f in flags
+    )
+    span_items = "".join(
+        f'<li class="takeover" data-t="{_num(s.get("start_s"), 2)}">'
+        f"{_num(s.get('start_s'), 1)}–{_num(s.get('end_s'), 1)} s: taken over by "
+        f"{_e(s.get('by'))}</li>"
+        for s in spans
+    )
+    return (
+        '<section id="recording"><h2>Recording</h2>'
+        '<p class="muted">Candidate left, interviewer right. Click a turn, flag or span to '
+        f"hear it.</p>{player}"
+        + (f"<p><b>QA flags</b></p><ul>{flag_items}</ul>" if flags else "")
+        + (f"<p><b>Taken over by a person</b></p><ul>{span_items}</ul>" if spans else "")
+        + "</section>"
+    )
+
+
 def _transcript(report: Mapping[str, Any]) -> str:
     tracks = {t.get("turn_index"): t for t in report.get("delivery_tracks") or []}
+    spans = (report.get("monitor") or {}).get("takeovers") or []
     rows = []
     for index, turn in enumerate(report.get("turns") or []):
         speaker = "candidate" if turn.get("speaker") == "candidate" else "interviewer"
+        over = " takenover" if _taken_over(spans, turn.get("start_s")) else ""
         extra = ""
         if speaker == "candidate":
             extra = _turn_metrics(turn.get("features") or {})
@@ -396,7 +452,8 @@ def _transcript(report: Mapping[str, Any]) -> str:
                 extra += _track_svg(tracks[index])
         question = f" · {_e(turn.get('question_id'))}" if turn.get("question_id") else ""
         rows.append(
-            f'<div class="turn {speaker}" id="turn-{index}">'
+            f'<div class="turn {speaker}{over}" id="turn-{index}" '
+            f'data-t="{_num(turn.get("start_s"), 2)}">'
             f'<span class="who">{_e(speaker.title())}</span> '
             f'<span class="muted">{_num(turn.get("start_s"), 1)} s{question}</span>'
             f"<div>{_e(turn.get('text'))}</div>{extra}</div>"
@@ -439,18 +496,21 @@ def _review(report: Mapping[str, Any]) -> str:
     return f'<section id="review"><h2>Human review</h2>{body}{flag_html}{record_html}</section>'
 
 
-def render_report_html(report: Mapping[str, Any]) -> str:
-    """The report as one self-contained HTML document (UTF-8 text)."""
+def render_report_html(report: Mapping[str, Any], recording_url: str | None = None) -> str:
+    """The report as one self-contained HTML document (UTF-8 text); ``recording_url`` (a
+    same-origin path) adds the recording's player."""
     title = f"Screenline report {report.get('report_id', '')}"
     language = (report.get("script") or {}).get("language") or "en"
+    media = f" media-src 'self'; script-src 'sha256-{_SEEK_HASH}';" if recording_url else ""
+    script = f"<script>{_SEEK_JS}</script>" if recording_url else ""
     return (
         f'<!DOCTYPE html><html lang="{_e(language)}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
-        "style-src 'unsafe-inline'; img-src data:\">"
+        f"style-src 'unsafe-inline'; img-src data:;{media}\">"
         f"<title>{_e(title)}</title><style>{_CSS}</style></head><body><main>"
-        f"{_header(report)}{_summary(report)}{_scores(report)}{_transcript(report)}"
-        f"{_review(report)}"
+        f"{_header(report)}{_summary(report)}{_recording(report, recording_url)}"
+        f"{_scores(report)}{_transcript(report)}{_review(report)}"
         f'<p class="muted">Report schema {_e(report.get("schema_version"))}.</p>'
-        "</main></body></html>\n"
+        f"</main>{script}</body></html>\n"
     )

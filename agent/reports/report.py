@@ -65,6 +65,10 @@ class CallRecord:
     scores: dict[str, Any] | None = None  # dialogue.scoring.ScoreCard.to_dict()
     review: dict[str, Any] | None = None  # {reviewer, override_tier, note, reviewed_at}
     delivery_tracks: list[dict[str, Any]] = field(default_factory=list)  # per candidate turn
+    # The QA monitor (agent/monitor/): flags at call times, taken-over spans, the recording.
+    qa_flags: list[dict[str, Any]] = field(default_factory=list)  # {t, note, by, at}
+    takeovers: list[dict[str, Any]] = field(default_factory=list)  # {by, start_s, end_s}
+    recording: dict[str, Any] | None = None  # {sample_rate, channels, seconds}
 
     def to_report(self) -> dict[str, Any]:
         """The report document (JSON-ready)."""
@@ -93,6 +97,11 @@ class CallRecord:
             "scores": self.scores,
             "review": self.review,
             "delivery_tracks": self.delivery_tracks,
+            "monitor": {
+                "flags": self.qa_flags,
+                "takeovers": self.takeovers,
+                "recording": self.recording,
+            },
         }
 
 

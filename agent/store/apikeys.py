@@ -67,6 +67,12 @@ class KeyStore:
             row.revoked_at = datetime.now(UTC)
             return True
 
+    def active(self, key_id: str) -> KeyInfo | None:
+        """The live (not revoked) key with this id, or None: for a ticket minted from it."""
+        with self.db.session() as session:
+            row = session.get(ApiKey, key_id[:32])
+            return None if row is None or row.revoked_at is not None else _info(row)
+
     def authenticate(self, text: str) -> KeyInfo | None:
         """The live key ``text`` is, or None (malformed, unknown, wrong secret or revoked)."""
         parts = split_key(text)
