@@ -20,6 +20,8 @@ class Outcome(StrEnum):
     CALLBACK_REQUESTED = "callback_requested"
     HUMAN_REQUESTED = "human_requested"
     NO_RESPONSE = "no_response"
+    #: No clear yes to the consent question after it was asked again: the call ends there.
+    NO_CONSENT = "no_consent"
     HUNG_UP = "hung_up"
 
 
@@ -37,6 +39,11 @@ class Utterance:
 @dataclass(frozen=True)
 class NoInput:
     """The candidate said nothing within the current Listen's no-input timeout."""
+
+
+@dataclass(frozen=True)
+class Unheard:
+    """The candidate answered, but no transcript of it came in time (a stalled ASR stage)."""
 
 
 @dataclass(frozen=True)
@@ -63,7 +70,7 @@ class HangUp:
     """The candidate's side went away."""
 
 
-Event = Utterance | NoInput | AnswerTooLong | BargeIn | Dtmf | HangUp
+Event = Utterance | NoInput | Unheard | AnswerTooLong | BargeIn | Dtmf | HangUp
 
 
 # --- actions: engine -> driver --------------------------------------------------------------
