@@ -43,6 +43,10 @@ class AudioSettings(BaseModel):
     # or when its transcript is more than a backchannel ("mm-hm", "嗯").
     barge_in_confirm_s: float = 1.0
     asr_max_chunk_s: float = 20.0
+    # An answer whose final transcript has not come this long (wall clock) after the end of
+    # answer is treated as unheard: logged, and the question asked once more. Only a stalled
+    # ASR stage should reach it: set well above the slowest final transcript seen under load.
+    transcript_timeout_s: float = Field(default=60.0, gt=0)
 
 
 class TwilioSettings(BaseModel):

@@ -403,7 +403,7 @@ class StreamingWhisperSTT(FrameProcessor):
             self._events.append(event)
             self._apply_stop(event)
         elif isinstance(frame, EndOfTurnFrame):
-            self._finalize(frame.reason, frame.at_s)
+            self._finalize(frame.reason, frame.at_s, frame.turn)
             return  # consumed here
         elif isinstance(frame, PauseCueFrame):
             job = self._pause_jobs.get(frame.pause)
@@ -479,7 +479,7 @@ class StreamingWhisperSTT(FrameProcessor):
                 return pos
         return self._buffer.turn_start
 
-    def _finalize(self, reason: str, at_s: float | None) -> None:
+    def _finalize(self, reason: str, at_s: float | None, turn: int | None = None) -> None:
         buffer = self._buffer
         at = max(self._position_of(at_s), buffer.turn_start)
         before = [e for e in self._events if e.position <= at]
@@ -536,7 +536,7 @@ class StreamingWhisperSTT(FrameProcessor):
                 job.priority = Priority.FINAL
                 if job.pool_job is not None:
                     self._pool.promote(job.pool_job, Priority.FINAL)
-        self.create_task(self._push_turn(jobs, audio, audio_start, reason))
+        self.create_task(self._push_turn(jobs, audio, audio_start, reason, turn))
         # The next turn starts at the decision point; replay what was already heard past it.
         buffer.reset(at)
         while self._marks and self._marks[0][1] < at:
@@ -554,7 +554,12 @@ class StreamingWhisperSTT(FrameProcessor):
                 self._apply_stop(event)
 
     async def _push_turn(
-        self, jobs: list[_Job], audio: np.ndarray, audio_start: int, reason: str
+        self,
+        jobs: list[_Job],
+        audio: np.ndarray,
+        audio_start: int,
+        reason: str,
+        turn: int | None = None,
     ) -> None:
         segments = [s for job in jobs for s in await _result(job)]
         await self.push_frame(
@@ -565,6 +570,7 @@ class StreamingWhisperSTT(FrameProcessor):
                 audio_start_s=audio_start / ASR_RATE,
                 chunks=len(jobs),
                 reason=reason,
+                turn=turn,
                 ready_at=time.monotonic(),
             )
         )

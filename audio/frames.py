@@ -29,6 +29,8 @@ class EndOfTurnFrame(SystemFrame):
 
     reason: str = "silence"
     at_s: float | None = None
+    #: The interview's number for this turn, echoed by its transcript (None: not numbered).
+    turn: int | None = None
 
 
 @dataclass
@@ -51,6 +53,7 @@ class TurnTranscriptFrame(DataFrame):
     audio_start_s: float = 0.0
     chunks: int = 0
     reason: str = "silence"
+    turn: int | None = None  # the EndOfTurnFrame.turn this transcript answers
     # Wall-clock (time.monotonic) when the text became final; for latency accounting.
     ready_at: float = 0.0
 

@@ -348,6 +348,7 @@ async def _run_call(
         playback_marks=spec.transport == "twilio",
         features=features or make_feature_fn(registry.executor, language),
         hangup_wait_s=limits.end_grace_s,
+        transcript_timeout_s=audio.transcript_timeout_s,
     )
     conductor.on_turn = lambda turn: asyncio.wrap_future(journal.turn(turn, record))
     tts = CachedPiperTTS(
