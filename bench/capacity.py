@@ -10,7 +10,9 @@ and streamed in real time.
 Per N it prints one JSON object: interviews completed, wrong question sequences (the report's
 answered question ids against the script's order), the response gap at the client (last answer
 sample sent -> first reply audio received) p50/p95, server-side processing p95, server CPU (% of
-one core, and per call) and RSS (idle, peak, added per call), and the load average. The last
+one core, and per call) and RSS (idle, peak, added per call), the load average, and where the
+inference went: jobs and run seconds per call for each pool and stage (Whisper final / chunk /
+speculative, Smart Turn, VAD, TTS, features), read from the server's ``/metrics``. The last
 line names the largest N that held the targets: every interview completed in the right order,
 client p95 gap <= end-of-answer silence + 500 ms, <= 10 MB RSS per added call.
 
@@ -25,6 +27,7 @@ import contextlib
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -189,8 +192,35 @@ async def _one_call(
     }
 
 
+_RUN = re.compile(
+    r'^screenline_inference_run_seconds_(sum|count)\{pool="([^"]+)",stage="([^"]+)"\} (\S+)$'
+)
+
+
+async def _inference(port: int) -> dict[str, float]:
+    """Jobs run and seconds spent per ``pool/stage`` so far, from the server's ``/metrics``."""
+    async with httpx.AsyncClient() as client:
+        text = (await client.get(f"http://127.0.0.1:{port}/metrics")).text
+    totals: dict[str, float] = {}
+    for line in text.splitlines():
+        if m := _RUN.match(line):
+            kind, pool, stage, value = m.groups()
+            totals[f"{pool}/{stage}/{'s' if kind == 'sum' else 'n'}"] = float(value)
+    return totals
+
+
+def _per_call(before: dict[str, float], after: dict[str, float], n: int) -> dict[str, float]:
+    """Inference jobs and run seconds per call in one round: where the server's CPU went."""
+    return {
+        key: round((after[key] - before.get(key, 0.0)) / n, 2)
+        for key in sorted(after)
+        if after[key] != before.get(key, 0.0)
+    }
+
+
 async def _round(n: int, port: int, pid: int, voice: Any, data_dir: Path) -> dict[str, Any]:
     persona = load_persona(PERSONA)
+    work_before = await _inference(port)
     load_before = os.getloadavg()
     rss_idle = _proc_rss_mb(pid)
     peak = rss_idle
@@ -202,6 +232,7 @@ async def _round(n: int, port: int, pid: int, voice: Any, data_dir: Path) -> dic
         await asyncio.sleep(1.0)
     results = await task
     cpu_pct = 100 * (_proc_cpu_s(pid) - cpu0) / (time.monotonic() - t0)
+    work = _per_call(work_before, await _inference(port), n)
     gaps = [g for r in results for g in r["client_gaps_s"]]
     processing = [p for r in results for p in r["processing_ms"]]
     return {
@@ -217,6 +248,8 @@ async def _round(n: int, port: int, pid: int, voice: Any, data_dir: Path) -> dic
         "rss_idle_mb": round(rss_idle, 1),
         "rss_peak_mb": round(peak, 1),
         "rss_per_call_mb": round((peak - rss_idle) / n, 1),
+        # pool/stage/n: jobs per call; pool/stage/s: seconds they ran (wall, per call).
+        "inference_per_call": work,
         "loadavg_before": [round(x, 2) for x in load_before],
         "loadavg_after": [round(x, 2) for x in os.getloadavg()],
         "calls": [
