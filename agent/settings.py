@@ -47,6 +47,10 @@ class AudioSettings(BaseModel):
     # answer is treated as unheard: logged, and the question asked once more. Only a stalled
     # ASR stage should reach it: set well above the slowest final transcript seen under load.
     transcript_timeout_s: float = Field(default=60.0, gt=0)
+    # Experimental (issue 11, not yet measured): transcribe a pause's words only once the pause
+    # nears its end-of-answer silence, not at every breath; each saved decode is a full Whisper
+    # window. Off until bench/capacity.py shows it keeps the gap and saves CPU.
+    pause_text_on_demand: bool = False
 
 
 class TwilioSettings(BaseModel):

@@ -41,6 +41,9 @@ class PauseCueFrame(SystemFrame):
 
     pause: int = 0
     needed: bool = True
+    #: The pause is nearing the question's end-of-answer silence: start its text now (at low
+    #: priority), so it is ready when the decision is due. Shorter pauses never cost a decode.
+    prepare: bool = False
 
 
 @dataclass

@@ -97,6 +97,10 @@ _TRANSCRIPT_TIMEOUT_S = AudioSettings().transcript_timeout_s
 #: Held audio beyond which a decision stops waiting for its cues (a stage that never answers
 #: must not stall a call for ever; with working stages this bound is never reached).
 MAX_HELD_S = 30.0
+#: A pause's text is asked for this long before its end-of-answer silence is reached, so it is
+#: ready when the decision is due; shorter pauses (breaths the candidate talks on after) are
+#: never transcribed on their own, which saves a full Whisper decode each.
+PREPARE_LEAD_S = 0.5
 _PUNCTUATION = (".", "!", "?", ",", ";", ":", "。", "！", "？", "，", "、", "；")
 
 
@@ -160,6 +164,7 @@ class InterviewConductor(FrameProcessor):
         self._completions: dict[int, float] = {}  # Smart Turn score
         self._pause_texts: dict[int, str] = {}  # transcript of the words before the pause
         self._cue_wait: int | None = None  # pause whose cues a decision is waiting for
+        self._prepared = 0  # last pause whose text was asked for ahead of its decision
         self._held: deque[tuple[Frame, FrameDirection, float]] = deque()
         self._held_s = 0.0
         self._replaying = False
@@ -441,6 +446,16 @@ class InterviewConductor(FrameProcessor):
                 if self.clock - self._speech_start >= listen.max_answer_s:
                     await self._end_turn("max_length")
             elif self._last_voice_end is not None:
+                if (
+                    self._prepared < self._pauses
+                    and self.clock - self._last_voice_end
+                    >= self._end_silence(listen) - PREPARE_LEAD_S
+                ):
+                    self._prepared = self._pauses
+                    await self.push_frame(
+                        PauseCueFrame(pause=self._pauses, needed=False, prepare=True),
+                        FrameDirection.UPSTREAM,
+                    )
                 over = self._answer_over(listen)
                 if over is None:
                     # The cues of this pause decide it: wait for them, on a stopped clock.
@@ -464,11 +479,7 @@ class InterviewConductor(FrameProcessor):
         None: the pause's cues decide, and they have not arrived yet."""
         assert self._last_voice_end is not None and self._speech_start is not None
         silence = self.clock - self._last_voice_end
-        end_silence = listen.end_silence_s
-        if self._last_voice_end - self._speech_start >= listen.long_answer_s:
-            # A story in reply to a yes/no question: its short silence would cut it at the
-            # first breath (issue 10). Long answers end like open ones.
-            end_silence = max(end_silence, listen.long_end_silence_s)
+        end_silence = self._end_silence(listen)
         if silence < end_silence:
             return False
         if silence >= end_silence + self._unfinished_hold_s:
@@ -490,6 +501,15 @@ class InterviewConductor(FrameProcessor):
         if text.endswith(_PUNCTUATION):
             return False
         return self._completions.get(pause, 0.0) >= self._complete_threshold
+
+    def _end_silence(self, listen: Listen) -> float:
+        """The silence that ends the open answer."""
+        assert self._last_voice_end is not None and self._speech_start is not None
+        if self._last_voice_end - self._speech_start >= listen.long_answer_s:
+            # A story in reply to a yes/no question: its short silence would cut it at the
+            # first breath (issue 10). Long answers end like open ones.
+            return max(listen.end_silence_s, listen.long_end_silence_s)
+        return listen.end_silence_s
 
     async def _end_turn(self, reason: str) -> None:
         self._turn_seq += 1

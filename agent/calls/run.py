@@ -305,6 +305,7 @@ async def _run_call(
         language=language,
         min_chunk_s=audio.asr_min_chunk_s,
         max_chunk_s=audio.asr_max_chunk_s,
+        pause_text_on_demand=audio.pause_text_on_demand,
     )
     journal = await asyncio.to_thread(CallJournal, runtime.journals, record)
     saved: list[str] = []
