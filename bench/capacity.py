@@ -133,7 +133,7 @@ def _speaker(index: int, voice: Any, telephony: bool) -> Speaker:
 
 
 async def _one_call(
-    index: int, port: int, voice: Any, data_dir: Path, persona: Any
+    index: int, port: int, voice: Any, data_dir: Path, persona: Any, access: Any
 ) -> dict[str, Any]:
     """One interview: even callers over /ws/call, odd ones over the Twilio stream."""
     from agent.devtools.simulate import ws_call
@@ -151,7 +151,12 @@ async def _one_call(
             candidate,
             PhoneEar(candidate, QUESTIONS),
             call_sid=sid,
-            params={"candidate_id": f"bench-{index}", "script_id": SCRIPT_ID},
+            params={
+                "candidate_id": f"bench-{index}",
+                "script_id": SCRIPT_ID,
+                # Every media entry point authenticates: the stream carries its signed token.
+                "token": access.stream_token(f"bench-{index}", SCRIPT_ID, sid),
+            },
             timeout_s=CALL_TIMEOUT_S,
         )
         report_id: str | None = sid
@@ -163,6 +168,7 @@ async def _one_call(
             candidate_id=f"bench-{index}",
             script_id=SCRIPT_ID,
             timeout_s=CALL_TIMEOUT_S,
+            token=access.call_token(),
         )
         report_id = None
     with contextlib.suppress(TimeoutError):  # still going: counted as not completed
@@ -218,14 +224,18 @@ def _per_call(before: dict[str, float], after: dict[str, float], n: int) -> dict
     }
 
 
-async def _round(n: int, port: int, pid: int, voice: Any, data_dir: Path) -> dict[str, Any]:
+async def _round(
+    n: int, port: int, pid: int, voice: Any, data_dir: Path, access: Any
+) -> dict[str, Any]:
     persona = load_persona(PERSONA)
     work_before = await _inference(port)
     load_before = os.getloadavg()
     rss_idle = _proc_rss_mb(pid)
     peak = rss_idle
     cpu0, t0 = _proc_cpu_s(pid), time.monotonic()
-    calls = asyncio.gather(*(_one_call(i, port, voice, data_dir, persona) for i in range(n)))
+    calls = asyncio.gather(
+        *(_one_call(i, port, voice, data_dir, persona, access) for i in range(n))
+    )
     task = asyncio.ensure_future(calls)
     while not task.done():
         peak = max(peak, _proc_rss_mb(pid))
@@ -269,7 +279,14 @@ async def main() -> None:
     end_silence = load_script(SCRIPTS / f"{SCRIPT_ID}.yaml").timing.end_silence_s
     voice = ModelRegistry().voice("en")  # the callers' Piper voice, in this process
     data_dir = Path(tempfile.mkdtemp(prefix="screenline-capacity-"))
+    # The callers sign their call and stream tokens with the server's secret.
+    secret = uuid.uuid4().hex
+    from agent.auth.guard import Access
+    from agent.settings import AuthSettings, Settings
+
+    access = Access.from_settings(Settings(data_dir=data_dir, auth=AuthSettings(secret=secret)))
     env = {
+        "SCREENLINE_AUTH__SECRET": secret,
         **os.environ,
         "SCREENLINE_DATA_DIR": str(data_dir),
         "SCREENLINE_SCRIPTS_DIR": str(SCRIPTS),
@@ -301,9 +318,9 @@ async def main() -> None:
         )
         # One call first, not reported: first-use allocations (CTranslate2, ONNX Runtime
         # arenas) are not per-call memory.
-        await _round(1, args.port, server.pid, voice, data_dir)
+        await _round(1, args.port, server.pid, voice, data_dir, access)
         for n in (int(x) for x in args.ramp.split(",")):
-            result = await _round(n, args.port, server.pid, voice, data_dir)
+            result = await _round(n, args.port, server.pid, voice, data_dir, access)
             result["targets_held"] = (
                 result["completed"] == n
                 and result["wrong_sequence"] == 0
