@@ -44,6 +44,14 @@ class AudioSettings(BaseModel):
     # or when its transcript is more than a backchannel ("mm-hm", "嗯").
     barge_in_confirm_s: float = 1.0
     asr_max_chunk_s: float = 20.0
+    # An answer whose final transcript has not come this long (wall clock) after the end of
+    # answer is treated as unheard: logged, and the question asked once more. Only a stalled
+    # ASR stage should reach it: set well above the slowest final transcript seen under load.
+    transcript_timeout_s: float = Field(default=60.0, gt=0)
+    # Experimental (issue 11, not yet measured): transcribe a pause's words only once the pause
+    # nears its end-of-answer silence, not at every breath; each saved decode is a full Whisper
+    # window. Off until bench/capacity.py shows it keeps the gap and saves CPU.
+    pause_text_on_demand: bool = False
 
 
 class TwilioSettings(BaseModel):

@@ -258,6 +258,9 @@ class _Job:
     priority: Priority
     pool_job: Job | None = None
     pause_at: int | None = None  # VAD "stopped" position of the pause a speculative job is for
+    # A speculative job waits for this before it queues: most pauses are breaths the candidate
+    # talks on after, and each decode costs a full 30 s Whisper window (bench/asr_batching.py).
+    release: asyncio.Event | None = None
 
 
 async def _result(job: _Job) -> list[TranscriptSegment]:
@@ -296,9 +299,12 @@ class StreamingWhisperSTT(FrameProcessor):
         language: str = "en",
         min_chunk_s: float = 4.0,
         max_chunk_s: float = 20.0,
+        pause_text_on_demand: bool = False,
         **kwargs: object,
     ) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
+        # Hold each pause's speculative job until the interview asks for it (prepare/needed).
+        self._on_demand = pause_text_on_demand
         self._model_getter = model_getter
         self._pool = pool
         self._language = language
@@ -318,10 +324,13 @@ class StreamingWhisperSTT(FrameProcessor):
 
     # -- jobs -----------------------------------------------------------------------------
 
-    def _start_job(self, start: int, end: int, priority: Priority) -> _Job:
+    def _start_job(self, start: int, end: int, priority: Priority, held: bool = False) -> _Job:
+        """Transcribe [start, end); ``held``: only once the interview asks for it (a pause's
+        speculative text: see PauseCueFrame.prepare)."""
         previous = self._jobs[-1] if self._jobs else None
         audio = self._buffer.slice(start, end).copy()
         job = _Job(start, end, None, priority)  # type: ignore[arg-type]
+        job.release = asyncio.Event() if held else None
         job.task = self.create_task(self._transcribe(job, previous, audio, start / ASR_RATE))
         return job
 
@@ -332,6 +341,8 @@ class StreamingWhisperSTT(FrameProcessor):
         if previous is not None:
             # Chunks run one after another so each can use the text before it as context.
             prompt = join_text(await _result(previous), self._language)[-200:]
+        if job.release is not None:
+            await job.release.wait()
         model = self._model_getter()
         language = self._language
         log.debug(
@@ -358,6 +369,8 @@ class StreamingWhisperSTT(FrameProcessor):
                 break
             if priority < earlier.priority:
                 earlier.priority = priority
+                if earlier.release is not None:
+                    earlier.release.set()
                 if earlier.pool_job is not None:
                     self._pool.promote(earlier.pool_job, priority)
 
@@ -403,13 +416,16 @@ class StreamingWhisperSTT(FrameProcessor):
             self._events.append(event)
             self._apply_stop(event)
         elif isinstance(frame, EndOfTurnFrame):
-            self._finalize(frame.reason, frame.at_s)
+            self._finalize(frame.reason, frame.at_s, frame.turn)
             return  # consumed here
         elif isinstance(frame, PauseCueFrame):
             job = self._pause_jobs.get(frame.pause)
             if job is None:
                 return
-            if frame.needed:
+            if frame.prepare:
+                if job.release is not None:
+                    job.release.set()  # queued now, still at its own (speculative) priority
+            elif frame.needed:
                 self._promote(job, Priority.FINAL)
             elif job.priority == Priority.SPECULATIVE:
                 # The candidate spoke again before this pause could end the answer.
@@ -447,7 +463,9 @@ class StreamingWhisperSTT(FrameProcessor):
             tail = self._commit(buffer.snap_cut(event.position))
         else:
             cut = buffer.snap_cut(event.position)
-            tail = self._speculative = self._start_job(buffer.committed, cut, Priority.SPECULATIVE)
+            tail = self._speculative = self._start_job(
+                buffer.committed, cut, Priority.SPECULATIVE, held=self._on_demand
+            )
             tail.pause_at = event.position
         if tail is not None:
             self._pause_jobs[event.pause] = tail
@@ -479,7 +497,7 @@ class StreamingWhisperSTT(FrameProcessor):
                 return pos
         return self._buffer.turn_start
 
-    def _finalize(self, reason: str, at_s: float | None) -> None:
+    def _finalize(self, reason: str, at_s: float | None, turn: int | None = None) -> None:
         buffer = self._buffer
         at = max(self._position_of(at_s), buffer.turn_start)
         before = [e for e in self._events if e.position <= at]
@@ -532,11 +550,13 @@ class StreamingWhisperSTT(FrameProcessor):
         if tail is not None:
             self._promote(tail, Priority.FINAL)
         for job in jobs:
+            if job.release is not None:
+                job.release.set()  # part of the final transcript now
             if job.priority > Priority.FINAL:
                 job.priority = Priority.FINAL
                 if job.pool_job is not None:
                     self._pool.promote(job.pool_job, Priority.FINAL)
-        self.create_task(self._push_turn(jobs, audio, audio_start, reason))
+        self.create_task(self._push_turn(jobs, audio, audio_start, reason, turn))
         # The next turn starts at the decision point; replay what was already heard past it.
         buffer.reset(at)
         while self._marks and self._marks[0][1] < at:
@@ -554,7 +574,12 @@ class StreamingWhisperSTT(FrameProcessor):
                 self._apply_stop(event)
 
     async def _push_turn(
-        self, jobs: list[_Job], audio: np.ndarray, audio_start: int, reason: str
+        self,
+        jobs: list[_Job],
+        audio: np.ndarray,
+        audio_start: int,
+        reason: str,
+        turn: int | None = None,
     ) -> None:
         segments = [s for job in jobs for s in await _result(job)]
         await self.push_frame(
@@ -565,6 +590,7 @@ class StreamingWhisperSTT(FrameProcessor):
                 audio_start_s=audio_start / ASR_RATE,
                 chunks=len(jobs),
                 reason=reason,
+                turn=turn,
                 ready_at=time.monotonic(),
             )
         )

@@ -29,6 +29,8 @@ class EndOfTurnFrame(SystemFrame):
 
     reason: str = "silence"
     at_s: float | None = None
+    #: The interview's number for this turn, echoed by its transcript (None: not numbered).
+    turn: int | None = None
 
 
 @dataclass
@@ -39,6 +41,9 @@ class PauseCueFrame(SystemFrame):
 
     pause: int = 0
     needed: bool = True
+    #: The pause is nearing the question's end-of-answer silence: start its text now (at low
+    #: priority), so it is ready when the decision is due. Shorter pauses never cost a decode.
+    prepare: bool = False
 
 
 @dataclass
@@ -51,6 +56,7 @@ class TurnTranscriptFrame(DataFrame):
     audio_start_s: float = 0.0
     chunks: int = 0
     reason: str = "silence"
+    turn: int | None = None  # the EndOfTurnFrame.turn this transcript answers
     # Wall-clock (time.monotonic) when the text became final; for latency accounting.
     ready_at: float = 0.0
 

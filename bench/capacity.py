@@ -10,7 +10,9 @@ and streamed in real time.
 Per N it prints one JSON object: interviews completed, wrong question sequences (the report's
 answered question ids against the script's order), the response gap at the client (last answer
 sample sent -> first reply audio received) p50/p95, server-side processing p95, server CPU (% of
-one core, and per call) and RSS (idle, peak, added per call), and the load average. The last
+one core, and per call) and RSS (idle, peak, added per call), the load average, and where the
+inference went: jobs and run seconds per call for each pool and stage (Whisper final / chunk /
+speculative, Smart Turn, VAD, TTS, features), read from the server's ``/metrics``. The last
 line names the largest N that held the targets: every interview completed in the right order,
 client p95 gap <= end-of-answer silence + 500 ms, <= 10 MB RSS per added call.
 
@@ -25,6 +27,7 @@ import contextlib
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -130,7 +133,7 @@ def _speaker(index: int, voice: Any, telephony: bool) -> Speaker:
 
 
 async def _one_call(
-    index: int, port: int, voice: Any, data_dir: Path, persona: Any
+    index: int, port: int, voice: Any, data_dir: Path, persona: Any, access: Any
 ) -> dict[str, Any]:
     """One interview: even callers over /ws/call, odd ones over the Twilio stream."""
     from agent.devtools.simulate import ws_call
@@ -148,7 +151,12 @@ async def _one_call(
             candidate,
             PhoneEar(candidate, QUESTIONS),
             call_sid=sid,
-            params={"candidate_id": f"bench-{index}", "script_id": SCRIPT_ID},
+            params={
+                "candidate_id": f"bench-{index}",
+                "script_id": SCRIPT_ID,
+                # Every media entry point authenticates: the stream carries its signed token.
+                "token": access.stream_token(f"bench-{index}", SCRIPT_ID, sid),
+            },
             timeout_s=CALL_TIMEOUT_S,
         )
         report_id: str | None = sid
@@ -160,6 +168,7 @@ async def _one_call(
             candidate_id=f"bench-{index}",
             script_id=SCRIPT_ID,
             timeout_s=CALL_TIMEOUT_S,
+            token=access.call_token(),
         )
         report_id = None
     with contextlib.suppress(TimeoutError):  # still going: counted as not completed
@@ -189,19 +198,51 @@ async def _one_call(
     }
 
 
-async def _round(n: int, port: int, pid: int, voice: Any, data_dir: Path) -> dict[str, Any]:
+_RUN = re.compile(
+    r'^screenline_inference_run_seconds_(sum|count)\{pool="([^"]+)",stage="([^"]+)"\} (\S+)$'
+)
+
+
+async def _inference(port: int) -> dict[str, float]:
+    """Jobs run and seconds spent per ``pool/stage`` so far, from the server's ``/metrics``."""
+    async with httpx.AsyncClient() as client:
+        text = (await client.get(f"http://127.0.0.1:{port}/metrics")).text
+    totals: dict[str, float] = {}
+    for line in text.splitlines():
+        if m := _RUN.match(line):
+            kind, pool, stage, value = m.groups()
+            totals[f"{pool}/{stage}/{'s' if kind == 'sum' else 'n'}"] = float(value)
+    return totals
+
+
+def _per_call(before: dict[str, float], after: dict[str, float], n: int) -> dict[str, float]:
+    """Inference jobs and run seconds per call in one round: where the server's CPU went."""
+    return {
+        key: round((after[key] - before.get(key, 0.0)) / n, 2)
+        for key in sorted(after)
+        if after[key] != before.get(key, 0.0)
+    }
+
+
+async def _round(
+    n: int, port: int, pid: int, voice: Any, data_dir: Path, access: Any
+) -> dict[str, Any]:
     persona = load_persona(PERSONA)
+    work_before = await _inference(port)
     load_before = os.getloadavg()
     rss_idle = _proc_rss_mb(pid)
     peak = rss_idle
     cpu0, t0 = _proc_cpu_s(pid), time.monotonic()
-    calls = asyncio.gather(*(_one_call(i, port, voice, data_dir, persona) for i in range(n)))
+    calls = asyncio.gather(
+        *(_one_call(i, port, voice, data_dir, persona, access) for i in range(n))
+    )
     task = asyncio.ensure_future(calls)
     while not task.done():
         peak = max(peak, _proc_rss_mb(pid))
         await asyncio.sleep(1.0)
     results = await task
     cpu_pct = 100 * (_proc_cpu_s(pid) - cpu0) / (time.monotonic() - t0)
+    work = _per_call(work_before, await _inference(port), n)
     gaps = [g for r in results for g in r["client_gaps_s"]]
     processing = [p for r in results for p in r["processing_ms"]]
     return {
@@ -217,6 +258,8 @@ async def _round(n: int, port: int, pid: int, voice: Any, data_dir: Path) -> dic
         "rss_idle_mb": round(rss_idle, 1),
         "rss_peak_mb": round(peak, 1),
         "rss_per_call_mb": round((peak - rss_idle) / n, 1),
+        # pool/stage/n: jobs per call; pool/stage/s: seconds they ran (wall, per call).
+        "inference_per_call": work,
         "loadavg_before": [round(x, 2) for x in load_before],
         "loadavg_after": [round(x, 2) for x in os.getloadavg()],
         "calls": [
@@ -236,7 +279,14 @@ async def main() -> None:
     end_silence = load_script(SCRIPTS / f"{SCRIPT_ID}.yaml").timing.end_silence_s
     voice = ModelRegistry().voice("en")  # the callers' Piper voice, in this process
     data_dir = Path(tempfile.mkdtemp(prefix="screenline-capacity-"))
+    # The callers sign their call and stream tokens with the server's secret.
+    secret = uuid.uuid4().hex
+    from agent.auth.guard import Access
+    from agent.settings import AuthSettings, Settings
+
+    access = Access.from_settings(Settings(data_dir=data_dir, auth=AuthSettings(secret=secret)))
     env = {
+        "SCREENLINE_AUTH__SECRET": secret,
         **os.environ,
         "SCREENLINE_DATA_DIR": str(data_dir),
         "SCREENLINE_SCRIPTS_DIR": str(SCRIPTS),
@@ -268,9 +318,9 @@ async def main() -> None:
         )
         # One call first, not reported: first-use allocations (CTranslate2, ONNX Runtime
         # arenas) are not per-call memory.
-        await _round(1, args.port, server.pid, voice, data_dir)
+        await _round(1, args.port, server.pid, voice, data_dir, access)
         for n in (int(x) for x in args.ramp.split(",")):
-            result = await _round(n, args.port, server.pid, voice, data_dir)
+            result = await _round(n, args.port, server.pid, voice, data_dir, access)
             result["targets_held"] = (
                 result["completed"] == n
                 and result["wrong_sequence"] == 0

@@ -11,7 +11,9 @@ Good interviews do not end on a phrase: a request that would end the call, met i
 is asked about first ("Would you like to stop the interview here?"), and a "no" then takes the
 turn as the answer it was. A yes/no answer is read by meaning (:func:`dialogue.intents.
 read_yes_no`); an unsure one gets one clarifying question, and a knock-out answer is confirmed by
-asking once more before the call ends. Every transcript passes
+asking once more before the call ends. No re-ask loop is endless: a question asked again
+:data:`MAX_REASKS` times by any route moves on, and consent that stays unclear ends the call
+(``no_consent``) rather than going on without it. Every transcript passes
 :func:`dialogue.text.normalize_transcript` on its way in.
 """
 
@@ -37,6 +39,7 @@ from dialogue.events import (
     Outcome,
     Record,
     Say,
+    Unheard,
     Utterance,
 )
 from dialogue.intents import (
@@ -54,6 +57,13 @@ from dialogue.text import normalize_transcript, word_count
 
 #: Re-says (repeat / slow down / clarify) of one prompt before the interview moves on.
 MAX_RESAYS = 3
+#: Times one question (or the consent question) is asked again, by any route (unclear answer,
+#: no input, repeat, a question back, a request withdrawn), before the interview stops
+#: circling: it moves on, or at consent ends the call. Every re-ask loop ends here.
+MAX_REASKS = 3
+#: Unclear replies to the consent question that get it asked again; the next one ends the call
+#: (the interview never goes on without a clear yes).
+MAX_CONSENT_RETRIES = 2
 #: Unanswered questions in a row after which the candidate is taken to be gone.
 MAX_UNANSWERED_IN_A_ROW = 2
 DTMF_YES, DTMF_NO, DTMF_HUMAN = "1", "2", "0"
@@ -144,6 +154,8 @@ class Interview:
         self._no_inputs = 0
         self._resays = 0
         self._unclear = 0
+        self._reasks = 0  # re-asks of the current question; detours (confirm:) do not reset it
+        self._unheard = 0  # answers to the current question that no transcript came for
         self._unanswered_in_a_row = 0
         self._utterances = 0  # candidate utterances received (the turn index of the next one)
         self._resume: str | None = None  # state to return to from confirm:/callback
@@ -207,6 +219,8 @@ class Interview:
             return actions
         if isinstance(event, NoInput):
             return self._on_no_input()
+        if isinstance(event, Unheard):
+            return self._on_unheard()
         if isinstance(event, AnswerTooLong):
             actions = self._on_too_long(self._normalize(event.text_so_far))
             self._utterances += 1
@@ -311,7 +325,10 @@ class Interview:
             return [record, self.prompts.phrase("consent_thanks"), *self._ask(0)]
         if answer == Intent.NO:
             return [self._record("consent", False), *self._on_opt_out("", None)]
-        return self._unclear_answer(None, "")
+        self._unclear += 1
+        if self._unclear <= MAX_CONSENT_RETRIES:
+            return self._again(self.prompts.phrase("yes_no_retry"))
+        return self._no_consent("no clear yes or no to the consent question")
 
     # -- answers ----------------------------------------------------------------------------
 
@@ -381,13 +398,10 @@ class Interview:
             goodbye = self.prompts.closing()
         return [*actions, *self._end(target.end, goodbye)]
 
-    def _unclear_answer(self, q: Question | None, text: str) -> list[Action]:
+    def _unclear_answer(self, q: Question, text: str) -> list[Action]:
         self._unclear += 1
         if self._unclear == 1:
-            return [self.prompts.phrase("yes_no_retry", self._qid), *self._reprompt()]
-        if q is None:
-            flag = self._flag("consent unclear: no clear yes or no to the greeting")
-            return [flag, *self._end(Outcome.NO_RESPONSE, self.prompts.phrase("consent_missing"))]
+            return self._again(self.prompts.phrase("yes_no_retry", self._qid))
         ans = self._answer(q)
         ans.answered = True
         ans.decision = self._decision(None, "speech", text)
@@ -421,7 +435,7 @@ class Interview:
         if follow_up is None:
             return [*actions, *self._advance(self._index + 1)]
         ans.follow_ups.append(follow_up)
-        self._follow_up = follow_up
+        self._follow_up, self._reasks, self._unheard = follow_up, 0, 0
         self._goto(f"followup:{q.id}")
         return [*actions, self.prompts.follow_up(q, follow_up), self._listen()]
 
@@ -445,12 +459,22 @@ class Interview:
             return [self._record("callback_time", None), *self._end_callback()]
         self._no_inputs += 1
         if self._no_inputs == 1:
-            return [self.prompts.phrase("still_there", self._qid), *self._reprompt()]
+            return self._again(self.prompts.phrase("still_there", self._qid))
         if self._state == "greeting":
             return self._end(Outcome.NO_RESPONSE, self.prompts.phrase("no_response"))
         if self._state.startswith("followup:"):
             return self._advance(self._index + 1)
         return self._unanswered()
+
+    def _on_unheard(self) -> list[Action]:
+        """An answer was given but never transcribed: asked once more, then left unanswered
+        (at consent: the call ends, as consent is never assumed)."""
+        if self._state.startswith("confirm:") or self._state == "callback":
+            return self._on_no_input()
+        self._unheard += 1
+        if self._unheard == 1:
+            return self._again(self.prompts.phrase("not_heard", self._qid))
+        return self._give_up([])
 
     def _unanswered(self) -> list[Action]:
         q = self._question
@@ -470,7 +494,7 @@ class Interview:
     # -- global intents ---------------------------------------------------------------------
 
     def _on_robot(self, text: str, result: IntentResult) -> list[Action]:
-        return [self.prompts.phrase("robot_disclosure", self._qid), *self._reprompt()]
+        return self._again(self.prompts.phrase("robot_disclosure", self._qid))
 
     def _on_human(self, text: str, result: IntentResult) -> list[Action]:
         flag = self._flag("candidate asked to speak to a person")
@@ -496,7 +520,7 @@ class Interview:
         ):
             # "No, I meant I'd call the customer back": no callback wanted, carry on.
             self._goto(resume)
-            return [self.prompts.phrase("carry_on", self._qid), *self._reprompt()]
+            return self._again(self.prompts.phrase("carry_on", self._qid))
         return [self._record("callback_time", text), *self._end_callback()]
 
     def _end_callback(self) -> list[Action]:
@@ -523,28 +547,47 @@ class Interview:
         if entry is not None:
             answer = self.prompts.faq(entry, self._qid)
             back = self.prompts.phrase("back_to_question", self._qid)
-            return [answer, back, *self._reprompt()]
+            return self._again(answer, back)
         questions = [*self.records.get("candidate_questions", []), text]
-        return [
+        return self._again(
             self._record("candidate_questions", questions),
             self._flag(f"candidate question for the recruiter: {text}"),
             self.prompts.phrase("faq_unknown", self._qid),
-            *self._reprompt(),
-        ]
+        )
 
     def _resay(self, actions: list[Action]) -> list[Action]:
         self._resays += 1
-        if self._resays <= MAX_RESAYS:
+        self._reasks += 1
+        if self._resays <= MAX_RESAYS and self._reasks <= MAX_REASKS:
             return actions
-        # The same prompt keeps failing: stop circling and move on (or give up at consent).
+        return self._give_up([a for a in actions if isinstance(a, (Record, Flag))])
+
+    def _again(self, *preface: Action) -> list[Action]:
+        """``preface``, then the current prompt again: one re-ask, within :data:`MAX_REASKS`."""
+        self._reasks += 1
+        if self._reasks <= MAX_REASKS:
+            return [*preface, *self._reprompt()]
+        # Records and flags are already kept by the engine: the driver must see them too.
+        return self._give_up([a for a in preface if isinstance(a, (Record, Flag))])
+
+    def _give_up(self, kept: list[Action]) -> list[Action]:
+        """The same prompt keeps failing: stop circling. A question is left unanswered and the
+        interview moves on; consent is never assumed, so the call ends there."""
         if self._state.startswith("confirm:"):
-            return self._on_confirm("")
+            return [*kept, *self._on_confirm("")]  # no "yes": what they said was the answer
+        if self._state == "callback":
+            return [*kept, self._record("callback_time", None), *self._end_callback()]
         if self._state == "greeting":
-            flag = self._flag("consent unclear: greeting repeated too often")
-            return [flag, *self._end(Outcome.NO_RESPONSE, self.prompts.phrase("consent_missing"))]
+            return [*kept, *self._no_consent("the consent question was asked too often")]
         if self._state.startswith("q:"):
             self._answer(self._question)
-        return [self.prompts.phrase("move_on", self._qid), *self._advance(self._index + 1)]
+        flag = self._flag(f"'{self._qid}' asked {self._reasks} times without an answer")
+        move_on = self.prompts.phrase("move_on", self._qid)
+        return [*kept, flag, move_on, *self._advance(self._index + 1)]
+
+    def _no_consent(self, why: str) -> list[Action]:
+        flag = self._flag(f"consent unclear: {why}")
+        return [flag, *self._end(Outcome.NO_CONSENT, self.prompts.phrase("consent_missing"))]
 
     def _on_hand_back(self) -> list[Action]:
         """After a take-over the person has covered the current question: ask the next one
@@ -568,7 +611,7 @@ class Interview:
             self.states.append(state)
 
     def _ask(self, index: int) -> list[Action]:
-        self._index, self._follow_up = index, None
+        self._index, self._follow_up, self._reasks, self._unheard = index, None, 0, 0
         self._goto(f"q:{self._question.id}")
         return [self.prompts.question(self._question), self._listen()]
 

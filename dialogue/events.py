@@ -20,6 +20,8 @@ class Outcome(StrEnum):
     CALLBACK_REQUESTED = "callback_requested"
     HUMAN_REQUESTED = "human_requested"
     NO_RESPONSE = "no_response"
+    #: No clear yes to the consent question after it was asked again: the call ends there.
+    NO_CONSENT = "no_consent"
     HUNG_UP = "hung_up"
 
 
@@ -37,6 +39,11 @@ class Utterance:
 @dataclass(frozen=True)
 class NoInput:
     """The candidate said nothing within the current Listen's no-input timeout."""
+
+
+@dataclass(frozen=True)
+class Unheard:
+    """The candidate answered, but no transcript of it came in time (a stalled ASR stage)."""
 
 
 @dataclass(frozen=True)
@@ -68,7 +75,7 @@ class HandBack:
     """A person who had taken the call over hands it back: carry on at the next question."""
 
 
-Event = Utterance | NoInput | AnswerTooLong | BargeIn | Dtmf | HangUp | HandBack
+Event = Utterance | NoInput | Unheard | AnswerTooLong | BargeIn | Dtmf | HangUp | HandBack
 
 
 # --- actions: engine -> driver --------------------------------------------------------------

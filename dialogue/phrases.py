@@ -12,6 +12,7 @@ from dialogue.text import Language
 
 PhraseKey = Literal[
     "still_there",
+    "not_heard",
     "wrap_up",
     "move_on",
     "yes_no_retry",
@@ -38,6 +39,7 @@ PhraseKey = Literal[
 PHRASES: dict[Language, dict[PhraseKey, str]] = {
     "en": {
         "still_there": "Are you still there?",
+        "not_heard": "Sorry, I didn't catch that.",
         "wrap_up": "Thank you, that's very helpful. In the interest of time, let's move on.",
         "move_on": "No problem, let's move on to the next question.",
         "yes_no_retry": "Sorry, I didn't quite get that. Could you answer yes or no? "
@@ -70,6 +72,7 @@ PHRASES: dict[Language, dict[PhraseKey, str]] = {
     },
     "zh": {
         "still_there": "请问您还在吗？",
+        "not_heard": "不好意思，我刚才没听清楚。",
         "wrap_up": "谢谢您，这些信息很有帮助。时间关系，我们进入下一个问题。",
         "move_on": "没关系，我们看下一个问题。",
         "yes_no_retry": "不好意思，我没太听明白。请您回答“是”或者“不是”，"

@@ -44,6 +44,7 @@ from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
 
 from agent.calls.record import candidate_turn, close_record, note_state, record_action
 from agent.reports.report import CallRecord, Turn
+from agent.settings import AudioSettings
 from audio.frames import (
     EndOfTurnFrame,
     PauseCueFrame,
@@ -69,6 +70,7 @@ from dialogue.events import (
     NoInput,
     Outcome,
     Say,
+    Unheard,
     Utterance,
 )
 from dialogue.intents import Intent, classify, yes_no
@@ -94,9 +96,14 @@ FeatureFn = Callable[[TurnTranscriptFrame, dict[str, Any]], Awaitable[dict[str, 
 
 #: While a QA person has the call, a candidate utterance is transcribed after this much silence.
 TAKEOVER_END_SILENCE_S = 0.8
+_TRANSCRIPT_TIMEOUT_S = AudioSettings().transcript_timeout_s
 #: Held audio beyond which a decision stops waiting for its cues (a stage that never answers
 #: must not stall a call for ever; with working stages this bound is never reached).
 MAX_HELD_S = 30.0
+#: A pause's text is asked for this long before its end-of-answer silence is reached, so it is
+#: ready when the decision is due; shorter pauses (breaths the candidate talks on after) are
+#: never transcribed on their own, which saves a full Whisper decode each.
+PREPARE_LEAD_S = 0.5
 _PUNCTUATION = (".", "!", "?", ",", ";", ":", "。", "！", "？", "，", "、", "；")
 
 
@@ -120,10 +127,18 @@ class InterviewConductor(FrameProcessor):
         hangup_wait_s: float = 5.0,
         on_latency: Callable[[dict[str, float]], None] | None = None,
         playback_marks: bool = False,
+        transcript_timeout_s: float = _TRANSCRIPT_TIMEOUT_S,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self._hangup_wait_s = hangup_wait_s
+        # A final transcript that never comes must not hold the call until its wall-clock
+        # limit: after this long the turn is unheard (the engine asks once more).
+        self._transcript_timeout_s = transcript_timeout_s
+        self._turn_seq = 0  # number of the last end of answer sent to ASR
+        self._expected_turn: int | None = None  # ... whose transcript is still awaited
+        self._deadline: asyncio.Task[None] | None = None
+        self.unheard_turns = 0
         # The transport reports when the caller has heard each prompt (Twilio marks): the
         # prompt ends then, not when the last audio was sent.
         self._playback_marks = playback_marks
@@ -152,6 +167,7 @@ class InterviewConductor(FrameProcessor):
         self._completions: dict[int, float] = {}  # Smart Turn score
         self._pause_texts: dict[int, str] = {}  # transcript of the words before the pause
         self._cue_wait: int | None = None  # pause whose cues a decision is waiting for
+        self._prepared = 0  # last pause whose text was asked for ahead of its decision
         self._held: deque[tuple[Frame, FrameDirection, float]] = deque()
         self._held_s = 0.0
         self._replaying = False
@@ -324,6 +340,8 @@ class InterviewConductor(FrameProcessor):
             if direction == FrameDirection.UPSTREAM:
                 return
         elif isinstance(frame, TurnTranscriptFrame):
+            if self._stale(frame):
+                return
             await self._on_transcript(frame)
             if self._hangup_reason is not None and not self._ended:
                 await self._hang_up()  # the answer that was in flight is now recorded
@@ -342,6 +360,7 @@ class InterviewConductor(FrameProcessor):
                 await self._on_hangup(frame.reason)
             return
         elif isinstance(frame, (EndFrame, CancelFrame)):
+            self._cancel_deadline()
             self._close_bot_turns()
         await self.push_frame(frame, direction)
 
@@ -484,6 +503,16 @@ class InterviewConductor(FrameProcessor):
                 if self.clock - self._speech_start >= listen.max_answer_s:
                     await self._end_turn("max_length")
             elif self._last_voice_end is not None:
+                if (
+                    self._prepared < self._pauses
+                    and self.clock - self._last_voice_end
+                    >= self._end_silence(listen) - PREPARE_LEAD_S
+                ):
+                    self._prepared = self._pauses
+                    await self.push_frame(
+                        PauseCueFrame(pause=self._pauses, needed=False, prepare=True),
+                        FrameDirection.UPSTREAM,
+                    )
                 over = self._answer_over(listen)
                 if over is None:
                     # The cues of this pause decide it: wait for them, on a stopped clock.
@@ -507,11 +536,7 @@ class InterviewConductor(FrameProcessor):
         None: the pause's cues decide, and they have not arrived yet."""
         assert self._last_voice_end is not None and self._speech_start is not None
         silence = self.clock - self._last_voice_end
-        end_silence = listen.end_silence_s
-        if self._last_voice_end - self._speech_start >= listen.long_answer_s:
-            # A story in reply to a yes/no question: its short silence would cut it at the
-            # first breath (issue 10). Long answers end like open ones.
-            end_silence = max(end_silence, listen.long_end_silence_s)
+        end_silence = self._end_silence(listen)
         if silence < end_silence:
             return False
         if silence >= end_silence + self._unfinished_hold_s:
@@ -534,7 +559,22 @@ class InterviewConductor(FrameProcessor):
             return False
         return self._completions.get(pause, 0.0) >= self._complete_threshold
 
+    def _end_silence(self, listen: Listen) -> float:
+        """The silence that ends the open answer."""
+        assert self._last_voice_end is not None and self._speech_start is not None
+        if self._last_voice_end - self._speech_start >= listen.long_answer_s:
+            # A story in reply to a yes/no question: its short silence would cut it at the
+            # first breath (issue 10). Long answers end like open ones.
+            return max(listen.end_silence_s, listen.long_end_silence_s)
+        return listen.end_silence_s
+
     async def _end_turn(self, reason: str) -> None:
+        self._turn_seq += 1
+        self._expected_turn = self._turn_seq
+        self._cancel_deadline()
+        self._deadline = self.create_task(
+            self._transcript_deadline(self._turn_seq), name="transcript-deadline"
+        )
         self._awaiting_transcript = True
         self._turn_reason = reason
         self._endpoint_wall = time.monotonic()
@@ -542,8 +582,39 @@ class InterviewConductor(FrameProcessor):
         # Kept apart from the turn state, which is reset before the reply starts playing.
         self._gap_from_wall = self._last_voice_wall
         await self.push_frame(
-            EndOfTurnFrame(reason=reason, at_s=self.clock), FrameDirection.UPSTREAM
+            EndOfTurnFrame(reason=reason, at_s=self.clock, turn=self._turn_seq),
+            FrameDirection.UPSTREAM,
         )
+
+    def _cancel_deadline(self) -> None:
+        if self._deadline is not None and not self._deadline.done():
+            self._deadline.cancel()
+        self._deadline = None
+
+    async def _transcript_deadline(self, turn: int) -> None:
+        await asyncio.sleep(self._transcript_timeout_s)
+        self._deadline = None  # from here on this task runs the turn; nothing may cancel it
+        if self._expected_turn != turn or self._ended:
+            return
+        log.warning(
+            "no transcript of turn %d after %.1f s: treated as unheard",
+            turn,
+            self._transcript_timeout_s,
+        )
+        self._expected_turn = None
+        self.unheard_turns += 1
+        barge = self._barge is not None
+        self._reset_turn()
+        if self._hangup_reason is not None:
+            await self._hang_up()
+            return
+        if barge:
+            # A sound over a prompt that was never transcribed: the prompt carries on.
+            await self._resume_prompt()
+        else:
+            await self._send("transcript_timeout")
+            await self._handle(Unheard())
+        await self._replay()
 
     async def _on_speech_start(self) -> None:
         self._user_speaking = True
@@ -666,6 +737,17 @@ class InterviewConductor(FrameProcessor):
             classify(text, language).intent != Intent.NONE or yes_no(text, language) is not None
         )
         return confidence < self._guess_logprob or not says_something
+
+    def _stale(self, frame: TurnTranscriptFrame) -> bool:
+        """A transcript of a turn given up on (it came after its deadline)."""
+        if frame.turn is None:
+            return False
+        if frame.turn != self._expected_turn:
+            log.warning("dropped the late transcript of turn %d", frame.turn)
+            return True
+        self._expected_turn = None
+        self._cancel_deadline()
+        return False
 
     async def _on_transcript(self, frame: TurnTranscriptFrame) -> None:
         listen = self._listen

@@ -337,6 +337,7 @@ async def _run_call(
         language=language,
         min_chunk_s=audio.asr_min_chunk_s,
         max_chunk_s=audio.asr_max_chunk_s,
+        pause_text_on_demand=audio.pause_text_on_demand,
     )
     journal = await asyncio.to_thread(CallJournal, runtime.journals, record)
     store = runtime.call_store
@@ -402,6 +403,7 @@ async def _run_call(
         playback_marks=spec.transport == "twilio",
         features=features or make_feature_fn(registry.executor, language),
         hangup_wait_s=limits.end_grace_s,
+        transcript_timeout_s=audio.transcript_timeout_s,
     )
 
     async def on_turn(turn: Turn) -> None:
