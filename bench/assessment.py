@@ -21,7 +21,11 @@ other answers unchanged) and scored there; the answer's points are that total mi
 context's total with the question left unanswered, and its 0-100 score is those points relative
 to the mean points of the strong (label 5) answers to the same question.
 
-    .venv/bin/python bench/assessment.py [--set en] [--only ID,ID] [--no-questions] [--out F]
+Each set is split (``split:`` per candidate) into ``dev``, the only part the scorer may be tuned
+against, and ``held_out``; ``splits`` gives the headline figures of each part.
+
+    .venv/bin/python bench/assessment.py [--set en] [--split dev] [--only ID,ID] [--no-questions]
+        [--out F]
 """
 
 from __future__ import annotations
@@ -69,6 +73,8 @@ REQUIRED_KINDS = (
 )
 OTHER_KINDS = ("traditional", "knockout", "yes_by_meaning", "phrase_in_answer")
 TIERS = ("strong_recommend", "pending", "reject", "ineligible", "incomplete")
+#: The parts of a set: the scorer is tuned against ``dev`` only; ``held_out`` measures it.
+SPLITS = ("dev", "held_out")
 #: How far a gaming variant may score above the poor answer, and a paraphrase from its original.
 MARGIN = 10.0
 
@@ -88,6 +94,7 @@ class Candidate:
     labels: dict[str, int]
     compare_to: str | None = None
     base: str | None = None
+    split: str = "dev"
 
 
 @dataclass
@@ -166,6 +173,7 @@ def load_set(name_or_path: str | Path) -> AnswerSet:
                 labels=labels,
                 compare_to=c.get("compare_to"),
                 base=c.get("base"),
+                split=str(c.get("split", "dev")),
             )
         )
     return answer_set
@@ -183,9 +191,10 @@ def problems(answer_set: AnswerSet) -> list[str]:
     ids = answer_set.by_id()
     if len(ids) < MIN_CANDIDATES:
         out.append(f"{len(ids)} candidates, fewer than {MIN_CANDIDATES}")
-    kinds = {c.kind for c in answer_set.candidates}
     required = [*REQUIRED_KINDS, *(["traditional"] if script.language == "zh" else [])]
-    out += [f"no candidate of kind {k!r}" for k in required if k not in kinds]
+    for split in SPLITS:
+        kinds = {c.kind for c in answer_set.candidates if c.split == split}
+        out += [f"no {split} candidate of kind {k!r}" for k in required if k not in kinds]
     if answer_set.probe_context not in ids:
         out.append(f"probe_context {answer_set.probe_context!r} is not a candidate")
     seen_labels: dict[tuple[str, str], tuple[int, str]] = {}
@@ -197,6 +206,8 @@ def problems(answer_set: AnswerSet) -> list[str]:
             out.append(f"{where} overall label {c.overall!r} is not 1-5")
         if c.tier not in TIERS:
             out.append(f"{where} unknown tier {c.tier!r}")
+        if c.split not in SPLITS:
+            out.append(f"{where} unknown split {c.split!r}")
         if (c.kind in GAMING_KINDS or c.kind == "paraphrase") and c.compare_to not in ids:
             out.append(f"{where} {c.kind} needs compare_to naming a candidate")
         try:
@@ -381,6 +392,57 @@ def _comparisons(
     return rows
 
 
+def _question_rhos(
+    points: Mapping[str, Mapping[str, Mapping[str, Any]]], ids: set[str] | None
+) -> dict[str, float | None]:
+    """Per question: Spearman of the answers' points against their labels (answers given by
+    a candidate in ``ids``, or all)."""
+    out = {}
+    for q, answers in points.items():
+        mine = [a for a in answers.values() if ids is None or set(a["by"]) & ids]
+        out[q] = spearman([a["points"] for a in mine], [a["label"] for a in mine])
+    return out
+
+
+def _oks(rows: Sequence[Mapping[str, Any]]) -> dict[str, str]:
+    """``ok``/all of comparison rows, as totals and per question."""
+    totals = [r["ok"] for r in rows if "ok" in r]
+    per_q = [q["ok"] for r in rows for q in r["questions"]]
+    return {
+        "totals_ok": f"{sum(totals)}/{len(totals)}",
+        "questions_ok": f"{sum(per_q)}/{len(per_q)}",
+    }
+
+
+def _summary(
+    candidates: Sequence[Candidate],
+    reports: Mapping[str, Mapping[str, Any]],
+    points: Mapping[str, Mapping[str, Mapping[str, Any]]],
+    gaming: Sequence[Mapping[str, Any]],
+    paraphrase: Sequence[Mapping[str, Any]],
+) -> dict[str, Any]:
+    """The headline figures of one part of a set (dev or held out)."""
+    ids = {c.id for c in candidates}
+    ranked = [
+        c for c in candidates if reports[c.id]["complete"] and _total(reports[c.id]) is not None
+    ]
+    xs = [_total(reports[c.id]) or 0.0 for c in ranked]
+    ys = [c.overall for c in ranked]
+    hits = sum(1 for c in candidates if (reports[c.id].get("scores") or {}).get("tier") == c.tier)
+    rhos = [r for r in _question_rhos(points, ids).values() if r is not None]
+    return {
+        "candidates": len(candidates),
+        "ranked": len(ranked),
+        "spearman_total": spearman(xs, ys),
+        "pairwise_accuracy": pairwise_accuracy(xs, ys),
+        "spearman_questions_mean": round(statistics.mean(rhos), 3) if rhos else None,
+        "tier_accuracy": round(hits / len(candidates), 3) if candidates else None,
+        "gaming": _oks([r for r in gaming if r["candidate"] in ids]),
+        "paraphrase": _oks([r for r in paraphrase if r["candidate"] in ids]),
+        "outcomes_wrong": [c.id for c in candidates if reports[c.id]["outcome"] != c.outcome],
+    }
+
+
 def _closure(answer_set: AnswerSet, only: Sequence[str] | None) -> list[Candidate]:
     """The selected candidates plus those they compare to and the probe context."""
     if not only:
@@ -429,12 +491,11 @@ def bench_set(
         if per_question
         else {}
     )
-    per_q_rho = {
-        q: spearman([a["points"] for a in ans.values()], [a["label"] for a in ans.values()])
-        for q, ans in points.items()
-    }
+    per_q_rho = _question_rhos(points, None)
     rhos = [r for r in per_q_rho.values() if r is not None]
     cards = [r["scores"] for r in reports.values() if r.get("scores")]
+    gaming = _comparisons(candidates, by_id, totals, points, paraphrase=False)
+    paraphrase = _comparisons(candidates, by_id, totals, points, paraphrase=True)
     return {
         "script": script.id,
         "scorer_version": cards[0].get("scorer_version") if cards else None,
@@ -448,8 +509,14 @@ def bench_set(
         },
         "tier_accuracy": round(tier_hits / len(candidates), 3) if candidates else None,
         "tier_confusion": confusion,
-        "gaming": _comparisons(candidates, by_id, totals, points, paraphrase=False),
-        "paraphrase": _comparisons(candidates, by_id, totals, points, paraphrase=True),
+        "splits": {
+            split: _summary(
+                [c for c in candidates if c.split == split], reports, points, gaming, paraphrase
+            )
+            for split in SPLITS
+        },
+        "gaming": gaming,
+        "paraphrase": paraphrase,
         "outcomes": [
             {
                 "candidate": c.id,
@@ -469,6 +536,7 @@ def bench_set(
         "interviews": [
             {
                 "candidate": c.id,
+                "split": c.split,
                 "kind": c.kind,
                 "overall": c.overall,
                 "expected_tier": c.tier,
@@ -505,6 +573,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--set", action="append", help="set name or path (default: en and zh)")
     parser.add_argument("--only", help="comma-separated candidate ids (plus those they need)")
+    parser.add_argument("--split", choices=SPLITS, help="only this part of each set (tune: dev)")
     parser.add_argument("--no-questions", action="store_true", help="skip per-question probes")
     parser.add_argument("--out", help="write the JSON here instead of standard output")
     args = parser.parse_args(argv)
@@ -513,6 +582,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     only = [s.strip() for s in args.only.split(",")] if args.only else None
     sets = {name: load_set(name) for name in args.set or SETS}
+    if args.split:
+        parts = [c.id for s in sets.values() for c in s.candidates if c.split == args.split]
+        only = [c for c in only if c in parts] if only else parts
     unknown = set(only or []) - {c.id for s in sets.values() for c in s.candidates}
     if unknown:
         print(f"--only: no candidates {', '.join(sorted(unknown))}", file=sys.stderr)

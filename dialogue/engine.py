@@ -53,7 +53,7 @@ from dialogue.intents import (
 from dialogue.phrases import PhraseKey
 from dialogue.prompts import PromptBook
 from dialogue.script import Question, Script, YesNo
-from dialogue.text import normalize_transcript, word_count
+from dialogue.text import clauses, normalize_transcript, word_count
 
 #: Re-says (repeat / slow down / clarify) of one prompt before the interview moves on.
 MAX_RESAYS = 3
@@ -250,11 +250,26 @@ class Interview:
         if self._state.startswith("confirm:"):
             return self._on_confirm(text)
         result = classify(text, self.script.language, self._faq)
+        if result.intent == Intent.BUSY and self._answers_yes_no(text):
+            return self._on_answer(text)
         if result.intent in ENDING_INTENTS and not result.clear:
             return self._ask_confirm(result.intent, text)
         if result.intent in self._global:
             return self._global[result.intent](text, result)
         return self._on_answer(text)
+
+    def _answers_yes_no(self, text: str) -> bool:
+        """Whether a turn that reads as "not now" answers the yes/no question being asked.
+
+        "Not right now, we're a big family, but I'd rent a room if I got the job": to "Do you
+        have a quiet room?" the words say "no", not "call me later". A turn that goes on past the
+        request and reads as a sure yes or no is the answer (a knock-out is confirmed anyway).
+        """
+        if not self._state.startswith("q:") or self._question.type != "yes_no":
+            return False
+        if len(clauses(text)) < 2:
+            return False  # "Not right now." on its own stays a request
+        return read_yes_no(text, self.script.language, self._question.prompt).sure
 
     def _on_answer(self, text: str, truncated: bool = False) -> list[Action]:
         if self._state == "greeting":

@@ -460,7 +460,20 @@ def _clause_evidence(clause: str, language: Language, frame: int) -> list[_Evide
         leading = all(t in lead for t in tokens[: hit.start])
         weight = 1.0 if leading else _INNER_WEIGHT[language]
         found.append(_Evidence(weight if intent == Intent.YES else -weight, weak=weak))
+    if _hypothetical(clause, language):
+        # "如果能入职的话再去办宽带", "I'll get broadband if I start": a plan is not a yes.
+        found = [e for e in found if e.weight <= 0]
     return found
+
+
+_HYPOTHETICAL: dict[str, re.Pattern[str]] = {}
+
+
+def _hypothetical(clause: str, language: Language) -> bool:
+    """Whether the clause states a condition or a plan (the language's ``HYPOTHETICAL``)."""
+    if language not in _HYPOTHETICAL:
+        _HYPOTHETICAL[language] = re.compile(lang.for_language(language).HYPOTHETICAL)
+    return bool(_HYPOTHETICAL[language].search(clause.lower()))
 
 
 def question_frame(question: str | None, language: Language) -> int:

@@ -39,6 +39,7 @@ is a *recommendation*: a rejection is final only with ``auto_reject=True``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -83,7 +84,7 @@ __all__ = [
 ]
 
 #: Bump when any rule or constant here changes: reports record which scorer produced them.
-SCORER_VERSION = "2.1.0"
+SCORER_VERSION = "2.2.0"
 #: Delivery may never carry more than this share of a dimension (decision 8: metrics, bounded).
 MAX_DELIVERY_WEIGHT = 0.15
 #: Measured per turn and shown in the report, deliberately never scored (see module docstring).
@@ -594,6 +595,19 @@ def _nearer_private_life(text: str, language: Language, vectors: _Vectors) -> bo
     return near_private > max(float(vectors[t] @ row) for t in job)
 
 
+_NO_CONTENT = [re.compile(for_language(code).NO_CONTENT, re.IGNORECASE) for code in ("en", "zh")]
+
+
+def _model_text(turns: Iterable[str]) -> str:
+    """The answer as the model reads it: its turns joined, without hesitation sounds and opening
+    pleasantries of either language (an answer may mix them). Quotes keep the verbatim text."""
+    joined = " ".join(t.strip() for t in turns)
+    cleaned = joined
+    for pattern in _NO_CONTENT:
+        cleaned = pattern.sub("", cleaned)
+    return cleaned.strip() or joined
+
+
 def _best_sentence(turns: list[_Turn]) -> tuple[_Turn, str]:
     """The sentence to quote: the one meeting the most criteria (ties: the longer one)."""
 
@@ -615,8 +629,7 @@ def _score_rubric(
 ) -> tuple[float, float, int, float, float, list[dict[str, Any]], list[dict[str, Any]]]:
     rubric = question.rubric
     assert rubric is not None
-    joined = " ".join(t.answer.text.strip() for t in turns)
-    answer = vectors[joined]
+    answer = vectors[_model_text(t.answer.text for t in turns)]
     sims = anchors.exemplars @ answer
     level = _level(sims, anchors.levels)
     nearest = int(np.argmax(sims))
@@ -871,9 +884,9 @@ def score_interview(
     for q in scored:
         if q.rubric is None or q.type != "open":
             continue
-        turns = [a.text.strip() for a in by_question.get(q.id, []) if a.text.strip()]
+        turns = [a.text for a in by_question.get(q.id, []) if a.text.strip()]
         if turns:
-            texts.append(" ".join(turns))
+            texts.append(_model_text(turns))
     vectors = _Vectors(texts, embed)
     shares = script.question_shares()
     questions = [

@@ -351,6 +351,14 @@ QUESTION_CUE = (
     r"tell me (?:more )?about|can i ask)\b"
 )
 
+#: A clause about a condition or a plan, not about what the candidate has now: "if I get the job
+#: I'll get broadband" / "I'm planning to get fibre" is no evidence of a yes.
+HYPOTHETICAL = (
+    r"\b(?:if|unless|in case|plan(?:ning)? to|going to (?:get|set up|install|order|sort)|"
+    r"(?:i'll|i will|i'd|i would|i could|i can|we'll|we could|we can) (?:get|set up|install|"
+    r"order|sort out|look into|arrange)|next (?:week|month|year)|as soon as|once i)\b"
+)
+
 # --- turn-taking ---------------------------------------------------------------------------------
 
 #: Backchannels: sounds a listener makes without taking the floor (never answer words).
@@ -405,6 +413,14 @@ STANCE_CLAUSE_WORDS = 12
 NEGATION_EXEMPT = (
     r"\b(?:don't|do not|wouldn't|would not) mind\b|\bno (?:problem|matter|doubt|worries)\b|"
     r"\bnever mind\b|\bnot only\b|\bcan't wait\b"
+)
+#: Hesitation sounds anywhere, and pleasantries that open an answer ("No problem, I'd refund
+#: them"): no content, left out of the text the scorer's model reads (never out of quotes).
+#: "No problem" is otherwise read as near "not my problem".
+NO_CONTENT = (
+    r"\b(?:um+|uh+|erm+|er|hmm+|mm+)\b[,.]?\s*|"
+    r"^(?:(?:no problem|no worries|sure|okay|ok|right|well|so|oh|yeah|of course|good question)"
+    r"\b[,.!]?\s*)+"
 )
 #: Sentences that stand for "private life" and "doing the job": a story whose words look like
 #: the job is told apart by which of these it is nearer (the scorer's embedding model).

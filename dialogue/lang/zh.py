@@ -296,6 +296,13 @@ QUESTION_CUE = r"^(?:请问|我想问|想问|问一下|问下|我想了解|想�
 #: Question words: with an FAQ keyword, "工资多少" is a question without a question mark.
 QUESTION_WORDS = r"什么|多少|怎么|哪|几|吗|呢|是不是|有没有|能不能|会不会|可不可以"
 
+#: A clause about a condition or a plan, not about what the candidate has now: "如果能入职的话再去办
+#: 宽带" / "我打算下个月装" is no evidence of a yes (a no said next to it stands).
+HYPOTHETICAL = (
+    r"如果|要是|假如|假设|万一|的话|打算|计划|到时候|将来|下个月|下周|明年|"
+    r"(?:再|会|可以|能)去(?:办|装|弄|买|开通)|(?:再|会|可以|能)(?:办|装|开通)(?:一个|一条)?"
+)
+
 # --- turn-taking ---------------------------------------------------------------------------------
 
 #: Backchannels: sounds a listener makes without taking the floor (never answer words).
@@ -346,6 +353,12 @@ JOB_CONTEXT = (
 STANCE_CLAUSE_WORDS = 20
 #: Words with a negation character that do not make a clause negative.
 NEGATION_EXEMPT = r"不介意|没问题|没关系|没事|不错|不断|不仅|不但|不管|不少|不同|不要紧|别人|别的"
+#: Hesitation sounds anywhere (嗯, 呃) and, where they open an answer or a sentence, fillers and
+#: pleasantries (那个, 就是, 没问题, 好的): left out of the text the scorer's model reads.
+NO_CONTENT = (
+    r"[嗯呃额唔]+[，,。、…]*|"
+    r"(?:^|(?<=[。！？；，,]))\s*(?:那个|就是说|就是|然后呢|没问题|好的|这个嘛|怎么说呢)+[，,、…]*"
+)
 #: Sentences that stand for "private life" and "doing the job" (see dialogue.lang.en).
 PRIVATE_LIFE_ANCHORS = (
     "这是关于我家人和朋友的生活小事。",

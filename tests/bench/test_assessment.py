@@ -66,7 +66,7 @@ def test_problems_catches_malformed_sets(bench: ModuleType) -> None:
     assert "'salary', which is neither scored nor yes/no" in found
     assert "unknown question id 'no_such_question'" in found
     assert "answer to 'stress' has no label" in found
-    assert "no candidate of kind 'keyword_list'" in found
+    assert "no dev candidate of kind 'keyword_list'" in found
     assert "fewer than 40" in found
 
 

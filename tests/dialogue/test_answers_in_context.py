@@ -357,6 +357,22 @@ KNOCKOUT_FLOWS = [
     ("zh", ["沒有", "沒有"], Outcome.INELIGIBLE, "no", "confirmed"),
     ("zh", ["没有", "哦不好意思，有的，有书房"], None, "yes", "confirmed"),
     ("zh", ["看情况吧", "有的"], None, "yes", "clarified"),
+    # Issue 10: a long "no" that ends on a plan was read as a yes (the plan is no evidence), and
+    # "Not right now, ..." to a yes/no question was taken as a callback request.
+    (
+        "zh",
+        ["说实话没有，家里人多，如果能录用的话我再去租个单间。", "没有。"],
+        Outcome.INELIGIBLE,
+        "no",
+        "confirmed",
+    ),
+    (
+        "en",
+        ["Not right now, we're a big family, but I'd rent a small room if I got the job.", "No."],
+        Outcome.INELIGIBLE,
+        "no",
+        "confirmed",
+    ),
 ]
 
 
@@ -412,3 +428,9 @@ def test_the_confirmation_can_be_repeated_and_silence_carries_on(language: Langu
     assert iv.state == "confirm:opt_out"
     iv.handle(NoInput())  # no "yes": the interview goes on with the answer it was
     assert not iv.ended and iv.answers["cs_experience"].texts == [answer]
+
+
+def test_not_right_now_on_its_own_is_still_a_callback_request() -> None:
+    iv = _to_quiet_space("en")
+    _feed(iv, ["Not right now."])
+    assert iv.state == "callback"

@@ -204,18 +204,7 @@ def test_a_brush_off_does_not_outscore_a_mediocre_answer(language: str, embed: E
     assert _angry(language, said["dismissive"], embed) < _angry(language, said["mediocre"], embed)
 
 
-@pytest.mark.parametrize(
-    "language",
-    [
-        pytest.param(
-            "en",
-            marks=pytest.mark.xfail(
-                strict=True, reason="18.7 vs 35.3: 'No problem' sits near 'not my problem'"
-            ),
-        ),
-        "zh",
-    ],
-)
+@pytest.mark.parametrize("language", LANGUAGES)
 def test_no_problem_is_not_a_negation(language: str, embed: Embed) -> None:
     # 没问题我会马上给您退款 (unpunctuated) lost credit: 没 read as negating the refund.
     said = SAYINGS[language]["no_problem"]
@@ -358,3 +347,37 @@ def test_family_words_and_negated_phrases_in_real_answers_raise_no_guard(
     scored = next(q for q in card.questions if q.question_id == question)
     kinds = {f["kind"] for f in scored.flags}
     assert not kinds & {"off_topic", "negated", "dismissal", "refusal", "keyword_list"}, kinds
+
+
+# Issue 10: "No problem, I'd refund ..." lost 17 points near the "not my problem" exemplar. The
+# model reads answers without hesitation sounds and opening pleasantries, so they cost nothing.
+OPENINGS = {
+    "en": [
+        ("angry_customer", "No problem, ", "I'd say sorry, send a new one and ring them tomorrow."),
+        ("angry_customer", "Um, sure, ", "I'd apologise and book a replacement straight away."),
+        ("stress", "Well, uh, ", "I take a short walk between calls and keep a list of cases."),
+        ("cs_experience", "Okay so ", "I answered calls for an energy supplier for two years."),
+    ],
+    "zh": [
+        ("angry_customer", "没问题，", "我会先道歉，马上给他换一张新的，第二天再打电话确认。"),
+        ("angry_customer", "嗯，那个，", "先听他说完，然后安排上门换货。"),
+        ("stress", "嗯，就是，", "累了起来走一走，把要做的事记下来一件件处理。"),
+        ("cs_experience", "好的，", "我在电信营业厅做了两年，每天接待五六十位客户。"),
+    ],
+}
+
+
+@pytest.mark.parametrize(
+    ("language", "question", "opening", "text"),
+    [pytest.param(lang, *item, id=f"{lang}-{i}") for lang, items in OPENINGS.items()
+     for i, item in enumerate(items)],
+)  # fmt: skip
+def test_pleasantries_and_hesitations_cost_nothing(
+    language: str, question: str, opening: str, text: str, embed: Embed
+) -> None:
+    def score(said: str) -> float:
+        card = score_interview(_script(language), [AnswerInput(question, said)], embed=embed)
+        return _per_question(card)[question]
+
+    plain, opened = score(text), score(opening + text)
+    assert abs(plain - opened) <= 1.0, (plain, opened)

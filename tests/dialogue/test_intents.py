@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from dialogue.intents import Intent, classify, looks_like_question, match_faq, yes_no
+from dialogue.intents import Intent, classify, looks_like_question, match_faq, read_yes_no, yes_no
 from dialogue.text import Language
 
 # --- global intents ---------------------------------------------------------------------------
@@ -388,3 +388,34 @@ def test_question_shape_uses_last_sentence() -> None:
 def test_faq_picks_the_best_match() -> None:
     assert match_faq("Will you pay for the headset and computer?", "en", FAQ_EN) == "equipment"
     assert match_faq("nothing relevant", "en", FAQ_EN) is None
+
+
+# Issue 10: a long "no" whose last clause is a plan ("如果能入职的话再去办宽带") was read as yes.
+# A condition or a plan is no evidence of what the candidate has now; a no said next to it stands.
+PLANS = [
+    ("internet", "zh", "暂时没有，等入职了我再去装一条。", Intent.NO),
+    ("internet", "zh", "还没有宽带，我打算下个月装，现在用流量。", Intent.NO),
+    ("quiet_space", "zh", "没有，家里人多，不过要是录用的话我可以去租个小房间。", Intent.NO),
+    ("internet", "zh", "有，如果需要的话我还可以升级到五百兆。", Intent.YES),
+    ("quiet_space", "zh", "有的，孩子上学以后家里很安静。", Intent.YES),
+    (
+        "internet",
+        "en",
+        "Not at the moment, I use my phone, but I'd get broadband installed if I got the job.",
+        Intent.NO,
+    ),
+    ("internet", "en", "No, I'm planning to get fibre next month though.", Intent.NO),
+    ("quiet_space", "en", "No, but I'll set up a room if I get the job.", Intent.NO),
+    ("internet", "en", "Yes, fibre, and I could upgrade it if you need faster.", Intent.YES),
+]
+
+
+@pytest.mark.parametrize(("question", "language", "text", "expected"), PLANS)
+def test_a_plan_or_condition_is_not_a_yes(
+    question: str, language: Language, text: str, expected: Intent
+) -> None:
+    from dialogue.script import load_script
+
+    prompt = load_script(f"cs_home_{language}").question(question).prompt
+    reading = read_yes_no(text, language, prompt)
+    assert (reading.answer, reading.sure) == (expected, True), reading
