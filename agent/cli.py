@@ -143,12 +143,16 @@ def _candidate_voice(runtime: Runtime, script_id: str | None, persona: Any) -> A
 def cmd_simulate(args: argparse.Namespace) -> int:
     """Run a synthetic candidate against a server; last line printed is the report path."""
     from agent.calls.run import Runtime
-    from agent.devtools.simulate import format_event, load_persona, simulate
+    from agent.devtools.simulate import PersonaError, format_event, load_persona, simulate
     from models.errors import ModelError
 
     settings = _settings(args)
     script_id = args.script or settings.default_script
-    persona = load_persona(args.answers or script_id)
+    try:
+        persona = load_persona(args.answers or script_id)
+    except PersonaError as exc:
+        print(f"screenline simulate: {exc}", file=sys.stderr)
+        return 1
     runtime = Runtime(settings)  # shared with the in-process server: one copy of each model
     try:
         voice = _candidate_voice(runtime, script_id, persona)
@@ -236,14 +240,19 @@ def cmd_mic(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from agent.devtools.mic import MicError, MicOptions, preflight, run_mic
-    from agent.devtools.simulate import load_persona
+    from agent.devtools.simulate import PersonaError, load_persona
     from models.errors import ModelError
 
     settings = _settings(args)
+    try:
+        answers = load_persona(args.answers) if args.answers else None
+    except PersonaError as exc:
+        print(f"screenline mic: {exc}", file=sys.stderr)
+        return 1
     options = MicOptions(
         input_wav=Path(args.input) if args.input else None,
         output_wav=Path(args.output) if args.output else None,
-        answers=load_persona(args.answers) if args.answers else None,
+        answers=answers,
         input_timing=args.input_timing,
         gap_s=args.gap,
         speed=args.speed,
