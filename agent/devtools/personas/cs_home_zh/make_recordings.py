@@ -20,6 +20,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[3]))
 
 from audio.pcm import resample  # noqa: E402
+from audio.tts import as_engine  # noqa: E402
 from audio.wav import write_wav  # noqa: E402
 from models.config import ModelSettings  # noqa: E402
 from models.registry import ModelRegistry  # noqa: E402
@@ -29,7 +30,7 @@ RATE = 16000
 
 def main() -> None:
     registry = ModelRegistry(ModelSettings(voices={"zh": "kokoro:jf_gongitsune"}, tts_threads=2))
-    voice = registry.voice("zh")
+    voice = as_engine(registry.voice("zh"))
     persona = yaml.safe_load((HERE.parent / "cs_home_zh.yaml").read_text("utf-8"))
     for reply in [*persona["answers"].values(), persona["fallback"]]:
         pieces = [resample(audio, rate, RATE) for audio, rate in voice.speak(reply["text"])]
