@@ -43,7 +43,7 @@ def measure(source: str, texts: list[str], asr: Any) -> dict[str, Any]:
         voice = as_engine(ModelRegistry(ModelSettings(voices={"zh": source})).voice("zh"))
     except ModelError as exc:
         return {"voice": source, "error": str(exc)}
-    errors, cpu, seconds = [], 0.0, 0.0
+    errors, heard_all, cpu, seconds = [], [], 0.0, 0.0
     for text in texts:
         start = time.process_time()
         pieces = list(voice.speak(text))
@@ -52,7 +52,8 @@ def measure(source: str, texts: list[str], asr: Any) -> dict[str, Any]:
         audio = np.concatenate([a for a, _ in pieces])
         seconds += audio.size / rate
         heard = join_text(transcribe_chunk(asr, resample(audio, rate, 16000), "zh", "", 0.0), "zh")
-        errors.append(cer(text, normalize_transcript(heard, "zh")))
+        heard_all.append(normalize_transcript(heard, "zh"))
+        errors.append(cer(text, heard_all[-1]))
     return {
         "voice": source,
         "cer_mean": round(statistics.mean(errors), 3),
@@ -60,6 +61,7 @@ def measure(source: str, texts: list[str], asr: Any) -> dict[str, Any]:
         "cer": [round(e, 3) for e in errors],
         "audio_s": round(seconds, 1),
         "cpu_s_per_audio_s": round(cpu / seconds, 3),
+        "heard": heard_all,
     }
 
 

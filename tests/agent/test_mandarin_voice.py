@@ -171,6 +171,8 @@ async def test_a_language_without_an_asr_model_is_refused_with_the_setting(
     assert "SCREENLINE_MODELS__ASR (key 'zh')" in error["message"]
 
 
+# Every Mandarin prompt is synthesized on its first use (about 1 CPU-s per audio second).
+@pytest.mark.timeout(1800)
 def test_screenline_simulate_completes_the_shipped_mandarin_interview(tmp_path: Path) -> None:
     """The README's developer command on a fresh set-up: `screenline simulate --script
     cs_home_zh` in its own process, the default models only (Kokoro voices every prompt, the
