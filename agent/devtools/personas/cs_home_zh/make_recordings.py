@@ -2,8 +2,8 @@
 
     .venv/bin/python agent/devtools/personas/cs_home_zh/make_recordings.py
 
-Speaks each answer's text with the bundled Kokoro voice ``jf_gongitsune`` (not the
-interviewer's ``jf_tebukuro``; Whisper base read these ten answers back at 19.9 % mean CER,
+Speaks each answer's text with the bundled Kokoro voice ``jf_gongitsune`` (since made the
+interviewer's default too; Whisper base read these ten answers back at 19.9 % mean CER,
 the male ``jm_kumo`` at 22.2 %, digits against Chinese numerals counting as errors) and writes
 16 kHz 16-bit mono WAV files where the persona's ``audio:`` fields point.
 """
