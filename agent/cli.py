@@ -148,6 +148,10 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     script_id = args.script or settings.default_script
+    if not args.server:
+        # The in-process server pre-synthesizes the simulated script's prompts, not the default
+        # script's: synthesis in this process would otherwise compete with the call's audio.
+        settings = settings.model_copy(update={"default_script": script_id})
     try:
         persona = load_persona(args.answers or script_id)
     except PersonaError as exc:
@@ -159,6 +163,11 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     except ModelError as exc:
         print(f"screenline simulate: no voice for the synthetic candidate: {exc}", file=sys.stderr)
         return 1
+    if not args.server:
+        # Every prompt cached before the call: the interviewer then never waits on synthesis
+        # (Kokoro speaks Mandarin at about 1 CPU-s per second) while the candidate streams.
+        print(f"preparing {script_id}: synthesizing its prompts once...", file=sys.stderr)
+        runtime.warm([script_id])
 
     def show(msg: dict[str, Any]) -> None:
         line = format_event(msg)
