@@ -53,6 +53,7 @@ SAMPLE_RATE = 24000
 # The model's context is 512 tokens, two of them the padding around the phonemes.
 MAX_TOKENS = 510
 _SENTENCE = re.compile(r"[^。！？；!?;\n]+[。！？；!?;\n]*")
+_WORDS = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]")
 _CLAUSE = re.compile(r"(?<=[,.!?;:]) ")
 # Below this the trimmed edges of an utterance are silence (Kokoro pads a little on each side).
 _SILENCE = 0.01
@@ -196,7 +197,7 @@ class KokoroVoice:
         """Audio per sentence (float32 mono at 24 kHz), with a short pause after each."""
         pause = np.zeros(int(_PAUSE_S * SAMPLE_RATE), np.float32)
         for sentence in _SENTENCE.findall(text):
-            if not sentence.strip():
+            if not _WORDS.search(sentence):  # punctuation alone: Kokoro would hum it
                 continue
             try:
                 phonemes = self._g2p(sentence.strip())
