@@ -266,7 +266,10 @@ class InterviewConductor(FrameProcessor):
             elif isinstance(action, Listen):
                 self._listen = action
                 self._reset_turn()
-                self._listen_since = None if self._bot_speaking else self.heard_clock
+                # A prompt pushed in this batch may not have started playing yet (a slow voice
+                # under load): listening, and its no-input timer, start once it has been heard.
+                waiting = self._bot_speaking or bool(says)
+                self._listen_since = None if waiting else self.heard_clock
             elif isinstance(action, End):
                 await self._finish(action.outcome, reason=self._hangup_reason or "dialogue")
 
