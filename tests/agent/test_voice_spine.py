@@ -134,9 +134,16 @@ async def test_two_concurrent_interviews_and_a_dropped_call(
     assert wide_report["candidate_id"] == "c-wide"
     assert phone_report["candidate_id"] == "c-phone"
     assert "furniture" in json.dumps(phone_report) and "furniture" not in json.dumps(wide_report)
-    # Models were loaded once for the whole process, not per call.
-    assert runtime.registry.load_counts == {"asr": 1, "tts": 1, "vad": 1, "turn": 1, "embed": 1}
-    assert all(v == 1 for v in loads_before.values())
+    # Models were loaded once for the whole process, not per call: these calls loaded none.
+    # (ASR models and voices are one per language: earlier tests in the session may have
+    # loaded the Mandarin ones.)
+    assert runtime.registry.load_counts == loads_before
+    assert {k: loads_before[k] for k in ("vad", "turn", "embed")} == {
+        "vad": 1,
+        "turn": 1,
+        "embed": 1,
+    }
+    assert 1 <= loads_before["asr"] <= 2 and 1 <= loads_before["tts"] <= 2
     # The dropped call's partial report is on disk, marked incomplete.
     for _ in range(50):
         try:
