@@ -127,6 +127,12 @@ async def _turns_interview(url: str, voice: Any, runtime: Any, name: str) -> dic
     return outcome(result, runtime)
 
 
+# Known bug, issue 11: with every core saturated, words from the middle of a long chunked answer
+# (around its thinking pause) can go missing from the transcript. Seen on the merged tree of
+# 2026-12-01 on a quiet machine too; not strict, as it does not happen on every run.
+@pytest.mark.xfail(
+    strict=False, reason="issue 11: a long answer's middle chunk can be lost with the CPU saturated"
+)
 async def test_saturated_cpu_gives_the_same_interview(
     server_url: str, frozen_voice: Any, runtime: Any
 ) -> None:
