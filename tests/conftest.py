@@ -17,16 +17,14 @@ FIXTURES = Path(__file__).parent / "fixtures"
 POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
 
 
-@pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
-    """A fresh PostgreSQL database on the local server (127.0.0.1:5432, trust auth), created for
-    the test run and dropped after it."""
+def fresh_postgres(prefix: str = "screenline_test") -> Iterator[str]:
+    """A new PostgreSQL database on the local server (127.0.0.1:5432, trust auth), dropped
+    after use; skipped without a server, except under CI, where .ci/run starts one."""
     psycopg = pytest.importorskip("psycopg")
-    name = f"screenline_test_{uuid.uuid4().hex[:12]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     try:
         admin = psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True, connect_timeout=5)
     except psycopg.OperationalError as exc:
-        # .ci/run starts PostgreSQL: there its absence is a failure, not a skip.
         if os.environ.get("CI"):
             pytest.fail(f"no PostgreSQL at 127.0.0.1:5432 ({exc})")
         pytest.skip(f"no PostgreSQL at 127.0.0.1:5432 ({exc}); .ci/run starts it")
@@ -36,6 +34,12 @@ def postgres_url() -> Iterator[str]:
             yield f"postgresql://postgres@127.0.0.1:5432/{name}"
         finally:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A fresh PostgreSQL database for the test run, dropped after it."""
+    yield from fresh_postgres()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -5,7 +5,6 @@ generator for candidate imports (:func:`candidates_csv`)."""
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -21,7 +20,8 @@ from agent.devtools.candidates import HOME_AGENT_RULES, candidate_rows, candidat
 from agent.settings import Settings
 from agent.store.db import Database
 from agent.store.tables import ApiKey, Base
-from tests.conftest import FIXTURES, POSTGRES_ADMIN_URL
+from tests.conftest import FIXTURES
+from tests.conftest import fresh_postgres as _fresh_postgres
 
 __all__ = ["HOME_AGENT_RULES", "candidate_rows", "candidates_csv"]
 
@@ -36,22 +36,8 @@ def empty(db: Database, *, keep_keys: bool = False) -> None:
 
 
 def fresh_postgres() -> Iterator[str]:
-    """A new PostgreSQL database for one test module, dropped after it (skip, or under CI
-    fail, when there is no server)."""
-    psycopg = pytest.importorskip("psycopg")
-    name = f"screenline_hr_{uuid.uuid4().hex[:12]}"
-    try:
-        admin = psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True, connect_timeout=5)
-    except psycopg.OperationalError as exc:
-        if os.environ.get("CI"):
-            pytest.fail(f"no PostgreSQL at 127.0.0.1:5432 ({exc})")
-        pytest.skip(f"no PostgreSQL at 127.0.0.1:5432 ({exc}); .ci/run starts it")
-    with admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-        try:
-            yield f"postgresql://postgres@127.0.0.1:5432/{name}"
-        finally:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    """A new PostgreSQL database for one test module, dropped after it."""
+    yield from _fresh_postgres("screenline_hr")
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
