@@ -6,6 +6,9 @@ import re
 
 _CONTRACTIONS = {"n't": " not", "'re": " are", "'m": " am", "'ll": " will", "'ve": " have",
                  "'d": " would", "'s": " is"}  # fmt: skip
+# British and American spellings of the words our personas say are one word to a listener.
+_SPELLINGS = {"centre": "center", "colour": "color", "organise": "organize",
+              "apologise": "apologize", "favourite": "favorite"}  # fmt: skip
 
 
 def normalize(text: str) -> list[str]:
@@ -13,7 +16,7 @@ def normalize(text: str) -> list[str]:
     text = text.lower().replace("\u2019", "'")
     for short, full in _CONTRACTIONS.items():
         text = text.replace(short, full)
-    return re.sub(r"[^\w\s]", " ", text).split()
+    return [_SPELLINGS.get(w, w) for w in re.sub(r"[^\w\s]", " ", text).split()]
 
 
 def wer(reference: str, hypothesis: str) -> float:

@@ -111,8 +111,10 @@ async def test_english_and_mandarin_interviews_at_once_share_one_set_of_models(
     )
     _check_mandarin(zh, zh_runtime, max_cer=0.20)
     assert en.outcome == "completed" and en.questions() == EN_QUESTIONS
+    # tiny.en at speed 3 beside a Mandarin call: the phone path's budget. A cut-off answer
+    # (words lost, not misheard) still fails it.
     for (qid, answer), heard in zip(en.answers, en.transcripts(), strict=True):
-        assert wer(answer, heard) <= 0.15, (qid, answer, heard)
+        assert wer(answer, heard) <= 0.25, (qid, answer, heard)
     # One ASR model per language (tiny.en, Whisper base), each loaded once for both calls;
     # the Mandarin prompts came from the script's recordings, cached like synthesized ones.
     registry = zh_runtime.registry
