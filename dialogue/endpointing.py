@@ -1,7 +1,8 @@
 """Does a transcript read like a finished answer? A text-side end-of-turn cue, pure.
 
 Whisper punctuates what it hears: a sentence that ends in "." usually ended in the voice too.
-A final conjunction, filler or comma means the speaker is mid-thought whatever the punctuation.
+A final conjunction, filler or comma means the speaker is mid-thought whatever the punctuation,
+and so does a last sentence that is only a connective and a word or two ("And then, um,").
 """
 
 from __future__ import annotations
@@ -13,6 +14,10 @@ from dialogue import lang
 _EN_OPEN = lang.en.OPEN_ENDINGS
 _ZH_OPEN = lang.zh.OPEN_ENDINGS
 _FINAL = re.compile(r"[.!?。！？]\s*[\"'”’)]*\s*$")
+_SENTENCE_END = re.compile(r"[.!?。！？]")
+#: A last sentence this short after its opening connective is a restart, not an ending.
+_RESTART_WORDS = 3
+_RESTART_ZH_CHARS = 2
 
 
 def sounds_finished(text: str, language: str) -> bool:
@@ -21,7 +26,16 @@ def sounds_finished(text: str, language: str) -> bool:
     if not text or not _FINAL.search(text):
         return False
     body = _FINAL.sub("", text).strip()
+    last = _SENTENCE_END.split(body)[-1].strip()
     if language.startswith("zh"):
-        return not body.endswith(_ZH_OPEN)
+        clause = re.sub(r"[\W_]+", "", last)
+        restart = any(
+            clause.startswith(w) and len(clause) - len(w) <= _RESTART_ZH_CHARS
+            for w in lang.zh.CONTINUATION_OPENERS
+        )
+        return not body.endswith(_ZH_OPEN) and not restart
     words = re.findall(r"[a-z']+", body.lower())
-    return bool(words) and words[-1] not in _EN_OPEN and not body.endswith(",")
+    opening = re.findall(r"[a-z']+", last.lower())
+    restart = len(opening) <= _RESTART_WORDS and bool(opening)
+    restart = restart and opening[0] in lang.en.CONTINUATION_OPENERS
+    return bool(words) and words[-1] not in _EN_OPEN and not body.endswith(",") and not restart

@@ -373,6 +373,11 @@ OPEN_ENDINGS = {
     "an", "to", "of", "with", "my", "for", "if",
 }  # fmt: skip
 
+#: Words that open a sentence continuing the last one ("And then, um, ..."). A sentence of such a
+#: word and at most two more is a restart the speaker is still building, however Whisper
+#: punctuates it: it misheard "and then, um," as "And then, come." and ended a 60 s answer there.
+CONTINUATION_OPENERS = {"and", "but", "so", "then", "because", "or", "also", "plus"}
+
 # --- assessment guards (dialogue.assessment.guards) ---------------------------------------------
 
 #: Brush-offs the script-independent refusal guard reads, besides refusing and blaming phrases.

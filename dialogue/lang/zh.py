@@ -326,6 +326,10 @@ OPEN_ENDINGS = (
     "就是",
 )
 
+#: Words that open a clause continuing the last one (然后, 还有); such a clause of at most two
+#: more characters is a restart still being built, whatever punctuation Whisper gave it.
+CONTINUATION_OPENERS = ("然后", "还有", "而且", "但是", "所以", "因为", "另外", "那么")
+
 # --- assessment guards (dialogue.assessment.guards) ---------------------------------------------
 
 #: Brush-offs the script-independent refusal guard reads, besides refusing and blaming phrases.

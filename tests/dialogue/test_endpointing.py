@@ -16,6 +16,12 @@ from dialogue.endpointing import sounds_finished
         ("I'd say eighteen dollars an hour!", "en"),
         ("我在客服中心工作了三年。", "zh"),
         ("可以。", "zh"),
+        # A sentence opened by a connective is finished once it says something.
+        ("And then I moved to a call centre.", "en"),
+        ("So that was my first job.", "en"),
+        ("I stayed. But I learned a lot there.", "en"),
+        ("然后我去了客服中心。", "zh"),
+        ("但是我学到了很多东西。", "zh"),
     ],
 )
 def test_finished(text: str, language: str) -> None:
@@ -34,6 +40,13 @@ def test_finished(text: str, language: str) -> None:
         ("然后嗯。", "zh"),
         ("我觉得最重要的是", "zh"),
         ("我做过客服，然后", "zh"),
+        # A connective and a word or two is a restart, however it is punctuated ("um" heard as
+        # "come" in a 60 s answer ended it at its thinking pause).
+        ("I moved into the customer care team. And then, come.", "en"),
+        ("And thumb.", "en"),
+        ("But, so.", "en"),
+        ("我在客服部门工作。然后来。", "zh"),
+        ("还有呢。", "zh"),
     ],
 )
 def test_unfinished(text: str, language: str) -> None:
