@@ -36,6 +36,7 @@ from agent.api.successfactors import successfactors_router
 from agent.api.telephony import telephony_lifespan, telephony_router
 from agent.api.webrtc import webrtc_router
 from agent.auth.guard import Access, admit_call_socket
+from agent.auth.limiter import FailureLimit, FailureLimiter
 from agent.auth.peers import check_twilio_settings
 from agent.calls.admission import Refused
 from agent.calls.limits import InputError
@@ -107,6 +108,8 @@ def create_app(settings: Settings, runtime: Runtime | None = None, *, warm: bool
         limits=settings.limits,
         larger={IMPORT_PATHS: settings.hr.max_import_bytes},
     )
+    # Outermost: a locked-out address is refused before its body is read or a key looked up.
+    app.add_middleware(FailureLimit, limiter=FailureLimiter(settings.auth.failure_limit))
     app.add_exception_handler(RequestValidationError, validation_error)
     app.state.runtime = rt
     app.state.access = access

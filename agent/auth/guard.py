@@ -27,6 +27,7 @@ from fastapi.security import APIKeyHeader, APIKeyQuery, HTTPAuthorizationCredent
 from starlette.requests import HTTPConnection
 
 from agent.auth.keys import Role
+from agent.auth.limiter import note_failure
 from agent.auth.secret import server_secret
 from agent.auth.tokens import Purpose, TokenError, sign, verify
 from agent.settings import Settings
@@ -154,7 +155,7 @@ class Access:
             log.error("key store unavailable: %s", type(exc).__name__)
             raise Denied(401, "key store unavailable") from exc
         if info is None:
-            raise Denied(401, "invalid or revoked API key")
+            raise _failed("invalid or revoked API key")
         if not allowed(info.role, action):
             raise Denied(403, f"role {info.role} may not {action}")
         return info
@@ -168,7 +169,7 @@ class Access:
         try:
             return verify(self._secret, token or "", purpose, now=self._clock())
         except TokenError as exc:
-            raise Denied(401, f"{purpose} token refused: {exc}") from exc
+            raise _failed(f"{purpose} token refused: {exc}") from exc
 
     def call_token(self, ttl_s: float | None = None) -> str:
         """A short-lived token that opens one ``/ws/call`` session."""
@@ -190,7 +191,7 @@ class Access:
         claims = self._verify(token, Purpose.INVITE)
         cand, script = claims.get("cand"), claims.get("script")
         if not (isinstance(cand, str) and isinstance(script, str)):
-            raise Denied(401, "invite token refused: incomplete claims")
+            raise _failed("invite token refused: incomplete claims")
         return Invitation(cand, script, int(claims["exp"]))
 
     def stream_token(self, candidate_id: str, script_id: str | None, call_sid: str | None) -> str:
@@ -208,10 +209,10 @@ class Access:
         claims = self._verify(token, Purpose.TWILIO_STREAM)
         sid = claims.get("sid")
         if sid is not None and sid != call_sid:
-            raise Denied(401, "twilio-stream token refused: minted for another call")
+            raise _failed("twilio-stream token refused: minted for another call")
         cand = claims.get("cand")
         if not isinstance(cand, str):
-            raise Denied(401, "twilio-stream token refused: incomplete claims")
+            raise _failed("twilio-stream token refused: incomplete claims")
         script = claims.get("script")
         return StreamGrant(cand, script if isinstance(script, str) else None, sid)
 
@@ -227,13 +228,13 @@ class Access:
         claims = self._verify(ticket, Purpose.MONITOR)
         key_id = claims.get("key")
         if not isinstance(key_id, str):
-            raise Denied(401, "monitor token refused: incomplete claims")
+            raise _failed("monitor token refused: incomplete claims")
         try:
             info = await asyncio.to_thread(self.keys.active, key_id)
         except Exception as exc:  # the key store is down: nobody gets in
             raise Denied(401, "key store unavailable") from exc
         if info is None:
-            raise Denied(401, "monitor token refused: its key is revoked")
+            raise _failed("monitor token refused: its key is revoked")
         if not allowed(info.role, Action.MONITOR):
             raise Denied(403, f"role {info.role} may not {Action.MONITOR}")
         return key_id
@@ -246,7 +247,7 @@ class Access:
     def check_recording_token(self, token: str | None, call_id: str) -> None:
         """Raises :class:`Denied` unless ``token`` grants ``call_id``'s recording."""
         if self._verify(token, Purpose.RECORDING).get("call") != call_id:
-            raise Denied(401, "recording token refused: minted for another call")
+            raise _failed("recording token refused: minted for another call")
 
     async def call_socket(self, token: str | None) -> None:
         """``/ws/call``: a key allowed to make test calls, or a valid call token."""
@@ -256,6 +257,13 @@ class Access:
             self._verify(token, Purpose.CALL)
         else:
             raise Denied(401, "a key or call token is required (Authorization or ?token=)")
+
+
+def _failed(detail: str) -> Denied:
+    """A 401 for a credential that is wrong (not merely missing), charged to the client's
+    address by the failed-authentication limit (:mod:`agent.auth.limiter`)."""
+    note_failure()
+    return Denied(401, detail)
 
 
 def _check_id(what: str, value: str) -> None:
