@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Annotated, Any
 from urllib.parse import urlencode, urlsplit
@@ -33,10 +34,13 @@ from agent.auth.tokens import Purpose, TokenError, sign, verify
 from agent.settings import Settings
 from agent.store.apikeys import KeyInfo, KeyStore
 from agent.store.db import Database
+from agent.store.invitations import InvitationStore
+from agent.store.tables import Candidate
 
 log = logging.getLogger(__name__)
 
 INVITE_HEADER = "X-Screenline-Invite"
+USED_INVITATION = "this invitation link has been used already; ask the recruiter for a new one"
 _MAX_ID = 200
 
 
@@ -92,7 +96,8 @@ def allowed(role: Role, action: Action) -> bool:
 
 
 class Denied(Exception):
-    """A request refused: ``status`` 401 (who are you?) or 403 (not you)."""
+    """A request refused: ``status`` 401 (who are you?), 403 (not you), 410 (an invitation
+    spent already) or 503 (a store that cannot say)."""
 
     def __init__(self, status: int, detail: str) -> None:
         super().__init__(detail)
@@ -107,6 +112,20 @@ class Invitation:
     candidate_id: str
     script_id: str
     expires_at: int
+    token: str = field(default="", repr=False)  # the link's token (redeemed once)
+
+
+@dataclass(frozen=True)
+class CallGrant:
+    """What a ``/ws/call`` credential may name as the call's candidate.
+
+    A call token minted for a candidate (``candidate_id``) names that candidate and no other; a
+    key whose role manages candidates (``may_name``) names any; anything else (a QA key, an
+    unbound call token) makes test calls, whose candidate id must not be one of ours.
+    """
+
+    candidate_id: str | None = None
+    may_name: bool = False
 
 
 @dataclass(frozen=True)
@@ -132,6 +151,7 @@ class Access:
         self.keys = keys
         self._secret = secret
         self._clock = clock
+        self.invites = InvitationStore(keys.db)
 
     @classmethod
     def from_settings(cls, settings: Settings, db: Database | None = None) -> Access:
@@ -171,15 +191,21 @@ class Access:
         except TokenError as exc:
             raise _failed(f"{purpose} token refused: {exc}") from exc
 
-    def call_token(self, ttl_s: float | None = None) -> str:
-        """A short-lived token that opens one ``/ws/call`` session."""
-        return self._sign(Purpose.CALL, {}, ttl_s or self.settings.auth.call_token_ttl_s)
+    def call_token(self, ttl_s: float | None = None, candidate_id: str | None = None) -> str:
+        """A short-lived token that opens one ``/ws/call`` session; with ``candidate_id``, the
+        call is that candidate's interview (its ``start`` must name them)."""
+        claims: dict[str, Any] = {}
+        if candidate_id is not None:
+            _check_id("candidate id", candidate_id)
+            claims["cand"] = candidate_id
+        return self._sign(Purpose.CALL, claims, ttl_s or self.settings.auth.call_token_ttl_s)
 
     def invitation(self, candidate_id: str, script_id: str, ttl_s: float | None = None) -> str:
         """The token of an invitation link for ``candidate_id`` to take ``script_id``."""
         _check_id("candidate id", candidate_id)
         _check_id("script id", script_id)
-        claims = {"cand": candidate_id, "script": script_id}
+        # The nonce tells apart two links minted in one second: each is spent on its own.
+        claims = {"cand": candidate_id, "script": script_id, "n": secrets.token_urlsafe(9)}
         return self._sign(Purpose.INVITE, claims, ttl_s or self.settings.auth.invite_ttl_s)
 
     def invitation_url(self, token: str) -> str:
@@ -192,7 +218,31 @@ class Access:
         cand, script = claims.get("cand"), claims.get("script")
         if not (isinstance(cand, str) and isinstance(script, str)):
             raise _failed("invite token refused: incomplete claims")
-        return Invitation(cand, script, int(claims["exp"]))
+        return Invitation(cand, script, int(claims["exp"]), token or "")
+
+    async def redeem_invitation(self, invite: Invitation) -> None:
+        """Spend ``invite`` on the interview it starts; raises :class:`Denied` (410) when it
+        was spent before, 503 when the store cannot say (fail-closed)."""
+        try:
+            fresh = await asyncio.to_thread(
+                self.invites.redeem, invite.token, invite.candidate_id, invite.expires_at
+            )
+        except Exception as exc:
+            log.error("invitation store unavailable: %s", type(exc).__name__)
+            raise Denied(503, "invitation store unavailable; try again shortly") from exc
+        if not fresh:
+            raise Denied(410, USED_INVITATION)
+
+    async def release_invitation(self, invite: Invitation) -> None:
+        """Give back a redemption whose interview never started (the offer failed)."""
+        try:
+            await asyncio.to_thread(self.invites.release, invite.token)
+        except Exception as exc:  # the link stays spent: the recruiter can send a new one
+            log.error("invitation %s not released: %s", invite.candidate_id, type(exc).__name__)
+
+    async def invitation_used(self, invite: Invitation) -> bool:
+        """Whether ``invite`` has started its interview already."""
+        return await asyncio.to_thread(self.invites.used, invite.token)
 
     def stream_token(self, candidate_id: str, script_id: str | None, call_sid: str | None) -> str:
         """The signed ``token`` parameter of a TwiML ``<Stream>``."""
@@ -249,14 +299,41 @@ class Access:
         if self._verify(token, Purpose.RECORDING).get("call") != call_id:
             raise _failed("recording token refused: minted for another call")
 
-    async def call_socket(self, token: str | None) -> None:
-        """``/ws/call``: a key allowed to make test calls, or a valid call token."""
+    async def call_socket(self, token: str | None) -> CallGrant:
+        """``/ws/call``: a key allowed to make test calls, or a valid call token; what it may
+        name as the call's candidate."""
         if token and token.startswith("slk_"):
-            await self.key(token, Action.TEST_CALLS)
-        elif token:
-            self._verify(token, Purpose.CALL)
-        else:
-            raise Denied(401, "a key or call token is required (Authorization or ?token=)")
+            info = await self.key(token, Action.TEST_CALLS)
+            return CallGrant(may_name=allowed(info.role, Action.MANAGE_CANDIDATES))
+        if token:
+            cand = self._verify(token, Purpose.CALL).get("cand")
+            return CallGrant(candidate_id=cand if isinstance(cand, str) else None)
+        raise Denied(401, "a key or call token is required (Authorization or ?token=)")
+
+    async def check_call_candidate(self, grant: CallGrant, named: str) -> None:
+        """Raises :class:`Denied` (403) unless ``grant`` may start a call for ``named``: a
+        bound token names its own candidate only; a test call names none of ours."""
+        if grant.candidate_id is not None:
+            if named != grant.candidate_id:
+                raise Denied(403, "this call token was minted for another candidate")
+            return
+        if grant.may_name:
+            return
+        try:
+            ours = await asyncio.to_thread(self._is_candidate, named)
+        except Exception as exc:  # cannot tell: refuse rather than link a stranger's call
+            raise Denied(503, "candidate store unavailable") from exc
+        if ours:
+            raise Denied(
+                403,
+                "a call for a candidate needs a call token minted for them"
+                " (POST /api/call-tokens with candidate_id) or a recruiter key",
+            )
+
+    def _is_candidate(self, candidate_id: str) -> bool:
+        # The same truncation the call row uses to link a call (agent/store/calls.py).
+        with self.keys.db.session() as session:
+            return session.get(Candidate, candidate_id[:32]) is not None
 
 
 def _failed(detail: str) -> Denied:
@@ -358,11 +435,11 @@ async def deny_websocket(websocket: WebSocket, denied: Denied) -> None:
         await websocket.close(code=1008, reason=denied.detail[:120])
 
 
-async def admit_call_socket(websocket: WebSocket) -> bool:
-    """``/ws/call`` entry check, before the handshake; False when refused (already answered)."""
+async def admit_call_socket(websocket: WebSocket) -> CallGrant | None:
+    """``/ws/call`` entry check, before the handshake: what the caller may name as the call's
+    candidate, or None when refused (already answered)."""
     try:
-        await access_of(websocket).call_socket(bearer_or_query(websocket))
+        return await access_of(websocket).call_socket(bearer_or_query(websocket))
     except Denied as exc:
         await deny_websocket(websocket, exc)
-        return False
-    return True
+        return None
