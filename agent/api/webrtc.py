@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Any
@@ -154,7 +154,11 @@ def webrtc_router(rt: Runtime) -> APIRouter:
             assert spec is not None and slot is not None
             # The slot travels with the call; a peer that never connects is ended by the
             # call's no-audio limit, which releases it.
-            task = asyncio.create_task(_run_webrtc_call(rt, connection, spec, slot))
+            task = asyncio.create_task(
+                _run_webrtc_call(
+                    rt, connection, spec, slot, lambda: access.release_invitation(invite)
+                )
+            )
             started.append(task)
             calls.add(task)
             task.add_done_callback(calls.discard)
@@ -214,8 +218,15 @@ def _offer_request(body: dict[str, Any]) -> SmallWebRTCRequest:
 
 
 async def _run_webrtc_call(
-    rt: Runtime, connection: SmallWebRTCConnection, spec: CallSpec, slot: Slot
+    rt: Runtime,
+    connection: SmallWebRTCConnection,
+    spec: CallSpec,
+    slot: Slot,
+    give_back: Callable[[], Awaitable[None]],
 ) -> None:
+    """One browser interview. ``give_back`` returns its invitation when the call ends without a
+    word from the candidate (the browser never connected, or they left before answering): the
+    link may be tried again. Once they have spoken, it stays spent."""
     transport = SmallWebRTCTransport(
         connection,
         TransportParams(
@@ -233,7 +244,14 @@ async def _run_webrtc_call(
             await transport.input().push_frame(HangupFrame(reason="client"))
 
     try:
-        await run_call(rt, transport, spec, slot=slot)
+        record = await run_call(rt, transport, spec, slot=slot)
+        if not any(turn.speaker == "candidate" for turn in record.turns):
+            log.info(
+                "webrtc call %s ended (%s) before the candidate spoke: invitation given back",
+                spec.call_id,
+                record.end_reason,
+            )
+            await give_back()
     except Exception:
         log.exception("webrtc call %s failed", spec.call_id)
     finally:

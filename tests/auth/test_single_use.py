@@ -84,7 +84,9 @@ async def _idle(server: AuthServer) -> None:
 
 @pytest.mark.asyncio(loop_scope="session")
 async def test_an_invitation_starts_one_interview(tmp_path: Path) -> None:
-    limits = LimitSettings(no_audio_timeout_s=2.0, end_grace_s=3.0)
+    # The vanished browser's call lives until its no-audio limit: long enough to try the
+    # link again while it runs, whatever the load.
+    limits = LimitSettings(no_audio_timeout_s=15.0, end_grace_s=3.0)
     async with auth_server(tmp_path, limits=limits) as server:
         async with server.client("recruiter") as http:
             made = await http.post(
@@ -117,6 +119,13 @@ async def test_an_invitation_starts_one_interview(tmp_path: Path) -> None:
                 headers={"X-Screenline-Invite": other.split("invite=")[1]},
             )
             assert stray.status_code == 404, stray.text
+            # The call ended without a word from the candidate (the browser never connected):
+            # the link is given back, and works once more.
+            await _idle(server)
+            assert (await anon.get("/interview", params={"invite": token})).status_code == 200
+            retry = await _offer(server, token)
+            assert retry.status_code == 200, retry.text
+            assert retry.json()["call_id"] != first.json()["call_id"]
         await _idle(server)
 
 
