@@ -97,6 +97,24 @@ class LimitSettings(BaseModel):
     drain_grace_s: float = 15.0
 
 
+class FailureLimitSettings(BaseModel):
+    """Failed authentications per client address (agent/auth/limiter.py): slowed, then refused."""
+
+    # Failures an address may make before it is locked out.
+    free_failures: int = Field(default=20, ge=1)
+    # Each further failure locks the address out for base * 2**(n-1) seconds, up to the cap
+    # (429 with Retry-After meanwhile, before any key lookup).
+    lockout_base_s: float = Field(default=1.0, gt=0)
+    lockout_max_s: float = Field(default=900.0, gt=0)
+    # An address with no failure for this long starts afresh.
+    forget_s: float = Field(default=900.0, gt=0)
+    # Addresses tracked at once per process (least recently failing forgotten first).
+    max_addresses: int = Field(default=10_000, ge=1)
+    # Networks never limited (a health checker, a test harness); empty by default. Behind a
+    # reverse proxy, run uvicorn with its forwarded-address settings so clients are told apart.
+    exempt: list[str] = Field(default_factory=list)
+
+
 class AuthSettings(BaseModel):
     """Access control (README "Access control"). There is no switch that turns it off."""
 
@@ -115,6 +133,7 @@ class AuthSettings(BaseModel):
     # number. Numbers starting with a blocked prefix (premium rate) are refused regardless.
     dial_country_codes: list[str] = Field(default_factory=list)
     dial_blocked_prefixes: list[str] = Field(default_factory=lambda: ["1900", "1976"])
+    failure_limit: FailureLimitSettings = Field(default_factory=FailureLimitSettings)
 
 
 class WebhookEndpoint(BaseModel):

@@ -36,7 +36,7 @@ from agent.auth.keys import Role
 from agent.calls.run import Runtime
 from agent.cli import serve_app
 from agent.devtools.simulate import load_persona, simulate
-from agent.settings import LimitSettings, Settings
+from agent.settings import AuthSettings, FailureLimitSettings, LimitSettings, Settings
 from agent.store.apikeys import KeyStore
 from agent.store.db import open_database
 from telephony.audiosocket import Kind, encode_error, encode_frame, encode_hangup, encode_uuid
@@ -138,6 +138,9 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         audiosocket_port=free_port(),
         max_concurrent_calls=args.interviews + 6,
         limits=LimitSettings(no_audio_timeout_s=5.0, header_timeout_s=5.0),
+        # Abusers and real interviews share 127.0.0.1 here: locking the abusers out would lock
+        # the interviews out too, and the soak measures stuck calls, not the limit.
+        auth=AuthSettings(failure_limit=FailureLimitSettings(exempt=["127.0.0.0/8", "::1/128"])),
     )
     key = KeyStore(open_database(settings)).create(Role.QA, "soak")[1]
     runtime = Runtime(settings)

@@ -14,6 +14,8 @@ import pytest
 import pytest_asyncio
 
 FIXTURES = Path(__file__).parent / "fixtures"
+#: Networks a test server exempts from the failed-authentication limit (its clients are local).
+LOOPBACK = ["127.0.0.0/8", "::1/128"]
 POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
 
 
@@ -54,12 +56,15 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 @pytest.fixture(scope="session")
 def settings(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    from agent.settings import Settings
+    from agent.settings import AuthSettings, FailureLimitSettings, Settings
 
     return Settings(
         data_dir=tmp_path_factory.mktemp("screenline-data"),
         scripts_dir=FIXTURES / "scripts",
         default_script="short_en",
+        # The session's server hears every test's forged credentials from 127.0.0.1; the
+        # failed-authentication limit has its own tests (tests/auth/test_failure_limit.py).
+        auth=AuthSettings(failure_limit=FailureLimitSettings(exempt=LOOPBACK)),
     )
 
 

@@ -4,14 +4,15 @@ clients that should not hold a key, and API key management (admin)."""
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from pydantic import BaseModel, Field
 
-from agent.auth.guard import Action, access_of, require
+from agent.auth.guard import Action, access_of, allowed, require
 from agent.auth.keys import Role
 from agent.calls.limits import InputError
+from agent.hr.repo import Conflict, NotFound, invitation_target
 from agent.store.apikeys import MAX_NAME, KeyInfo
 from dialogue.script import ScriptError
 
@@ -22,6 +23,12 @@ class InvitationRequest(BaseModel):
     candidate_id: str = Field(min_length=1, max_length=200)
     script_id: str = Field(min_length=1, max_length=200)
     ttl_s: float | None = Field(default=None, gt=0, le=30 * 24 * 3600)
+
+
+class CallTokenRequest(BaseModel):
+    """Body of ``POST /api/call-tokens`` (optional): the candidate the call is for."""
+
+    candidate_id: str | None = Field(default=None, min_length=1, max_length=200)
 
 
 class KeyRequest(BaseModel):
@@ -77,11 +84,30 @@ def access_router() -> APIRouter:
         claims = access.check_invitation(token)
         return {"url": access.invitation_url(token), "expires_at": claims.expires_at}
 
-    @router.post(
-        "/api/call-tokens", status_code=201, dependencies=[Depends(require(Action.TEST_CALLS))]
-    )
-    async def create_call_token(request: Request) -> dict[str, Any]:
+    @router.post("/api/call-tokens", status_code=201)
+    async def create_call_token(
+        request: Request,
+        key: Annotated[KeyInfo, Depends(require(Action.TEST_CALLS))],
+        body: CallTokenRequest | None = None,
+    ) -> dict[str, Any]:
+        """A token for one ``/ws/call`` session: a test call, or with ``candidate_id`` that
+        candidate's interview (a role that manages candidates only; the candidate must exist)."""
         access = access_of(request)
-        return {"token": access.call_token(), "ttl_s": access.settings.auth.call_token_ttl_s}
+        candidate = body.candidate_id if body else None
+        if candidate is not None:
+            if not allowed(key.role, Action.MANAGE_CANDIDATES):
+                raise HTTPException(403, f"role {key.role} may not {Action.MANAGE_CANDIDATES}")
+            try:
+                await asyncio.to_thread(invitation_target, access.keys.db, candidate)
+            except NotFound as exc:
+                raise HTTPException(404, "no such candidate") from exc
+            except Conflict as exc:
+                raise HTTPException(409, str(exc)) from exc
+        token = access.call_token(candidate_id=candidate)
+        return {
+            "token": token,
+            "ttl_s": access.settings.auth.call_token_ttl_s,
+            "candidate_id": candidate,
+        }
 
     return router

@@ -35,7 +35,8 @@ from agent.api.reports import reports_router
 from agent.api.successfactors import successfactors_router
 from agent.api.telephony import telephony_lifespan, telephony_router
 from agent.api.webrtc import webrtc_router
-from agent.auth.guard import Access, admit_call_socket
+from agent.auth.guard import Access, CallGrant, Denied, access_of, admit_call_socket
+from agent.auth.limiter import FailureLimit, FailureLimiter
 from agent.auth.peers import check_twilio_settings
 from agent.calls.admission import Refused
 from agent.calls.limits import InputError
@@ -107,6 +108,8 @@ def create_app(settings: Settings, runtime: Runtime | None = None, *, warm: bool
         limits=settings.limits,
         larger={IMPORT_PATHS: settings.hr.max_import_bytes},
     )
+    # Outermost: a locked-out address is refused before its body is read or a key looked up.
+    app.add_middleware(FailureLimit, limiter=FailureLimiter(settings.auth.failure_limit))
     app.add_exception_handler(RequestValidationError, validation_error)
     app.state.runtime = rt
     app.state.access = access
@@ -127,10 +130,11 @@ def create_app(settings: Settings, runtime: Runtime | None = None, *, warm: bool
 
     @app.websocket("/ws/call")
     async def ws_call(websocket: WebSocket) -> None:
-        if not await admit_call_socket(websocket):
+        grant = await admit_call_socket(websocket)
+        if grant is None:
             return
         await websocket.accept()
-        await serve_native_call(rt, websocket)
+        await serve_native_call(rt, websocket, grant)
 
     return app
 
@@ -200,8 +204,9 @@ def native_transport(
     )
 
 
-async def serve_native_call(rt: Runtime, websocket: WebSocket) -> None:
-    """The ``/ws/call`` protocol: handshake, then one pipeline until the call ends."""
+async def serve_native_call(rt: Runtime, websocket: WebSocket, grant: CallGrant) -> None:
+    """The ``/ws/call`` protocol: handshake, then one pipeline until the call ends. ``grant``
+    (from the caller's credential) decides which candidate ``start`` may name."""
     settings = rt.settings
     try:
         message = await asyncio.wait_for(websocket.receive(), settings.start_timeout_s)
@@ -215,11 +220,15 @@ async def serve_native_call(rt: Runtime, websocket: WebSocket) -> None:
         if data is not None and len(data) > settings.max_frame_bytes:
             raise StartError("start message too large", CLOSE_TOO_BIG)
         start = parse_start(data if data is not None else b"", settings.max_frame_bytes)
+        await access_of(websocket).check_call_candidate(grant, start.candidate_id)
         variables = rt.variables(start.variables)
         script = await rt.script_for_call(start.script_id)
         slot = rt.admission.admit("ws")
     except StartError as exc:
         await _refuse(websocket, exc.close_code, str(exc))
+        return
+    except Denied as exc:  # a candidate the credential may not name (1008), or 1011: no store
+        await _refuse(websocket, CLOSE_SERVER_ERROR if exc.status >= 500 else 1008, exc.detail)
         return
     except InputError as exc:
         await _refuse(websocket, exc.close_code, str(exc))

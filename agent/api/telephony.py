@@ -37,6 +37,7 @@ from pipecat.transports.base_transport import BaseTransport
 from pydantic import BaseModel, Field
 
 from agent.auth.guard import Access, Action, Denied, access_of, http_base, require
+from agent.auth.limiter import note_failure
 from agent.auth.peers import (
     NumberRefused,
     address_allow_list,
@@ -146,6 +147,7 @@ async def twilio_form(settings: Settings, request: Request) -> list[tuple[str, s
         signature = request.headers.get("x-twilio-signature", "")
         if not validate_signature(token, _signed_url(settings, request), form, signature):
             log.warning("twilio webhook %s: bad signature, rejected", request.url.path)
+            note_failure()  # a forged signature counts like a bad key (agent/auth/limiter.py)
             raise HTTPException(403, "invalid X-Twilio-Signature")
     elif not settings.twilio.dev_unsigned_webhooks:  # fail closed: nothing to verify with
         raise HTTPException(503, "Twilio webhooks are off: set SCREENLINE_TWILIO__AUTH_TOKEN")

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Any
@@ -59,6 +59,11 @@ def _static(name: str) -> FileResponse:
     return FileResponse(path, media_type=media_type, headers={"Cache-Control": "no-cache"})
 
 
+_USED_PAGE = """<!doctype html><html lang="en"><meta charset="utf-8">
+<title>Interview link</title>
+<p>This interview link has been used already. Please ask the recruiter for a new one.</p>
+<p lang="zh">此面试链接已被使用，请联系招聘人员获取新链接。</p></html>"""
+
 _REFUSED_PAGE = """<!doctype html><html lang="en"><meta charset="utf-8">
 <title>Interview link</title>
 <p>This interview link is not valid or has expired. Please ask the recruiter for a new one.</p>
@@ -70,6 +75,9 @@ def webrtc_router(rt: Runtime) -> APIRouter:
     ice_servers = [IceServer(urls=url) for url in rt.settings.webrtc_ice_servers]
     handler = SmallWebRTCRequestHandler(ice_servers=ice_servers or None)
     calls: set[asyncio.Task[Any]] = set()
+    # Live connections -> their candidate: a renegotiation must name one of them, with its
+    # candidate's invitation (an unknown pc_id would make pipecat open a connection with no call).
+    live: dict[str, str] = {}
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -84,10 +92,13 @@ def webrtc_router(rt: Runtime) -> APIRouter:
 
     @router.get("/interview", include_in_schema=False, response_model=None)
     async def interview_page(request: Request) -> FileResponse | HTMLResponse:
+        access = access_of(request)
         try:  # the invitation link (?invite=...); the page's own requests send it again
-            access_of(request).check_invitation(request.query_params.get("invite"))
+            invite = access.check_invitation(request.query_params.get("invite"))
         except Denied as exc:
             return HTMLResponse(_REFUSED_PAGE, status_code=exc.status)
+        if await access.invitation_used(invite):
+            return HTMLResponse(_USED_PAGE, status_code=410)
         return _static("interview.html")
 
     @router.get("/static/{name}", include_in_schema=False)
@@ -101,22 +112,33 @@ def webrtc_router(rt: Runtime) -> APIRouter:
 
     @router.post("/api/webrtc/offer")
     async def offer(
-        body: dict[str, Any], invite: Annotated[Invitation, Depends(invitation)]
+        body: dict[str, Any],
+        invite: Annotated[Invitation, Depends(invitation)],
+        http: Request,
     ) -> dict[str, str]:
         """SDP offer in, SDP answer out; a new connection starts an interview (for the
-        invitation's candidate and script, whatever the body says)."""
+        invitation's candidate and script, whatever the body says) and spends the invitation:
+        a second new connection with it gets 410. An offer that starts no call gives it back."""
         request = _offer_request(body)
         data = request.request_data if isinstance(request.request_data, dict) else {}
         spec: CallSpec | None = None
         slot: Slot | None = None
+        access = access_of(http)
+        if request.pc_id and live.get(request.pc_id) != invite.candidate_id:
+            raise HTTPException(404, "no such connection for this invitation")
         if not request.pc_id:  # a renegotiation reuses its call; only a new one is checked
             try:
                 variables = rt.variables(data.get("variables"))
                 script = await rt.script_for_call(invite.script_id)
-                slot = rt.admission.admit("webrtc")
+                await access.redeem_invitation(invite)
             except InputError as exc:
                 raise HTTPException(exc.status, str(exc)) from exc
+            except Denied as exc:
+                raise HTTPException(exc.status, exc.detail) from exc
+            try:
+                slot = rt.admission.admit("webrtc")
             except Refused as exc:
+                await access.release_invitation(invite)  # busy: the link works later
                 raise HTTPException(503, str(exc)) from exc
             spec = CallSpec(
                 candidate_id=invite.candidate_id,
@@ -132,10 +154,17 @@ def webrtc_router(rt: Runtime) -> APIRouter:
             assert spec is not None and slot is not None
             # The slot travels with the call; a peer that never connects is ended by the
             # call's no-audio limit, which releases it.
-            task = asyncio.create_task(_run_webrtc_call(rt, connection, spec, slot))
+            task = asyncio.create_task(
+                _run_webrtc_call(
+                    rt, connection, spec, slot, lambda: access.release_invitation(invite)
+                )
+            )
             started.append(task)
             calls.add(task)
             task.add_done_callback(calls.discard)
+            pc_id = connection.pc_id
+            live[pc_id] = spec.candidate_id
+            task.add_done_callback(lambda _task: live.pop(pc_id, None))
 
         try:
             answer = await handler.handle_web_request(request, start_call)
@@ -147,6 +176,7 @@ def webrtc_router(rt: Runtime) -> APIRouter:
         finally:
             if slot is not None and not started:
                 slot.release()
+                await access.release_invitation(invite)
         if answer is None:
             raise HTTPException(500, "no SDP answer")
         if spec is not None:
@@ -188,8 +218,15 @@ def _offer_request(body: dict[str, Any]) -> SmallWebRTCRequest:
 
 
 async def _run_webrtc_call(
-    rt: Runtime, connection: SmallWebRTCConnection, spec: CallSpec, slot: Slot
+    rt: Runtime,
+    connection: SmallWebRTCConnection,
+    spec: CallSpec,
+    slot: Slot,
+    give_back: Callable[[], Awaitable[None]],
 ) -> None:
+    """One browser interview. ``give_back`` returns its invitation when the call ends without a
+    word from the candidate (the browser never connected, or they left before answering): the
+    link may be tried again. Once they have spoken, it stays spent."""
     transport = SmallWebRTCTransport(
         connection,
         TransportParams(
@@ -207,7 +244,14 @@ async def _run_webrtc_call(
             await transport.input().push_frame(HangupFrame(reason="client"))
 
     try:
-        await run_call(rt, transport, spec, slot=slot)
+        record = await run_call(rt, transport, spec, slot=slot)
+        if not any(turn.speaker == "candidate" for turn in record.turns):
+            log.info(
+                "webrtc call %s ended (%s) before the candidate spoke: invitation given back",
+                spec.call_id,
+                record.end_reason,
+            )
+            await give_back()
     except Exception:
         log.exception("webrtc call %s failed", spec.call_id)
     finally:

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Annotated, Any
 from urllib.parse import urlencode, urlsplit
@@ -27,15 +28,19 @@ from fastapi.security import APIKeyHeader, APIKeyQuery, HTTPAuthorizationCredent
 from starlette.requests import HTTPConnection
 
 from agent.auth.keys import Role
+from agent.auth.limiter import note_failure
 from agent.auth.secret import server_secret
 from agent.auth.tokens import Purpose, TokenError, sign, verify
 from agent.settings import Settings
 from agent.store.apikeys import KeyInfo, KeyStore
 from agent.store.db import Database
+from agent.store.invitations import InvitationStore
+from agent.store.tables import Candidate
 
 log = logging.getLogger(__name__)
 
 INVITE_HEADER = "X-Screenline-Invite"
+USED_INVITATION = "this invitation link has been used already; ask the recruiter for a new one"
 _MAX_ID = 200
 
 
@@ -91,7 +96,8 @@ def allowed(role: Role, action: Action) -> bool:
 
 
 class Denied(Exception):
-    """A request refused: ``status`` 401 (who are you?) or 403 (not you)."""
+    """A request refused: ``status`` 401 (who are you?), 403 (not you), 410 (an invitation
+    spent already) or 503 (a store that cannot say)."""
 
     def __init__(self, status: int, detail: str) -> None:
         super().__init__(detail)
@@ -106,6 +112,20 @@ class Invitation:
     candidate_id: str
     script_id: str
     expires_at: int
+    token: str = field(default="", repr=False)  # the link's token (redeemed once)
+
+
+@dataclass(frozen=True)
+class CallGrant:
+    """What a ``/ws/call`` credential may name as the call's candidate.
+
+    A call token minted for a candidate (``candidate_id``) names that candidate and no other; a
+    key whose role manages candidates (``may_name``) names any; anything else (a QA key, an
+    unbound call token) makes test calls, whose candidate id must not be one of ours.
+    """
+
+    candidate_id: str | None = None
+    may_name: bool = False
 
 
 @dataclass(frozen=True)
@@ -131,6 +151,7 @@ class Access:
         self.keys = keys
         self._secret = secret
         self._clock = clock
+        self.invites = InvitationStore(keys.db)
 
     @classmethod
     def from_settings(cls, settings: Settings, db: Database | None = None) -> Access:
@@ -154,7 +175,7 @@ class Access:
             log.error("key store unavailable: %s", type(exc).__name__)
             raise Denied(401, "key store unavailable") from exc
         if info is None:
-            raise Denied(401, "invalid or revoked API key")
+            raise _failed("invalid or revoked API key")
         if not allowed(info.role, action):
             raise Denied(403, f"role {info.role} may not {action}")
         return info
@@ -168,17 +189,23 @@ class Access:
         try:
             return verify(self._secret, token or "", purpose, now=self._clock())
         except TokenError as exc:
-            raise Denied(401, f"{purpose} token refused: {exc}") from exc
+            raise _failed(f"{purpose} token refused: {exc}") from exc
 
-    def call_token(self, ttl_s: float | None = None) -> str:
-        """A short-lived token that opens one ``/ws/call`` session."""
-        return self._sign(Purpose.CALL, {}, ttl_s or self.settings.auth.call_token_ttl_s)
+    def call_token(self, ttl_s: float | None = None, candidate_id: str | None = None) -> str:
+        """A short-lived token that opens one ``/ws/call`` session; with ``candidate_id``, the
+        call is that candidate's interview (its ``start`` must name them)."""
+        claims: dict[str, Any] = {}
+        if candidate_id is not None:
+            _check_id("candidate id", candidate_id)
+            claims["cand"] = candidate_id
+        return self._sign(Purpose.CALL, claims, ttl_s or self.settings.auth.call_token_ttl_s)
 
     def invitation(self, candidate_id: str, script_id: str, ttl_s: float | None = None) -> str:
         """The token of an invitation link for ``candidate_id`` to take ``script_id``."""
         _check_id("candidate id", candidate_id)
         _check_id("script id", script_id)
-        claims = {"cand": candidate_id, "script": script_id}
+        # The nonce tells apart two links minted in one second: each is spent on its own.
+        claims = {"cand": candidate_id, "script": script_id, "n": secrets.token_urlsafe(9)}
         return self._sign(Purpose.INVITE, claims, ttl_s or self.settings.auth.invite_ttl_s)
 
     def invitation_url(self, token: str) -> str:
@@ -190,8 +217,32 @@ class Access:
         claims = self._verify(token, Purpose.INVITE)
         cand, script = claims.get("cand"), claims.get("script")
         if not (isinstance(cand, str) and isinstance(script, str)):
-            raise Denied(401, "invite token refused: incomplete claims")
-        return Invitation(cand, script, int(claims["exp"]))
+            raise _failed("invite token refused: incomplete claims")
+        return Invitation(cand, script, int(claims["exp"]), token or "")
+
+    async def redeem_invitation(self, invite: Invitation) -> None:
+        """Spend ``invite`` on the interview it starts; raises :class:`Denied` (410) when it
+        was spent before, 503 when the store cannot say (fail-closed)."""
+        try:
+            fresh = await asyncio.to_thread(
+                self.invites.redeem, invite.token, invite.candidate_id, invite.expires_at
+            )
+        except Exception as exc:
+            log.error("invitation store unavailable: %s", type(exc).__name__)
+            raise Denied(503, "invitation store unavailable; try again shortly") from exc
+        if not fresh:
+            raise Denied(410, USED_INVITATION)
+
+    async def release_invitation(self, invite: Invitation) -> None:
+        """Give back a redemption whose interview never started (the offer failed)."""
+        try:
+            await asyncio.to_thread(self.invites.release, invite.token)
+        except Exception as exc:  # the link stays spent: the recruiter can send a new one
+            log.error("invitation %s not released: %s", invite.candidate_id, type(exc).__name__)
+
+    async def invitation_used(self, invite: Invitation) -> bool:
+        """Whether ``invite`` has started its interview already."""
+        return await asyncio.to_thread(self.invites.used, invite.token)
 
     def stream_token(self, candidate_id: str, script_id: str | None, call_sid: str | None) -> str:
         """The signed ``token`` parameter of a TwiML ``<Stream>``."""
@@ -208,10 +259,10 @@ class Access:
         claims = self._verify(token, Purpose.TWILIO_STREAM)
         sid = claims.get("sid")
         if sid is not None and sid != call_sid:
-            raise Denied(401, "twilio-stream token refused: minted for another call")
+            raise _failed("twilio-stream token refused: minted for another call")
         cand = claims.get("cand")
         if not isinstance(cand, str):
-            raise Denied(401, "twilio-stream token refused: incomplete claims")
+            raise _failed("twilio-stream token refused: incomplete claims")
         script = claims.get("script")
         return StreamGrant(cand, script if isinstance(script, str) else None, sid)
 
@@ -227,13 +278,13 @@ class Access:
         claims = self._verify(ticket, Purpose.MONITOR)
         key_id = claims.get("key")
         if not isinstance(key_id, str):
-            raise Denied(401, "monitor token refused: incomplete claims")
+            raise _failed("monitor token refused: incomplete claims")
         try:
             info = await asyncio.to_thread(self.keys.active, key_id)
         except Exception as exc:  # the key store is down: nobody gets in
             raise Denied(401, "key store unavailable") from exc
         if info is None:
-            raise Denied(401, "monitor token refused: its key is revoked")
+            raise _failed("monitor token refused: its key is revoked")
         if not allowed(info.role, Action.MONITOR):
             raise Denied(403, f"role {info.role} may not {Action.MONITOR}")
         return key_id
@@ -246,16 +297,50 @@ class Access:
     def check_recording_token(self, token: str | None, call_id: str) -> None:
         """Raises :class:`Denied` unless ``token`` grants ``call_id``'s recording."""
         if self._verify(token, Purpose.RECORDING).get("call") != call_id:
-            raise Denied(401, "recording token refused: minted for another call")
+            raise _failed("recording token refused: minted for another call")
 
-    async def call_socket(self, token: str | None) -> None:
-        """``/ws/call``: a key allowed to make test calls, or a valid call token."""
+    async def call_socket(self, token: str | None) -> CallGrant:
+        """``/ws/call``: a key allowed to make test calls, or a valid call token; what it may
+        name as the call's candidate."""
         if token and token.startswith("slk_"):
-            await self.key(token, Action.TEST_CALLS)
-        elif token:
-            self._verify(token, Purpose.CALL)
-        else:
-            raise Denied(401, "a key or call token is required (Authorization or ?token=)")
+            info = await self.key(token, Action.TEST_CALLS)
+            return CallGrant(may_name=allowed(info.role, Action.MANAGE_CANDIDATES))
+        if token:
+            cand = self._verify(token, Purpose.CALL).get("cand")
+            return CallGrant(candidate_id=cand if isinstance(cand, str) else None)
+        raise Denied(401, "a key or call token is required (Authorization or ?token=)")
+
+    async def check_call_candidate(self, grant: CallGrant, named: str) -> None:
+        """Raises :class:`Denied` (403) unless ``grant`` may start a call for ``named``: a
+        bound token names its own candidate only; a test call names none of ours."""
+        if grant.candidate_id is not None:
+            if named != grant.candidate_id:
+                raise Denied(403, "this call token was minted for another candidate")
+            return
+        if grant.may_name:
+            return
+        try:
+            ours = await asyncio.to_thread(self._is_candidate, named)
+        except Exception as exc:  # cannot tell: refuse rather than link a stranger's call
+            raise Denied(503, "candidate store unavailable") from exc
+        if ours:
+            raise Denied(
+                403,
+                "a call for a candidate needs a call token minted for them"
+                " (POST /api/call-tokens with candidate_id) or a recruiter key",
+            )
+
+    def _is_candidate(self, candidate_id: str) -> bool:
+        # The same truncation the call row uses to link a call (agent/store/calls.py).
+        with self.keys.db.session() as session:
+            return session.get(Candidate, candidate_id[:32]) is not None
+
+
+def _failed(detail: str) -> Denied:
+    """A 401 for a credential that is wrong (not merely missing), charged to the client's
+    address by the failed-authentication limit (:mod:`agent.auth.limiter`)."""
+    note_failure()
+    return Denied(401, detail)
 
 
 def _check_id(what: str, value: str) -> None:
@@ -350,11 +435,11 @@ async def deny_websocket(websocket: WebSocket, denied: Denied) -> None:
         await websocket.close(code=1008, reason=denied.detail[:120])
 
 
-async def admit_call_socket(websocket: WebSocket) -> bool:
-    """``/ws/call`` entry check, before the handshake; False when refused (already answered)."""
+async def admit_call_socket(websocket: WebSocket) -> CallGrant | None:
+    """``/ws/call`` entry check, before the handshake: what the caller may name as the call's
+    candidate, or None when refused (already answered)."""
     try:
-        await access_of(websocket).call_socket(bearer_or_query(websocket))
+        return await access_of(websocket).call_socket(bearer_or_query(websocket))
     except Denied as exc:
         await deny_websocket(websocket, exc)
-        return False
-    return True
+        return None

@@ -1,5 +1,6 @@
 """Carrier peers and outbound numbers: FreeSWITCH's shared secret, AudioSocket's address
-allow-list, and which numbers an outbound call may dial. Pure functions over settings."""
+allow-list, and which numbers an outbound call may dial. Functions over settings (a refused
+FreeSWITCH secret is also charged to its address by :func:`agent.auth.limiter.note_failure`)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import ipaddress
 import re
 from collections.abc import Callable
 
+from agent.auth.limiter import note_failure
 from agent.settings import AuthSettings, Settings
 
 # E.164: "+", a country code starting 1-9, at most 15 digits in all (ITU-T E.164 section 6).
@@ -42,9 +44,13 @@ def freeswitch_peer_ok(auth: AuthSettings, token: object) -> bool:
     """Whether a FreeSWITCH stream's metadata ``token`` is the configured shared secret (no
     secret configured: nobody is)."""
     if auth.freeswitch_secret is None or not isinstance(token, str):
-        return False
-    expected = auth.freeswitch_secret.get_secret_value().encode("utf-8")
-    return hmac.compare_digest(token.encode("utf-8"), expected)
+        ok = False
+    else:
+        expected = auth.freeswitch_secret.get_secret_value().encode("utf-8")
+        ok = hmac.compare_digest(token.encode("utf-8"), expected)
+    if not ok:
+        note_failure()  # a guessed secret counts against its address like a bad key
+    return ok
 
 
 def address_allow_list(settings: Settings) -> Callable[[str], bool]:

@@ -9,12 +9,12 @@ import base64
 import json
 import secrets
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import and_, delete, func, insert, or_, select
+from sqlalchemy import and_, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -30,10 +30,17 @@ from agent.store.tables import (
     Call,
     CallTurn,
     Candidate,
+    Delivery,
+    DeliveryAttempt,
+    InvitationUse,
     Job,
+    OutboxDispatch,
+    OutboxEvent,
     ReportRow,
     Review,
 )
+
+_T = TypeVar("_T")
 
 CANDIDATE_INELIGIBLE = "candidate.ineligible"
 REPORT_REVIEWED = "report.reviewed"
@@ -248,10 +255,9 @@ def _apply(row: Candidate, candidate: CandidateIn, language: str, decision: Deci
     return changed
 
 
-def _chunks(
-    rows: Iterable[tuple[int, CandidateIn | RowError]], size: int
-) -> Iterator[list[tuple[int, CandidateIn | RowError]]]:
-    chunk: list[tuple[int, CandidateIn | RowError]] = []
+def _chunks(rows: Iterable[_T], size: int) -> Iterator[list[_T]]:
+    """``rows`` in lists of at most ``size``."""
+    chunk: list[_T] = []
     for item in rows:
         chunk.append(item)
         if len(chunk) >= size:
@@ -523,11 +529,13 @@ class Erased:
     turns: int = 0
     reports: int = 0
     files: int = 0
+    events: int = 0  # outbox events (with their fan-out rows)
+    deliveries: int = 0  # deliveries of those events (with their attempts)
 
     def add(self, other: Erased) -> None:
         """Add another erase's counts to these."""
-        for name in ("candidates", "calls", "turns", "reports", "files"):
-            setattr(self, name, getattr(self, name) + getattr(other, name))
+        for f in fields(self):
+            setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
 
 
 def call_files(settings: Settings, call_id: str) -> list[Path]:
@@ -561,6 +569,47 @@ def _erase_calls(session: Session, call_ids: list[str]) -> Erased:
     return erased
 
 
+#: Payload fields by which an outbox event names a candidate, and a call or its report.
+_EVENT_CANDIDATE = "candidate_id"
+_EVENT_CALLS = ("report_id", "call_id")
+_IN_CHUNK = 500  # ids per IN (...) list: well under every backend's parameter limit
+
+
+def _events_naming(session: Session, candidate_ids: list[str], call_ids: list[str]) -> list[str]:
+    """Ids of the outbox events whose payload names one of these candidates, calls or
+    reports (interview.completed, report.reviewed, candidate.ineligible, invitation.created)."""
+    found: set[str] = set()
+    for chunk in _chunks(candidate_ids, _IN_CHUNK):
+        named = OutboxEvent.payload[_EVENT_CANDIDATE].as_string().in_(chunk)
+        found.update(session.scalars(select(OutboxEvent.event_id).where(named)))
+    for chunk in _chunks(call_ids, _IN_CHUNK):
+        named = or_(*(OutboxEvent.payload[k].as_string().in_(chunk) for k in _EVENT_CALLS))
+        found.update(session.scalars(select(OutboxEvent.event_id).where(named)))
+    return sorted(found)
+
+
+def _erase_events(session: Session, event_ids: list[str]) -> Erased:
+    """Delete outbox events with their fan-out rows, deliveries and delivery attempts.
+
+    The events go first: on PostgreSQL that waits for a worker fanning one of them out (it
+    holds the row with FOR UPDATE), so the deliveries it made are committed, and deleted, by
+    the time the next statement looks for them. A worker sending one at that moment finds its
+    delivery gone when it records the attempt (agent.delivery.worker).
+    """
+    erased = Erased()
+    for chunk in _chunks(event_ids, _IN_CHUNK):
+        erased.events += session.execute(
+            delete(OutboxEvent).where(OutboxEvent.event_id.in_(chunk))
+        ).rowcount  # type: ignore[attr-defined]
+        session.execute(delete(OutboxDispatch).where(OutboxDispatch.event_id.in_(chunk)))
+        deliveries = select(Delivery.delivery_id).where(Delivery.event_id.in_(chunk))
+        session.execute(delete(DeliveryAttempt).where(DeliveryAttempt.delivery_id.in_(deliveries)))
+        erased.deliveries += session.execute(
+            delete(Delivery).where(Delivery.event_id.in_(chunk))
+        ).rowcount  # type: ignore[attr-defined]
+    return erased
+
+
 def _remove_files(settings: Settings, call_ids: list[str]) -> int:
     removed = 0
     for call_id in call_ids:
@@ -576,7 +625,8 @@ def _remove_files(settings: Settings, call_ids: list[str]) -> int:
 
 def erase_candidate(db: Database, settings: Settings, candidate_id: str, actor: str) -> Erased:
     """Delete a candidate and their calls, turns, reports, reviews, report files, recordings
-    and journals; leaves one audit row holding only counts. NotFound when unknown."""
+    and journals, and the outbox events naming them or their calls with those events'
+    deliveries; leaves one audit row holding only counts. NotFound when unknown."""
     with db.session() as session:
         row = session.get(Candidate, candidate_id)
         if row is None:
@@ -592,6 +642,13 @@ def erase_candidate(db: Database, settings: Settings, candidate_id: str, actor: 
             if report_id not in call_ids
         ]
         erased = _erase_calls(session, call_ids)
+        erased.add(_erase_events(session, _events_naming(session, [candidate_id], call_ids)))
+        # A spent invitation stays spent, naming nobody.
+        session.execute(
+            update(InvitationUse)
+            .where(InvitationUse.candidate_id == candidate_id)
+            .values(candidate_id=None)
+        )
         session.delete(row)
         erased.candidates = 1
         session.flush()
@@ -603,8 +660,10 @@ def erase_candidate(db: Database, settings: Settings, candidate_id: str, actor: 
 
 
 def purge(db: Database, settings: Settings, days: float, actor: str = "retention") -> Erased:
-    """Retention: erase calls (with turns, reports, files) started more than ``days`` ago, and
-    candidates imported before then who have no newer call. One audit row with the counts."""
+    """Retention: erase calls (with turns, reports, files) started more than ``days`` ago,
+    candidates imported before then who have no newer call, the outbox events (and their
+    deliveries) written before then or naming what is erased, and spent invitations past their
+    expiry. One audit row with the counts."""
     cutoff = now() - timedelta(days=days)
     total = Erased()
     with db.session() as session:
@@ -627,9 +686,20 @@ def purge(db: Database, settings: Settings, days: float, actor: str = "retention
             session.execute(
                 delete(ReportRow).where(ReportRow.candidate_id.in_(stale_ids))
             )  # reports of calls erased above are gone already; this catches stray ones
+            session.execute(
+                update(InvitationUse)
+                .where(InvitationUse.candidate_id.in_(stale_ids))
+                .values(candidate_id=None)
+            )
             total.candidates = session.execute(
                 delete(Candidate).where(Candidate.candidate_id.in_(stale_ids))
             ).rowcount  # type: ignore[attr-defined]
+        old_events = session.scalars(
+            select(OutboxEvent.event_id).where(OutboxEvent.created_at < cutoff)
+        )
+        event_ids = set(old_events) | set(_events_naming(session, stale_ids, call_ids))
+        total.add(_erase_events(session, sorted(event_ids)))
+        session.execute(delete(InvitationUse).where(InvitationUse.expires_at < now()))
     total.files = _remove_files(settings, call_ids)
     with db.session() as session:
         audit(session, actor, "retention.purged", "system", "retention", days=days, **asdict(total))

@@ -397,3 +397,20 @@ class CampaignAudit(Base):
     attempt_id: Mapped[str | None] = mapped_column(String(32), default=None)
     action: Mapped[str] = mapped_column(String(32))
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+# --- Spent invitations (issue 12 follow-up; owned by hardening, migration v0006) --------------
+
+
+class InvitationUse(Base):
+    """An invitation link that has started its interview: a second use is refused.
+    ``token_id`` is a digest of the link's token (never the token itself); ``candidate_id`` is
+    cleared when the candidate is erased, so the link stays spent without naming anyone."""
+
+    __tablename__ = "invitation_uses"
+
+    token_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    candidate_id: Mapped[str | None] = mapped_column(String(32), index=True, default=None)
+    used_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # After this the token is refused as expired anyway, so the row may go (retention).
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)

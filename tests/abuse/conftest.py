@@ -13,6 +13,8 @@ import pytest
 import pytest_asyncio
 from loguru import logger
 
+from tests.conftest import LOOPBACK
+
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 FREESWITCH_SECRET = "abuse-fs-secret"
 
@@ -49,7 +51,13 @@ class Server:
 
 @pytest.fixture(scope="module")
 def abuse_settings(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    from agent.settings import AuthSettings, LimitSettings, Settings, TwilioSettings
+    from agent.settings import (
+        AuthSettings,
+        FailureLimitSettings,
+        LimitSettings,
+        Settings,
+        TwilioSettings,
+    )
 
     return Settings(
         data_dir=tmp_path_factory.mktemp("abuse-data"),
@@ -59,7 +67,11 @@ def abuse_settings(tmp_path_factory: pytest.TempPathFactory) -> Any:
         max_concurrent_calls=4,
         audiosocket_port=free_port(),
         twilio=TwilioSettings(dev_unsigned_webhooks=True),
-        auth=AuthSettings(freeswitch_secret=FREESWITCH_SECRET),
+        # Every probe comes from 127.0.0.1; the limit itself: tests/auth/test_failure_limit.py.
+        auth=AuthSettings(
+            freeswitch_secret=FREESWITCH_SECRET,
+            failure_limit=FailureLimitSettings(exempt=LOOPBACK),
+        ),
         limits=LimitSettings(
             no_audio_timeout_s=2.0,
             end_grace_s=3.0,

@@ -28,22 +28,20 @@ pytestmark = [pytest.mark.slow, pytest.mark.asyncio(loop_scope="session")]
 async def call_server(
     request: pytest.FixtureRequest, runtime: Any, server_url: str, tmp_path_factory: Any
 ) -> AsyncIterator[tuple[str, Runtime]]:
-    """(``/ws/call`` URL with a key, runtime) on the requested backend."""
+    """(``/ws/call`` URL without a credential, runtime) on the requested backend; the test
+    mints a call token bound to its candidate (a QA key may not name one)."""
     if request.param == "sqlite":
-        yield server_url, runtime
+        yield server_url.split("?")[0], runtime
         return
     from agent.api.server import create_app
-    from agent.auth.keys import Role
     from agent.cli import serve_app
-    from agent.store.apikeys import KeyStore
 
     for url in fresh_postgres():
         settings = hr_settings(tmp_path_factory.mktemp("pg-call"), url)
         pg_runtime = Runtime(settings, registry=runtime.registry)  # the session's models
         pg_runtime.db.upgrade()
-        key = KeyStore(pg_runtime.db).create(Role.QA, "call rows")[1]
         async with serve_app(create_app(settings, pg_runtime, warm=False)) as base:
-            yield f"{base}/ws/call?token={key}", pg_runtime
+            yield f"{base}/ws/call", pg_runtime
         pg_runtime.db.dispose()
 
 
@@ -58,10 +56,13 @@ def _candidate(db: Database) -> tuple[str, str]:
 async def test_interview_writes_calls_turns_and_report(
     call_server: tuple[str, Runtime], persona: Any, candidate_voice: Any
 ) -> None:
+    from agent.auth.guard import Access
     from agent.devtools.simulate import simulate
 
-    url, rt = call_server
+    base, rt = call_server
     candidate_id, job_id = _candidate(rt.db)
+    token = Access.from_settings(rt.settings, rt.db).call_token(candidate_id=candidate_id)
+    url = f"{base}?token={token}"
     store = CallStore(rt.db)
     seen: dict[str, Any] = {"stored_at_final": []}
 

@@ -50,7 +50,8 @@ class Deployment:
 
     @property
     def call_url(self) -> str:
-        return f"{self.base.replace('http://', 'ws://')}/ws/call?token={self.keys['qa']}"
+        # A recruiter key may name the candidates it interviews (a QA key may not).
+        return f"{self.base.replace('http://', 'ws://')}/ws/call?token={self.keys['recruiter']}"
 
 
 def _http(base: str) -> str:
