@@ -328,7 +328,10 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8080
     data_dir: Path = Path("var")
+    # Report files and call recordings (unset: under data_dir). Several workers may share one
+    # directory for each (ids are unique); data_dir itself (journals) stays per worker.
     reports_dir: Path | None = None
+    recordings_dir: Path | None = None
     scripts_dir: Path | None = Field(
         default=None, description="Extra directory of interview scripts (YAML) besides the shipped"
     )
@@ -348,8 +351,11 @@ class Settings(BaseSettings):
     twilio: TwilioSettings = Field(default_factory=TwilioSettings)
     # SQLAlchemy URL of the product database; unset: SQLite file data_dir/screenline.db.
     database_url: str | None = None
-    # Redis for the live-monitor bus across server processes; unset: in-process only.
+    # Redis for the live-monitor bus and carrier call state (Twilio call history, expected
+    # AudioSocket calls) across server processes; unset: in-process only.
     redis_url: str | None = None
+    # How long carrier call state stays in Redis (it holds phone numbers: bounded).
+    carrier_state_ttl_s: float = Field(default=86400.0, gt=0)
     monitor: MonitorSettings = Field(default_factory=MonitorSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)
     delivery: DeliverySettings = Field(default_factory=DeliverySettings)
@@ -372,9 +378,9 @@ class Settings(BaseSettings):
         return self.reports_dir or self.data_dir / "reports"
 
     @property
-    def recordings_dir(self) -> Path:
-        """Where call recordings go (``data_dir/recordings``)."""
-        return self.data_dir / "recordings"
+    def resolved_recordings_dir(self) -> Path:
+        """Where call recordings go (``data_dir/recordings`` unless set)."""
+        return self.recordings_dir or self.data_dir / "recordings"
 
     @property
     def resolved_database_url(self) -> str:

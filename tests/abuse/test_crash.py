@@ -31,9 +31,10 @@ pytestmark = [pytest.mark.slow, pytest.mark.asyncio(loop_scope="session")]
 
 
 class ServerProcess:
-    """``screenline serve`` on a loopback port with its own data directory."""
+    """``screenline serve`` on a loopback port with its own data directory (``env``: more
+    settings, e.g. a shared database for the scale-out test)."""
 
-    def __init__(self, data_dir: Path, log: Path) -> None:
+    def __init__(self, data_dir: Path, log: Path, env: dict[str, str] | None = None) -> None:
         self.port = free_port()
         self.data_dir = data_dir
         self.env = env = {
@@ -43,6 +44,7 @@ class ServerProcess:
             "SCREENLINE_SCRIPTS_DIR": str(FIXTURES / "scripts"),
             "SCREENLINE_DEFAULT_SCRIPT": "short_en",
             "SCREENLINE_LIMITS__DRAIN_GRACE_S": "20",
+            **(env or {}),
         }
         self.log = log.open("ab")
         cli = str(Path(sys.executable).with_name("screenline"))
