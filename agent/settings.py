@@ -93,7 +93,9 @@ class LimitSettings(BaseModel):
     # HTTP: a connection must complete its request headers this soon; idle keep-alive closes.
     header_timeout_s: float = 10.0
     keep_alive_s: float = 5.0
-    # SIGTERM: stop admitting, end every live call, wait this long for reports, then exit.
+    # SIGTERM: stop admitting; let live calls finish by themselves for up to drain_calls_s
+    # (0: not at all); then end the rest, wait up to drain_grace_s for reports, and exit.
+    drain_calls_s: float = Field(default=0.0, ge=0)
     drain_grace_s: float = 15.0
 
 

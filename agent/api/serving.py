@@ -3,9 +3,13 @@
 - Connections: a TCP connection must finish its first request's headers within
   ``limits.header_timeout_s`` (slow or silent peers are closed; uvicorn alone waits forever), and
   an idle keep-alive connection closes after ``limits.keep_alive_s``.
-- SIGTERM / SIGINT: stop accepting connections, then :meth:`Runtime.drain` ends every live call
+- SIGTERM / SIGINT: stop accepting connections and admitting calls; live calls may finish by
+  themselves for up to ``limits.drain_calls_s`` (a rolling update need not cut interviews off;
+  a second SIGINT ends the wait); then :meth:`Runtime.drain` ends every call still live
   (``call_ended`` with its report id reaches the client), waiting at most
-  ``limits.drain_grace_s``, and only then are the remaining connections closed.
+  ``limits.drain_grace_s``, and only then are the remaining connections closed. The outbox
+  worker runs until the end, and whatever it has not delivered the other workers deliver (the
+  outbox is in the shared database).
 - Logs: query strings never reach the access log (candidate ids ride in them), and anything
   that looks like a phone number is masked in every log line.
 """
@@ -16,6 +20,7 @@ import asyncio
 import logging
 import re
 import socket
+import time
 from typing import Any
 
 import uvicorn
@@ -87,10 +92,28 @@ class DrainingServer(uvicorn.Server):
         for server in self.servers:
             server.close()  # admit nothing new while the calls drain
         try:
+            await self.finish_calls()
             await self.runtime.drain()
         except Exception:  # draining must never prevent the exit
             log.exception("drain failed")
         await super().shutdown(sockets)
+
+    async def finish_calls(self) -> None:
+        """Refuse new calls, then wait (at most ``limits.drain_calls_s``, until a forced exit)
+        for the live ones to end by themselves."""
+        admission = self.runtime.admission
+        admission.draining = True  # a kept-alive connection may still ask: 1013 / busy
+        wait_s = self.runtime.settings.limits.drain_calls_s
+        if wait_s <= 0 or not admission.active:
+            return
+        log.info(
+            "draining: letting %d live calls finish (at most %.0f s)", admission.active, wait_s
+        )
+        deadline = time.monotonic() + wait_s
+        while admission.active and time.monotonic() < deadline and not self.force_exit:
+            await asyncio.sleep(0.2)
+        if admission.active:
+            log.info("draining: %d calls still live after the wait", admission.active)
 
 
 def server_config(

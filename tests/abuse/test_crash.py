@@ -27,6 +27,7 @@ from agent.store.db import Database
 from agent.store.tables import CallTurn, ReportRow
 from tests.abuse.conftest import FIXTURES, free_port
 
+ROOT = Path(__file__).parents[2]
 pytestmark = [pytest.mark.slow, pytest.mark.asyncio(loop_scope="session")]
 
 
@@ -44,6 +45,9 @@ class ServerProcess:
             "SCREENLINE_SCRIPTS_DIR": str(FIXTURES / "scripts"),
             "SCREENLINE_DEFAULT_SCRIPT": "short_en",
             "SCREENLINE_LIMITS__DRAIN_GRACE_S": "20",
+            # This checkout's code, not whichever one the shared virtual environment's
+            # editable install points at (the console script does not look in the cwd).
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
             **(env or {}),
         }
         self.log = log.open("ab")

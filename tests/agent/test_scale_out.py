@@ -3,15 +3,17 @@
 Each worker is a real subprocess with its own data directory (journals, report files), as the
 compose file runs them; they share the database (keys, calls, reports, outbox), the Redis
 monitor bus and the signing secret. One interview runs on each worker at once, as a load
-balancer would spread them, and the first worker gets SIGTERM in the middle of its call.
+balancer would spread them, and two workers get SIGTERM in the middle of their calls: the
+first ends its call at once (``limits.drain_calls_s`` 0), the second lets it finish
+(``drain_calls_s`` 300) while refusing new connections, then exits.
 
 Nothing may be lost: every call has its report in the shared database; every report's
-``interview.completed`` event reaches the HR endpoint exactly once (the stopped worker runs no
-outbox worker, so its call's event can only leave through the other two); the stopped worker's
-call ends cleanly (``call_ended`` with its report id, ``end_reason: shutdown``, its answer kept)
-and the other two finish their interviews. While the calls run, a QA client on one worker sees
-all three calls (the bus is shared), and a call token minted by one worker is accepted by
-another (the secret is shared).
+``interview.completed`` event reaches the HR endpoint exactly once (the first worker runs no
+outbox worker, so its call's event can only leave through the others); the cut-off call ends
+cleanly (``call_ended`` with its report id, ``end_reason: shutdown``, its answer kept) and the
+other two finish their interviews. While the calls run, a QA client on one worker sees all
+three calls (the bus is shared), and a call token minted by one worker is accepted by another
+(the secret is shared).
 """
 
 from __future__ import annotations
@@ -70,9 +72,13 @@ def workers(tmp_path: Path, shared_database: str, hr: HrEndpoint) -> Iterator[li
             [{"name": "hr", "url": hr.url, "secret": HR_SECRET}]
         ),
     }
-    # The first worker (the one stopped) delivers nothing itself: what its calls announce must
-    # reach the endpoint through the others.
-    own = [{"SCREENLINE_DELIVERY__IN_SERVER": "false"}] + [{}] * (WORKERS - 1)
+    # The first worker delivers nothing itself: what its calls announce must reach the
+    # endpoint through the others. The second lets its calls finish when stopped.
+    own = [
+        {"SCREENLINE_DELIVERY__IN_SERVER": "false"},
+        {"SCREENLINE_LIMITS__DRAIN_CALLS_S": "300"},
+        {},
+    ]
     started: list[ServerProcess] = []
     try:
         for i in range(WORKERS):
@@ -119,16 +125,34 @@ async def test_three_workers_one_stopped_mid_call_lose_nothing(
     candidate_voice: Any,
 ) -> None:
     await asyncio.gather(*(worker.ready() for worker in workers))
-    stopped = workers[0]
+    stopped, finishing = workers[0], workers[1]
     events: list[list[dict[str, Any]]] = [[] for _ in workers]
+    closed_while_live: list[bool] = []
+
+    async def wait_closed(worker: ServerProcess, call: int) -> None:
+        """Poll until ``worker`` refuses connections; note whether its call was still live."""
+        # A new connection each time: a kept-alive one would outlive the closed listener.
+        headers = {"Connection": "close"}
+        async with httpx.AsyncClient(base_url=http_base(worker), headers=headers) as client:
+            while True:
+                try:
+                    await client.get("/health")
+                except httpx.TransportError:
+                    break
+                await asyncio.sleep(0.2)
+        closed_while_live.append(not any(e.get("type") == "call_ended" for e in events[call]))
+
+    watchers: list[asyncio.Task[None]] = []
 
     def recorder(i: int) -> Any:
         def on_event(msg: dict[str, Any]) -> None:
             events[i].append(msg)
-            # Mid-interview on the first worker: its first answer has been transcribed.
+            # Mid-interview on the first two workers: their first answer has been transcribed.
             final = msg.get("type") == "transcript" and msg.get("final")
-            if i == 0 and final and stopped.proc.poll() is None:
-                stopped.proc.send_signal(signal.SIGTERM)
+            if i < 2 and final and workers[i].proc.poll() is None:
+                workers[i].proc.send_signal(signal.SIGTERM)
+                if i == 1 and not watchers:
+                    watchers.append(asyncio.create_task(wait_closed(finishing, 1)))
 
         return on_event
 
@@ -154,9 +178,13 @@ async def test_three_workers_one_stopped_mid_call_lose_nothing(
     assert len(set(call_ids)) == WORKERS
     # One worker's QA view listed every worker's call while they ran (the shared bus).
     assert set(call_ids) <= seen, (call_ids, seen)
-    # The stopped worker drained and exited cleanly (uvicorn may re-raise the signal).
-    assert await asyncio.to_thread(stopped.proc.wait, 60) in (0, -signal.SIGTERM)
-    assert all(w.proc.poll() is None for w in workers[1:])
+    # Both stopped workers drained and exited cleanly (uvicorn may re-raise the signal); the
+    # second had stopped taking connections while its call still ran.
+    for worker in (stopped, finishing):
+        assert await asyncio.to_thread(worker.proc.wait, 60) in (0, -signal.SIGTERM)
+    assert workers[2].proc.poll() is None
+    await asyncio.wait_for(watchers[0], 30)
+    assert closed_while_live == [True]
 
     # Every call's report is in the shared database, whichever worker wrote it.
     database = Database(shared_database)
