@@ -32,6 +32,13 @@ from agent.calls.run import Runtime
 log = logging.getLogger(__name__)
 
 _PHONE = re.compile(r"(?<![\w.])\+?\d[\d ().-]{6,}\d(?![\w.])")
+# A dotted quad is an address (a worker, the load balancer, a webhook host), not a number.
+_IPV4 = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
+
+
+def _mask_number(match: re.Match[str]) -> str:
+    text = match.group()
+    return text if _IPV4.fullmatch(text) else mask_phone(text)
 
 
 class MaskPhones(logging.Filter):
@@ -39,7 +46,7 @@ class MaskPhones(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        masked = _PHONE.sub(lambda m: mask_phone(m.group()), message)
+        masked = _PHONE.sub(_mask_number, message)
         if masked != message:
             record.msg, record.args = masked, None
         return True
