@@ -114,6 +114,9 @@ def test_the_load_balancer_reaches_the_workers_port() -> None:
 
 def test_a_stopped_worker_has_time_to_drain() -> None:
     worker = compose()["services"]["worker"]
-    drain = float(worker_env()["SCREENLINE_LIMITS__DRAIN_GRACE_S"])
+    env = worker_env()
+    drain = float(env["SCREENLINE_LIMITS__DRAIN_CALLS_S"]) + float(
+        env["SCREENLINE_LIMITS__DRAIN_GRACE_S"]
+    )
     assert worker.get("stop_signal", "SIGTERM") == "SIGTERM"
     assert seconds(worker["stop_grace_period"]) >= drain + Settings().delivery.timeout_s + 5
