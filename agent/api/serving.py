@@ -10,6 +10,8 @@
   ``limits.drain_grace_s``, and only then are the remaining connections closed. The outbox
   worker runs until the end, and whatever it has not delivered the other workers deliver (the
   outbox is in the shared database).
+- Several workers on one port (``screenline serve --workers N``, :func:`serve_workers`): the
+  parent binds once and supervises; each worker accepts on the inherited socket.
 - Logs: query strings never reach the access log (candidate ids ride in them), and anything
   that looks like a phone number is masked in every log line.
 """

@@ -163,7 +163,8 @@ async def test_three_workers_one_stopped_mid_call_lose_nothing(
     urls.append(f"ws://127.0.0.1:{workers[2].port}/ws/call?token={token}")
 
     seen: set[str] = set()
-    watcher = asyncio.create_task(watch_live_calls(workers[1], WORKERS, seen))
+    # On the worker that is never stopped, so it can watch for as long as the calls run.
+    watcher = asyncio.create_task(watch_live_calls(workers[2], WORKERS, seen))
     results = await asyncio.gather(
         *(
             simulate(url, persona=persona, voice=candidate_voice, speed=2, on_event=recorder(i))
