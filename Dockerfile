@@ -30,7 +30,8 @@ RUN pip install --no-cache-dir . \
     && python -c "from agent.settings import load_settings as s; from models.registry import ModelRegistry as R; R(s().models).asr('zh')"
 
 # The key store, server secret and reports live here; owned by the user the server runs as.
-RUN mkdir -p /data && chown nobody:nogroup /data
+# /shared is where compose.yaml mounts the volume all workers share (reports, recordings).
+RUN mkdir -p /data /shared && chown nobody:nogroup /data /shared
 VOLUME ["/data"]
 EXPOSE 8080
 USER nobody

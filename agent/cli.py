@@ -28,6 +28,13 @@ def _settings(args: argparse.Namespace) -> Settings:
     return load_settings(**overrides)
 
 
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
 def _configure_logging(verbose: bool) -> None:
     from loguru import logger
 
@@ -46,8 +53,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from agent.api.serving import serve
 
     settings = _settings(args)
+    if args.workers > 1:
+        from agent.api.serving import WorkersRefused, serve_workers
+
+        try:
+            return serve_workers(settings, args.workers)
+        except WorkersRefused as exc:
+            print(f"screenline serve: {exc}", file=sys.stderr)
+            return 2
     app = create_app(settings)
-    serve(app, app.state.runtime, host=settings.host, port=settings.port)
+    serve(app, app.state.runtime, host=settings.host, port=settings.port, listen_fd=args.listen_fd)
     return 0
 
 
@@ -642,6 +657,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="run the interview server")
     p.add_argument("--host")
     p.add_argument("--port", type=int)
+    p.add_argument(
+        "--workers",
+        type=_positive_int,
+        default=1,
+        help="worker processes on one port, e.g. one per core (needs PostgreSQL and Redis)",
+    )
+    p.add_argument("--listen-fd", type=int, help=argparse.SUPPRESS)  # set by --workers
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("report", help="print a stored report (JSON, or HTML with --html)")

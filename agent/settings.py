@@ -93,7 +93,9 @@ class LimitSettings(BaseModel):
     # HTTP: a connection must complete its request headers this soon; idle keep-alive closes.
     header_timeout_s: float = 10.0
     keep_alive_s: float = 5.0
-    # SIGTERM: stop admitting, end every live call, wait this long for reports, then exit.
+    # SIGTERM: stop admitting; let live calls finish by themselves for up to drain_calls_s
+    # (0: not at all); then end the rest, wait up to drain_grace_s for reports, and exit.
+    drain_calls_s: float = Field(default=0.0, ge=0)
     drain_grace_s: float = 15.0
 
 
@@ -347,7 +349,10 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8080
     data_dir: Path = Path("var")
+    # Report files and call recordings (unset: under data_dir). Several workers may share one
+    # directory for each (ids are unique); data_dir itself (journals) stays per worker.
     reports_dir: Path | None = None
+    recordings_dir: Path | None = None
     scripts_dir: Path | None = Field(
         default=None, description="Extra directory of interview scripts (YAML) besides the shipped"
     )
@@ -367,8 +372,11 @@ class Settings(BaseSettings):
     twilio: TwilioSettings = Field(default_factory=TwilioSettings)
     # SQLAlchemy URL of the product database; unset: SQLite file data_dir/screenline.db.
     database_url: str | None = None
-    # Redis for the live-monitor bus across server processes; unset: in-process only.
+    # Redis for the live-monitor bus and carrier call state (Twilio call history, expected
+    # AudioSocket calls) across server processes; unset: in-process only.
     redis_url: str | None = None
+    # How long carrier call state stays in Redis (it holds phone numbers: bounded).
+    carrier_state_ttl_s: float = Field(default=86400.0, gt=0)
     monitor: MonitorSettings = Field(default_factory=MonitorSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)
     delivery: DeliverySettings = Field(default_factory=DeliverySettings)
@@ -391,9 +399,9 @@ class Settings(BaseSettings):
         return self.reports_dir or self.data_dir / "reports"
 
     @property
-    def recordings_dir(self) -> Path:
-        """Where call recordings go (``data_dir/recordings``)."""
-        return self.data_dir / "recordings"
+    def resolved_recordings_dir(self) -> Path:
+        """Where call recordings go (``data_dir/recordings`` unless set)."""
+        return self.recordings_dir or self.data_dir / "recordings"
 
     @property
     def resolved_database_url(self) -> str:

@@ -234,7 +234,7 @@ def monitor_router(rt: Runtime) -> APIRouter:
         except Denied as exc:
             raise _http(exc) from exc
         try:
-            path = call_recording_path(rt.settings.recordings_dir, call_id)
+            path = call_recording_path(rt.settings.resolved_recordings_dir, call_id)
         except ValueError as exc:
             raise HTTPException(404, "no such recording") from exc
         if not await asyncio.to_thread(path.is_file):

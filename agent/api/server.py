@@ -163,7 +163,7 @@ async def delivery_lifespan(settings: Settings, db: Database) -> AsyncIterator[N
 async def _sweep_recordings(settings: Settings, every_s: float = 3600.0) -> None:
     """Delete recordings past their retention, at start-up and then hourly."""
     while True:
-        directory, days = settings.recordings_dir, settings.monitor.retention_days
+        directory, days = settings.resolved_recordings_dir, settings.monitor.retention_days
         try:
             await asyncio.to_thread(sweep, directory, days)
         except OSError as exc:

@@ -388,7 +388,8 @@ async def serve_freeswitch(rt: Runtime, websocket: WebSocket) -> None:
 async def serve_audiosocket(rt: Runtime, transport: AudioSocketTransport) -> None:
     """One AudioSocket call: candidate/script from a registration, else the UUID + default."""
     key = str(transport.call_uuid)
-    candidate, script_id = rt.audiosocket_expected.pop(key, (key, None))
+    expected = await asyncio.to_thread(rt.audiosocket_expected.pop, key)
+    candidate, script_id = expected or (key, None)
     try:
         script = await rt.script_for_call(script_id)
         slot = rt.admission.admit("audiosocket")
@@ -553,7 +554,13 @@ def telephony_router(rt: Runtime) -> APIRouter:
             await rt.script_for_call(body.script_id)
         except InputError as exc:
             raise HTTPException(exc.status, str(exc)) from exc
-        rt.audiosocket_expected[key] = (body.candidate_id, body.script_id)
+        try:
+            await asyncio.to_thread(
+                rt.audiosocket_expected.put, key, (body.candidate_id, body.script_id)
+            )
+        except Exception as exc:  # the shared store (Redis) is away: the PBX should retry
+            log.error("audiosocket %s: expectation not stored (%s)", key, type(exc).__name__)
+            raise HTTPException(503, "call state store unavailable; retry") from exc
         return {"uuid": key, "candidate_id": body.candidate_id, "script_id": body.script_id}
 
     return router

@@ -30,7 +30,7 @@ from pipecat.transports.base_transport import BaseTransport
 from pipecat.workers.runner import WorkerRunner
 
 from agent.calls.admission import Admission, Slot
-from agent.calls.calllog import CallLog
+from agent.calls.calllog import carrier_state
 from agent.calls.conductor import FeatureFn, InterviewConductor
 from agent.calls.journal import CallJournal, journal_dir, recover
 from agent.calls.limits import InputError, check_variables
@@ -98,8 +98,8 @@ class Runtime:
         # How to end each live call (watchdog, drain): call id -> stop(reason).
         self.stops: dict[str, Callable[[str], Coroutine[Any, Any, None]]] = {}
         # Carrier call progress (Twilio callbacks); AudioSocket UUID -> (candidate, script).
-        self.calls = CallLog(settings.data_dir / "calls.jsonl")
-        self.audiosocket_expected: dict[str, tuple[str, str | None]] = {}
+        # Shared through Redis when it is configured: a callback may reach any worker.
+        self.calls, self.audiosocket_expected = carrier_state(settings)
         self.calls_started = 0
         self._voice_missing: dict[str, str] = {}  # language -> why its voice cannot load
         # For /health and /metrics: readiness and per-turn latencies (refusals: admission).
@@ -345,7 +345,7 @@ async def _run_call(
     saved: list[str] = []
     writer = None
     if settings.monitor.record_calls:
-        path = call_recording_path(settings.recordings_dir, spec.call_id)
+        path = call_recording_path(settings.resolved_recordings_dir, spec.call_id)
         try:
             writer = await asyncio.to_thread(StereoWavWriter, path, spec.sample_rate_in)
         except OSError as exc:  # no recording is no reason to refuse the call

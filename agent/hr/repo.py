@@ -543,7 +543,7 @@ def call_files(settings: Settings, call_id: str) -> list[Path]:
     server's own id, checked to be a plain file name)."""
     reports = ReportStore(settings.resolved_reports_dir)
     report = reports.path_for(call_id)  # ValueError for anything but a plain id
-    recordings = settings.data_dir / "recordings"
+    recordings = settings.resolved_recordings_dir
     found = [report, journal_dir(settings.data_dir) / f"{call_id}.jsonl"]
     if recordings.is_dir():
         found += [p for p in recordings.glob(f"{call_id}.*") if p.parent == recordings]

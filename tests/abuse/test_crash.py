@@ -27,13 +27,15 @@ from agent.store.db import Database
 from agent.store.tables import CallTurn, ReportRow
 from tests.abuse.conftest import FIXTURES, free_port
 
+ROOT = Path(__file__).parents[2]
 pytestmark = [pytest.mark.slow, pytest.mark.asyncio(loop_scope="session")]
 
 
 class ServerProcess:
-    """``screenline serve`` on a loopback port with its own data directory."""
+    """``screenline serve`` on a loopback port with its own data directory (``env``: more
+    settings, e.g. a shared database for the scale-out test)."""
 
-    def __init__(self, data_dir: Path, log: Path) -> None:
+    def __init__(self, data_dir: Path, log: Path, env: dict[str, str] | None = None) -> None:
         self.port = free_port()
         self.data_dir = data_dir
         self.env = env = {
@@ -43,6 +45,10 @@ class ServerProcess:
             "SCREENLINE_SCRIPTS_DIR": str(FIXTURES / "scripts"),
             "SCREENLINE_DEFAULT_SCRIPT": "short_en",
             "SCREENLINE_LIMITS__DRAIN_GRACE_S": "20",
+            # This checkout's code, not whichever one the shared virtual environment's
+            # editable install points at (the console script does not look in the cwd).
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+            **(env or {}),
         }
         self.log = log.open("ab")
         cli = str(Path(sys.executable).with_name("screenline"))

@@ -133,6 +133,18 @@ def test_log_filters_mask_numbers_and_drop_query_strings() -> None:
     )
     assert MaskPhones().filter(record)
     assert record.getMessage() == "dial +1********23 failed"
+    # Addresses stay readable (which worker, which endpoint); the number beside them does not.
+    record = logging.LogRecord(
+        "x",
+        logging.INFO,
+        __file__,
+        1,
+        "POST http://10.0.12.7:8080/h for %s",
+        ("19005550123",),
+        None,
+    )
+    assert MaskPhones().filter(record)
+    assert record.getMessage() == "POST http://10.0.12.7:8080/h for 1********23"
     access = logging.LogRecord(
         "uvicorn.access",
         logging.INFO,
