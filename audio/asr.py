@@ -264,9 +264,14 @@ class _Job:
 
 
 async def _result(job: _Job) -> list[TranscriptSegment]:
-    """A job's segments; none when it was dropped (unless the caller itself is cancelled)."""
+    """A job's segments; none when it was dropped (unless the caller itself is cancelled).
+
+    Shielded: a task cancelled while it awaits another task cancels that task too. A pause's
+    speculative text awaits the chunk before it for its prompt, so dropping the guess when the
+    candidate spoke on used to cancel that chunk, and its words vanished from the answer; more
+    often under load, when the chunk was still queued."""
     try:
-        return await job.task
+        return await asyncio.shield(job.task)
     except asyncio.CancelledError:
         current = asyncio.current_task()
         if current is not None and current.cancelling():
@@ -388,9 +393,8 @@ class StreamingWhisperSTT(FrameProcessor):
         return job
 
     async def _push_interim(self, job: _Job) -> None:
-        try:
-            await job.task
-        except asyncio.CancelledError:
+        await _result(job)
+        if job.task.cancelled():
             return
         done = [j for j in self._jobs if j.task.done() and not j.task.cancelled()]
         segments = [s for j in done for s in j.task.result()]
@@ -479,12 +483,10 @@ class StreamingWhisperSTT(FrameProcessor):
         audio clock, not a race between this transcription and the next VAD event."""
         text = ""
         if tail is not None:
-            try:
-                text = join_text(await tail.task, self._language)
-            except asyncio.CancelledError:
-                if self._pause_tasks.get(pause) is not asyncio.current_task():
-                    return  # replaced by a redo of this pause in the next turn
-                text = ""  # dropped as stale: the candidate spoke again right away
+            text = join_text(await _result(tail), self._language)
+            if tail.task.cancelled() and self._pause_tasks.get(pause) is not asyncio.current_task():
+                return  # replaced by a redo of this pause in the next turn
+            # (else dropped as stale, the candidate spoke again right away: no text)
         await self.push_frame(PauseTranscriptFrame(text=text, pause=pause))
 
     def _position_of(self, at_s: float | None) -> int:

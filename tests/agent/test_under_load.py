@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from agent.devtools.simulate import load_persona, simulate
+from agent.devtools.simulate import load_persona, simulate, spoken_text
 from tests.conftest import FIXTURES
 from tests.helpers import wer
 
@@ -127,11 +127,13 @@ async def _turns_interview(url: str, voice: Any, runtime: Any, name: str) -> dic
     return outcome(result, runtime)
 
 
-# Known bug, issue 11: with every core saturated, words from the middle of a long chunked answer
-# (around its thinking pause) can go missing from the transcript. Seen on the merged tree of
-# 2026-12-01 on a quiet machine too; not strict, as it does not happen on every run.
+# Known residue, issue 11: once in six saturated runs at load 16-18 (other work on the machine
+# besides the test's own busy loops) the no-input question's two `listening` events were missing,
+# though states, turns and records matched. Not strict until that is understood. The chunk loss
+# this used to mark (a dropped pause guess cancelled the chunk it awaited) is fixed and tested
+# in tests/audio/test_streaming_jobs.py and tests/agent/test_turn_taking.py.
 @pytest.mark.xfail(
-    strict=False, reason="issue 11: a long answer's middle chunk can be lost with the CPU saturated"
+    strict=False, reason="issue 11: a no-input question's listening events once went missing"
 )
 async def test_saturated_cpu_gives_the_same_interview(
     server_url: str, frozen_voice: Any, runtime: Any
@@ -139,6 +141,11 @@ async def test_saturated_cpu_gives_the_same_interview(
     """Thinking pause, long chunked answer, no input, backchannel and barge-in: the same turns
     and scores with every core busy as on an idle machine."""
     idle = await _turns_interview(server_url, frozen_voice, runtime, "idle")
+    # Equal is not enough: a chunk lost at every load (a dropped pause guess cancelled the chunk
+    # it waited on) gave equal, wrong transcripts. The long answer is all there.
+    said = spoken_text(load_persona(FIXTURES / "turns_en_persona.yaml").by_question["history"].text)
+    heard = [t[3] for t in idle["turns"] if t[0] == "candidate" and t[1] == "history"]
+    assert len(heard) == 1 and wer(said, heard[0]) <= 0.15, heard
     with saturated_cpu() as procs:
         busy = await _turns_interview(server_url, frozen_voice, runtime, "busy")
         assert all(p.poll() is None for p in procs)  # the load lasted the whole interview
