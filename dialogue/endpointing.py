@@ -15,8 +15,8 @@ _EN_OPEN = lang.en.OPEN_ENDINGS
 _ZH_OPEN = lang.zh.OPEN_ENDINGS
 _FINAL = re.compile(r"[.!?。！？]\s*[\"'”’)]*\s*$")
 _SENTENCE_END = re.compile(r"[.!?。！？]")
-#: A last sentence this short after its opening connective is a restart, not an ending.
-_RESTART_WORDS = 3
+#: At most this many words after a connective that opens a thought: a restart, not an ending.
+_RESTART_TAIL_WORDS = 2
 _RESTART_ZH_CHARS = 2
 
 
@@ -35,7 +35,20 @@ def sounds_finished(text: str, language: str) -> bool:
         )
         return not body.endswith(_ZH_OPEN) and not restart
     words = re.findall(r"[a-z']+", body.lower())
-    opening = re.findall(r"[a-z']+", last.lower())
-    restart = len(opening) <= _RESTART_WORDS and bool(opening)
-    restart = restart and opening[0] in lang.en.CONTINUATION_OPENERS
-    return bool(words) and words[-1] not in _EN_OPEN and not body.endswith(",") and not restart
+    return (
+        bool(words) and words[-1] not in _EN_OPEN and not body.endswith(",") and not _restart(last)
+    )
+
+
+def _restart(sentence: str) -> bool:
+    """An English sentence that only starts a new thought: a connective opening it, or one set
+    off by a comma near its end ("... and then, hum"), with at most two words after it."""
+    words = re.findall(r"[a-z']+|,", sentence.lower())
+    for i, word in enumerate(words):
+        if word not in lang.en.CONTINUATION_OPENERS:
+            continue
+        rest = [w for w in words[i + 1 :] if w != ","]
+        opens = i == 0 or (i + 1 < len(words) and words[i + 1] == ",")
+        if opens and len(rest) <= _RESTART_TAIL_WORDS:
+            return True
+    return False

@@ -370,12 +370,12 @@ BACKCHANNELS = {
 #: Words an unfinished sentence ends on ("and", "um"): the speaker has more to say.
 OPEN_ENDINGS = {
     "and", "but", "so", "because", "or", "um", "uh", "erm", "er", "like", "then", "the", "a",
-    "an", "to", "of", "with", "my", "for", "if",
+    "an", "to", "of", "with", "my", "for", "if", "hmm", "hum", "mm",
 }  # fmt: skip
 
-#: Words that open a sentence continuing the last one ("And then, um, ..."). A sentence of such a
-#: word and at most two more is a restart the speaker is still building, however Whisper
-#: punctuates it: it misheard "and then, um," as "And then, come." and ended a 60 s answer there.
+#: Words that open a sentence or clause continuing the last one ("And then, um, ..."). Such a
+#: word with at most two more after it ends nothing, however Whisper punctuates it: it misheard
+#: "and then, um," as "And then, come." and "... team and then, hum." and ended a 60 s answer.
 CONTINUATION_OPENERS = {"and", "but", "so", "then", "because", "or", "also", "plus"}
 
 # --- assessment guards (dialogue.assessment.guards) ---------------------------------------------

@@ -16,6 +16,7 @@ import pytest
 
 from agent.devtools.simulate import load_persona, simulate
 from tests.conftest import FIXTURES
+from tests.helpers import wer
 
 pytestmark = [pytest.mark.slow, pytest.mark.asyncio(loop_scope="session")]
 
@@ -70,6 +71,9 @@ async def test_the_long_reply_is_one_turn_heard_to_the_end(interview: dict[str, 
     # Words from the first and the last sentence: nothing was cut off or left untranscribed.
     # ("in a drawer" at the very end was once heard as "adored" under load: ASR, not a cut.)
     assert "spare bedroom" in text and "phone on silent" in text, text
+    # ... and none from the middle: a whole lost chunk once passed the check above.
+    said = dict(result.answers)["quiet_space"]
+    assert wer(said, turns[0]["text"]) <= 0.15, (said, turns[0]["text"])
     assert turns[0]["end_s"] - turns[0]["start_s"] > 38
 
 

@@ -20,6 +20,8 @@ from dialogue.endpointing import sounds_finished
         ("And then I moved to a call centre.", "en"),
         ("So that was my first job.", "en"),
         ("I stayed. But I learned a lot there.", "en"),
+        ("I would call them back and then apologise.", "en"),
+        ("I listened, then I offered a refund.", "en"),
         ("然后我去了客服中心。", "zh"),
         ("但是我学到了很多东西。", "zh"),
     ],
@@ -44,6 +46,8 @@ def test_finished(text: str, language: str) -> None:
         # "come" in a 60 s answer ended it at its thinking pause).
         ("I moved into the customer care team. And then, come.", "en"),
         ("And thumb.", "en"),
+        ("I moved into the customer care team and then, hum.", "en"),
+        ("I moved into the customer care team, and then, um.", "en"),
         ("But, so.", "en"),
         ("我在客服部门工作。然后来。", "zh"),
         ("还有呢。", "zh"),
