@@ -9,7 +9,9 @@ per language:
 - ``spearman_questions``: per-question scores against the answer labels, per question and mean;
 - ``tier_confusion``: expected tier -> tier given;
 - ``gaming``: each keyword list, negated, refusing, dismissive and off-topic variant next to the
-  poor answers to the same questions (``ok``: at most 10 points above), and ``paraphrase``: each
+  poor answers to the same questions (``ok``: at most 10 points above; the total is compared with
+  the variant's interview with the poor answers swapped in, so a variant built on a mediocre
+  base is not held against a poor interview's other answers), and ``paraphrase``: each
   plain-words paraphrase next to its strong original (``ok``: within 10 points); as totals and
   per question;
 - ``outcomes``: interviews that did not end as labelled (e.g. a good one ended on a phrase);
@@ -349,12 +351,28 @@ def _question_of(
     return points.get(q, {}).get(json.dumps(c.answers[q], ensure_ascii=False))
 
 
+def fair_reference(c: Candidate, ref: Candidate) -> dict[str, Any]:
+    """The interview a variant's total is compared with: the variant's own answers (its base's
+    on the questions it does not answer itself) with the reference's answers swapped in on the
+    questions the variant does answer. A variant built on a mediocre base then differs from its
+    reference only where it games, not by the base's other answers; a whole-interview variant
+    (no base) is compared with the reference interview itself."""
+    answers = dict(c.answers)
+    for q in c.own:
+        if q in ref.answers:
+            answers[q] = ref.answers[q]
+        else:
+            answers.pop(q, None)  # the reference leaves it unanswered: silence
+    return answers
+
+
 def _comparisons(
     candidates: Sequence[Candidate],
     by_id: Mapping[str, Candidate],
     totals: Mapping[str, float | None],
     points: Mapping[str, Mapping[str, Mapping[str, Any]]],
     paraphrase: bool,
+    reference_totals: Mapping[str, float | None] | None = None,
 ) -> list[dict[str, Any]]:
     rows = []
     for c in candidates:
@@ -364,7 +382,11 @@ def _comparisons(
             continue
         ref = by_id[c.compare_to]  # type: ignore[index]
         total, ref_total = totals.get(c.id), totals.get(ref.id)
+        if reference_totals is not None and c.id in reference_totals:
+            ref_total = reference_totals[c.id]
         row: dict[str, Any] = {"candidate": c.id, "kind": c.kind, "reference": ref.id}
+        if reference_totals is not None:
+            row["reference_interview"] = "base with the reference's answers swapped in"
         if total is not None and ref_total is not None:
             diff = round(total - ref_total, 1)
             ok = abs(diff) <= MARGIN if paraphrase else diff <= MARGIN
@@ -494,7 +516,15 @@ def bench_set(
     per_q_rho = _question_rhos(points, None)
     rhos = [r for r in per_q_rho.values() if r is not None]
     cards = [r["scores"] for r in reports.values() if r.get("scores")]
-    gaming = _comparisons(candidates, by_id, totals, points, paraphrase=False)
+    # Gaming totals are compared with the fair reference (see fair_reference), scored here.
+    fair: dict[str, float | None] = {}
+    for c in candidates:
+        if c.kind in GAMING_KINDS and c.compare_to in by_id:
+            answers = fair_reference(c, by_id[c.compare_to])  # type: ignore[index]
+            fair[c.id] = _total(score(script, answers, embed, auto_reject)[0])
+    gaming = _comparisons(
+        candidates, by_id, totals, points, paraphrase=False, reference_totals=fair
+    )
     paraphrase = _comparisons(candidates, by_id, totals, points, paraphrase=True)
     return {
         "script": script.id,
