@@ -5,7 +5,9 @@ README there) through the typed-interview driver, exactly as a call is scored, a
 per language:
 
 - ``spearman_total`` and ``pairwise_accuracy``: totals of the complete interviews against the
-  overall labels (hung-up interviews are never ranked with complete ones);
+  overall labels (hung-up interviews are never ranked with complete ones); in ``splits`` also
+  ``*_eligible``: the same over the interviews the card lets a recruiter rank (complete and
+  not knocked out, ``ranked: true``);
 - ``spearman_questions``: per-question scores against the answer labels, per question and mean;
 - ``tier_confusion``: expected tier -> tier given;
 - ``gaming``: each keyword list, negated, refusing, dismissive and off-topic variant next to the
@@ -436,6 +438,12 @@ def _oks(rows: Sequence[Mapping[str, Any]]) -> dict[str, str]:
     }
 
 
+def _card_ranked(report: Mapping[str, Any]) -> bool:
+    """Whether the card may be ranked with others (complete and eligible: a knock-out's total
+    covers the questions before it and the report marks it ``ranked: false``)."""
+    return bool((report.get("scores") or {}).get("ranked", report.get("complete")))
+
+
 def _summary(
     candidates: Sequence[Candidate],
     reports: Mapping[str, Mapping[str, Any]],
@@ -450,6 +458,9 @@ def _summary(
     ]
     xs = [_total(reports[c.id]) or 0.0 for c in ranked]
     ys = [c.overall for c in ranked]
+    eligible = [c for c in ranked if _card_ranked(reports[c.id])]
+    ex = [_total(reports[c.id]) or 0.0 for c in eligible]
+    ey = [c.overall for c in eligible]
     hits = sum(1 for c in candidates if (reports[c.id].get("scores") or {}).get("tier") == c.tier)
     rhos = [r for r in _question_rhos(points, ids).values() if r is not None]
     return {
@@ -457,6 +468,9 @@ def _summary(
         "ranked": len(ranked),
         "spearman_total": spearman(xs, ys),
         "pairwise_accuracy": pairwise_accuracy(xs, ys),
+        "ranked_eligible": len(eligible),
+        "spearman_total_eligible": spearman(ex, ey),
+        "pairwise_accuracy_eligible": pairwise_accuracy(ex, ey),
         "spearman_questions_mean": round(statistics.mean(rhos), 3) if rhos else None,
         "tier_accuracy": round(hits / len(candidates), 3) if candidates else None,
         "gaming": _oks([r for r in gaming if r["candidate"] in ids]),
@@ -520,7 +534,7 @@ def bench_set(
     fair: dict[str, float | None] = {}
     for c in candidates:
         if c.kind in GAMING_KINDS and c.compare_to in by_id:
-            answers = fair_reference(c, by_id[c.compare_to])  # type: ignore[index]
+            answers = fair_reference(c, by_id[c.compare_to])
             fair[c.id] = _total(score(script, answers, embed, auto_reject)[0])
     gaming = _comparisons(
         candidates, by_id, totals, points, paraphrase=False, reference_totals=fair
