@@ -121,6 +121,17 @@ _ZH_FUNCTION_WORDS = (
 )
 _ZH_FUNCTION = frozenset(_ZH_FUNCTION_WORDS.split())
 _LIST_SPLIT = re.compile(r"[,;/、，；\n]+")
+#: A list item of at least this many words is a phrase, not a term.
+_PHRASE_TOKENS = 3.0
+_ARTICLE = re.compile(r"an? ", re.IGNORECASE)
+
+
+def _counted_phrase(item: str, language: Language) -> bool:
+    """Whether a list item is a phrase (at least :data:`_PHRASE_TOKENS` words) with a counted
+    amount in it (a number with its unit; "a day" is no count)."""
+    size = len(en_words(item) if language == "en" else zh_tokens(item))
+    counted = [q for q in quantities(item, language) if q.unit and not _ARTICLE.match(q.text)]
+    return bool(counted) and size >= _PHRASE_TOKENS
 
 
 def keyword_list(text: str, language: Language) -> Guard | None:
@@ -132,11 +143,14 @@ def keyword_list(text: str, language: Language) -> Guard | None:
     tokens = en_words(text) if language == "en" else zh_tokens(text)
     if len(tokens) < 4:
         return None
-    if any(q.unit for q in quantities(text, language)):
-        return None  # "四年" / "about eighty a day": a telegraphic statement, not a list of terms
     function = _EN_FUNCTION if language == "en" else _ZH_FUNCTION
     ratio = sum(t in function for t in tokens) / len(tokens)
     items = [i for i in _LIST_SPLIT.split(normalize(text)) if i.strip()]
+    if any(_counted_phrase(item, language) for item in items):
+        # "银行呼叫中心四年" / "about ninety calls a day": an amount attached to what it counts
+        # makes a telegraphic statement; a term list ("三年" as one of five single terms, or
+        # "calls a day") is not made one by it.
+        return None
     short_items = len(items) >= 3 and len(tokens) / len(items) <= 2.5
     if ratio < 0.1 or (short_items and ratio < 0.2):
         return Guard("keyword_list", "a list of terms, not an answer", text.strip()[:200])

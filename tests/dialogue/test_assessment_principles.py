@@ -66,6 +66,14 @@ def test_lists_without_commas_are_keyword_lists(text: str, language: str) -> Non
 
 @pytest.mark.parametrize(
     ("text", "language"),
+    [("helpline, tickets, escalations, two years", "en"), ("热线，退款，投诉，两年", "zh")],
+)
+def test_a_bare_amount_among_terms_is_still_a_list(text: str, language: str) -> None:
+    assert keyword_list(text, language) is not None  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
     [
         ("Telecom helpline, six years, about ninety calls a day, billing and outages.", "en"),
         ("快递公司客服三年，一天七十通电话，查件、理赔。", "zh"),
