@@ -268,11 +268,14 @@ def private_story(text: str, language: Language) -> Guard | None:
         return None
     # The job must be the candidate's: a clause about a relative ("my mother worked at a call
     # centre for a year", 我妈妈在呼叫中心干过一年) or told of a third person (he, she) puts
-    # the job words in someone else's life.
+    # the job words in someone else's life, unless the candidate is its subject too ("I
+    # worked at my uncle's shop", 我在我家的店里做了两年).
     others = _pattern(language, "THIRD_PERSON")
+    myself = _pattern(language, "FIRST_PERSON_AGENT")
     job = _pattern(language, "JOB_CONTEXT")
     for clause in _STORY_SPLIT[language].split(said):
-        if private_life.search(clause) or others.search(clause):
+        someone_else = private_life.search(clause) or others.search(clause)
+        if someone_else and not myself.search(clause):
             continue
         if job.search(clause):
             return None

@@ -410,6 +410,8 @@ JOB_CONTEXT = (
 #: Third-person subjects: a clause told of "he" or "she" is someone else's story, not the
 #: candidate's job (customers are "they" or "the customer" in these answers).
 THIRD_PERSON = r"\b(?:he|she|his|her|him)\b"
+#: The candidate as the subject of a clause ("I worked at my uncle's shop").
+FIRST_PERSON_AGENT = r"\b(?:i|i'm|i've|i'd|i'll)\b"
 #: Words that commit to nothing ("not sure yet", "I guess, yeah", "it depends"): an answer of
 #: these, function words and fillers alone is no answer (dialogue.assessment.guards).
 HEDGES = (

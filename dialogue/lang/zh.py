@@ -353,6 +353,8 @@ JOB_CONTEXT = (
 #: A clause that opens with 他 / 她 as its subject (see dialogue.lang.en). Answers name the
 #: customer 他 too, but mostly as the object (让他说, 给他换), so only the opening counts.
 THIRD_PERSON = r"^\s*(?:他|她)(?!们)"
+#: The candidate doing something (我在我家的店里做了两年; not 我小时候 or 我妈妈).
+FIRST_PERSON_AGENT = r"我(?:以前|之前|曾经|也|就|自己)?(?:在|做|干|接|负责|处理|帮)"
 #: Words that commit to nothing (看情况吧, 还不确定, 还好吧) (see dialogue.lang.en).
 HEDGES = (
     "看 情况 看情况 还好 知道 不知道 确定 不确定 说不好 不好说 说不准 可能 也许 大概 差不多 "
