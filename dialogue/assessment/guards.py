@@ -146,10 +146,12 @@ def keyword_list(text: str, language: Language) -> Guard | None:
     function = _EN_FUNCTION if language == "en" else _ZH_FUNCTION
     ratio = sum(t in function for t in tokens) / len(tokens)
     items = [i for i in _LIST_SPLIT.split(normalize(text)) if i.strip()]
-    if any(_counted_phrase(item, language) for item in items):
-        # "银行呼叫中心四年" / "about ninety calls a day": an amount attached to what it counts
-        # makes a telegraphic statement; a term list ("三年" as one of five single terms, or
-        # "calls a day") is not made one by it.
+    phrases = [i for i in items if len(en_words(i) if language == "en" else zh_tokens(i)) >= 2]
+    if any(_counted_phrase(i, language) for i in items) and 2 * len(phrases) >= len(items):
+        # "银行呼叫中心四年，一天八十通左右" / "six years, about ninety calls a day": an amount
+        # attached to what it counts, among phrases, makes a telegraphic statement; a list of
+        # mostly single terms ("三年" or "phone support three years" among them, or "calls a
+        # day") is not made one by it.
         return None
     short_items = len(items) >= 3 and len(tokens) / len(items) <= 2.5
     if ratio < 0.1 or (short_items and ratio < 0.2):

@@ -66,7 +66,12 @@ def test_lists_without_commas_are_keyword_lists(text: str, language: str) -> Non
 
 @pytest.mark.parametrize(
     ("text", "language"),
-    [("helpline, tickets, escalations, two years", "en"), ("热线，退款，投诉，两年", "zh")],
+    [
+        ("helpline, tickets, escalations, two years", "en"),
+        ("phone support for two years, chat, email, tickets, refunds", "en"),
+        ("热线，退款，投诉，两年", "zh"),
+        ("电话客服三年，退款，投诉，工单，回访", "zh"),
+    ],
 )
 def test_a_bare_amount_among_terms_is_still_a_list(text: str, language: str) -> None:
     assert keyword_list(text, language) is not None  # type: ignore[arg-type]
