@@ -256,6 +256,9 @@ _STORY_SPLIT = {
 }
 
 
+_POSSESSIVE = re.compile(r"'s\b|(?:[^，。,.]{0,2})的")
+
+
 def private_story(text: str, language: Language) -> Guard | None:
     """A flag when the answer tells a story about private life, not about doing the job.
 
@@ -276,7 +279,11 @@ def private_story(text: str, language: Language) -> Guard | None:
     myself = _pattern(language, "FIRST_PERSON_AGENT")
     job = _pattern(language, "JOB_CONTEXT")
     for clause in _STORY_SPLIT[language].split(said):
-        someone_else = private_life.search(clause) or others.search(clause)
+        # A relative as the owner ("my cousin's shop", 我表姐的淘宝店) is where, not who.
+        actors = [
+            m for m in private_life.finditer(clause) if not _POSSESSIVE.match(clause, m.end())
+        ]
+        someone_else = actors or others.search(clause)
         if someone_else and not myself.search(clause):
             continue
         if job.search(clause):
