@@ -5,11 +5,15 @@ README there) through the typed-interview driver, exactly as a call is scored, a
 per language:
 
 - ``spearman_total`` and ``pairwise_accuracy``: totals of the complete interviews against the
-  overall labels (hung-up interviews are never ranked with complete ones);
+  overall labels (hung-up interviews are never ranked with complete ones); in ``splits`` also
+  ``*_eligible``: the same over the interviews the card lets a recruiter rank (complete and
+  not knocked out, ``ranked: true``);
 - ``spearman_questions``: per-question scores against the answer labels, per question and mean;
 - ``tier_confusion``: expected tier -> tier given;
 - ``gaming``: each keyword list, negated, refusing, dismissive and off-topic variant next to the
-  poor answers to the same questions (``ok``: at most 10 points above), and ``paraphrase``: each
+  poor answers to the same questions (``ok``: at most 10 points above; the total is compared with
+  the variant's interview with the poor answers swapped in, so a variant built on a mediocre
+  base is not held against a poor interview's other answers), and ``paraphrase``: each
   plain-words paraphrase next to its strong original (``ok``: within 10 points); as totals and
   per question;
 - ``outcomes``: interviews that did not end as labelled (e.g. a good one ended on a phrase);
@@ -349,12 +353,28 @@ def _question_of(
     return points.get(q, {}).get(json.dumps(c.answers[q], ensure_ascii=False))
 
 
+def fair_reference(c: Candidate, ref: Candidate) -> dict[str, Any]:
+    """The interview a variant's total is compared with: the variant's own answers (its base's
+    on the questions it does not answer itself) with the reference's answers swapped in on the
+    questions the variant does answer. A variant built on a mediocre base then differs from its
+    reference only where it games, not by the base's other answers; a whole-interview variant
+    (no base) is compared with the reference interview itself."""
+    answers = dict(c.answers)
+    for q in c.own:
+        if q in ref.answers:
+            answers[q] = ref.answers[q]
+        else:
+            answers.pop(q, None)  # the reference leaves it unanswered: silence
+    return answers
+
+
 def _comparisons(
     candidates: Sequence[Candidate],
     by_id: Mapping[str, Candidate],
     totals: Mapping[str, float | None],
     points: Mapping[str, Mapping[str, Mapping[str, Any]]],
     paraphrase: bool,
+    reference_totals: Mapping[str, float | None] | None = None,
 ) -> list[dict[str, Any]]:
     rows = []
     for c in candidates:
@@ -364,7 +384,11 @@ def _comparisons(
             continue
         ref = by_id[c.compare_to]  # type: ignore[index]
         total, ref_total = totals.get(c.id), totals.get(ref.id)
+        if reference_totals is not None and c.id in reference_totals:
+            ref_total = reference_totals[c.id]
         row: dict[str, Any] = {"candidate": c.id, "kind": c.kind, "reference": ref.id}
+        if reference_totals is not None:
+            row["reference_interview"] = "base with the reference's answers swapped in"
         if total is not None and ref_total is not None:
             diff = round(total - ref_total, 1)
             ok = abs(diff) <= MARGIN if paraphrase else diff <= MARGIN
@@ -414,6 +438,12 @@ def _oks(rows: Sequence[Mapping[str, Any]]) -> dict[str, str]:
     }
 
 
+def _card_ranked(report: Mapping[str, Any]) -> bool:
+    """Whether the card may be ranked with others (complete and eligible: a knock-out's total
+    covers the questions before it and the report marks it ``ranked: false``)."""
+    return bool((report.get("scores") or {}).get("ranked", report.get("complete")))
+
+
 def _summary(
     candidates: Sequence[Candidate],
     reports: Mapping[str, Mapping[str, Any]],
@@ -428,6 +458,9 @@ def _summary(
     ]
     xs = [_total(reports[c.id]) or 0.0 for c in ranked]
     ys = [c.overall for c in ranked]
+    eligible = [c for c in ranked if _card_ranked(reports[c.id])]
+    ex = [_total(reports[c.id]) or 0.0 for c in eligible]
+    ey = [c.overall for c in eligible]
     hits = sum(1 for c in candidates if (reports[c.id].get("scores") or {}).get("tier") == c.tier)
     rhos = [r for r in _question_rhos(points, ids).values() if r is not None]
     return {
@@ -435,6 +468,9 @@ def _summary(
         "ranked": len(ranked),
         "spearman_total": spearman(xs, ys),
         "pairwise_accuracy": pairwise_accuracy(xs, ys),
+        "ranked_eligible": len(eligible),
+        "spearman_total_eligible": spearman(ex, ey),
+        "pairwise_accuracy_eligible": pairwise_accuracy(ex, ey),
         "spearman_questions_mean": round(statistics.mean(rhos), 3) if rhos else None,
         "tier_accuracy": round(hits / len(candidates), 3) if candidates else None,
         "gaming": _oks([r for r in gaming if r["candidate"] in ids]),
@@ -494,7 +530,15 @@ def bench_set(
     per_q_rho = _question_rhos(points, None)
     rhos = [r for r in per_q_rho.values() if r is not None]
     cards = [r["scores"] for r in reports.values() if r.get("scores")]
-    gaming = _comparisons(candidates, by_id, totals, points, paraphrase=False)
+    # Gaming totals are compared with the fair reference (see fair_reference), scored here.
+    fair: dict[str, float | None] = {}
+    for c in candidates:
+        if c.kind in GAMING_KINDS and c.compare_to in by_id:
+            answers = fair_reference(c, by_id[c.compare_to])
+            fair[c.id] = _total(score(script, answers, embed, auto_reject)[0])
+    gaming = _comparisons(
+        candidates, by_id, totals, points, paraphrase=False, reference_totals=fair
+    )
     paraphrase = _comparisons(candidates, by_id, totals, points, paraphrase=True)
     return {
         "script": script.id,

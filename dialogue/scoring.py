@@ -50,6 +50,7 @@ from dialogue.assessment.anchors import QuestionAnchors, anchors_for
 from dialogue.assessment.guards import (
     MIN_CONTENT_WORDS,
     Guard,
+    affirmative_reading,
     content_words,
     keyword_list,
     negated_only,
@@ -84,7 +85,7 @@ __all__ = [
 ]
 
 #: Bump when any rule or constant here changes: reports record which scorer produced them.
-SCORER_VERSION = "2.2.0"
+SCORER_VERSION = "2.3.0"
 #: Delivery may never carry more than this share of a dimension (decision 8: metrics, bounded).
 MAX_DELIVERY_WEIGHT = 0.15
 #: Measured per turn and shown in the report, deliberately never scored (see module docstring).
@@ -115,6 +116,9 @@ RED_FLAG_SIMILARITY = 0.9
 RED_FLAG_MARGIN = 0.035
 #: Highest score (0-100) a question can keep when a guard fires.
 GUARD_CAP = 5.0
+#: Highest score of an open answer given wholly in another language than the script's: level 2
+#: of 1-5 on the 0-100 scale (the labelling rule of bench/data/assessment).
+OTHER_LANGUAGE_CAP = 25.0
 #: Negated-only criteria cap the score only when the model places the answer below this level.
 NEGATED_TRUSTED_LEVEL = 3.5
 #: A story about private life caps the score only when the model places the answer below this
@@ -598,10 +602,13 @@ def _nearer_private_life(text: str, language: Language, vectors: _Vectors) -> bo
 _NO_CONTENT = [re.compile(for_language(code).NO_CONTENT, re.IGNORECASE) for code in ("en", "zh")]
 
 
-def _model_text(turns: Iterable[str]) -> str:
+def _model_text(turns: Iterable[str], language: Language) -> str:
     """The answer as the model reads it: its turns joined, without hesitation sounds and opening
-    pleasantries of either language (an answer may mix them). Quotes keep the verbatim text."""
-    joined = " ".join(t.strip() for t in turns)
+    pleasantries of either language (an answer may mix them), and without the clauses that end
+    in their no ("mornings I can't do", 早上不行: the model reads the topic and misses the no;
+    :func:`dialogue.assessment.guards.affirmative_reading`). Quotes keep the verbatim text."""
+    read = [affirmative_reading(t.strip(), detect_language(t) or language) for t in turns]
+    joined = " ".join(read)
     cleaned = joined
     for pattern in _NO_CONTENT:
         cleaned = pattern.sub("", cleaned)
@@ -629,7 +636,7 @@ def _score_rubric(
 ) -> tuple[float, float, int, float, float, list[dict[str, Any]], list[dict[str, Any]]]:
     rubric = question.rubric
     assert rubric is not None
-    answer = vectors[_model_text(t.answer.text for t in turns)]
+    answer = vectors[_model_text((t.answer.text for t in turns), language)]
     sims = anchors.exemplars @ answer
     level = _level(sims, anchors.levels)
     nearest = int(np.argmax(sims))
@@ -741,15 +748,23 @@ def _score_question(
     else:
         method = "concepts"
         score, quotes, flags = _score_concepts(question, turns, language)
-    for turn in turns:
-        guard = other_language(turn.answer.text, language)
-        if guard is not None:
-            flags.append(_flag(turn, guard))
+    elsewhere = [
+        _flag(t, g) for t in turns if (g := other_language(t.answer.text, language)) is not None
+    ]
+    flags.extend(elsewhere)
+    if elsewhere and method != "yes_no" and len(elsewhere) == len(turns):
+        # The role works in the script's language: an answer in another one shows what the
+        # candidate knows, not that they can do the job in it (level 2 at most).
+        score = min(score, OTHER_LANGUAGE_CAP)
     said = sum(
         content_words(t.answer.text, detect_language(t.answer.text) or language) for t in turns
     )
+    if method != "yes_no" and said < MIN_CONTENT_WORDS:
+        # A scrap ("Um.") or hedges alone ("not sure yet", 看情况吧) commit to nothing.
+        guard = Guard("no_answer", "says nothing of substance", turns[-1].answer.text.strip())
+        flags.append(_flag(turns[-1], guard))
     if not quotes or (method != "yes_no" and said < MIN_CONTENT_WORDS):
-        score = 0.0  # no point without a verbatim quote, nor for a scrap such as "Um."
+        score = 0.0  # no point without a verbatim quote, nor for a non-answer
     return QuestionScore(
         question_id=question.id,
         method=method,
@@ -886,7 +901,7 @@ def score_interview(
             continue
         turns = [a.text for a in by_question.get(q.id, []) if a.text.strip()]
         if turns:
-            texts.append(_model_text(turns))
+            texts.append(_model_text(turns, language))
     vectors = _Vectors(texts, embed)
     shares = script.question_shares()
     questions = [

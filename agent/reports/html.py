@@ -41,6 +41,7 @@ FLAG_LABELS = {
     "keyword_list": "Keyword list",
     "off_topic": "Off topic",
     "other_language": "Other language",
+    "no_answer": "No answer",
 }
 # Per-turn metrics shown in the transcript: (feature key, label, unit, decimals).
 TURN_METRICS: tuple[tuple[str, str, str, int], ...] = (

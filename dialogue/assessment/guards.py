@@ -13,10 +13,19 @@ from dataclasses import dataclass
 
 from dialogue.concept_match import ConceptMatch
 from dialogue.lang import for_language
-from dialogue.text import Language, clauses, detect_language, en_words, normalize, zh_tokens
+from dialogue.text import (
+    Language,
+    clauses,
+    detect_language,
+    en_words,
+    normalize,
+    quantities,
+    zh_tokens,
+)
 
 __all__ = [
     "Guard",
+    "affirmative_reading",
     "content_words",
     "keyword_list",
     "negated_only",
@@ -80,9 +89,17 @@ MIN_CONTENT_WORDS = 2
 
 
 def content_words(text: str, language: Language) -> int:
-    """Words of ``text`` that are not fillers (jieba words for Mandarin)."""
+    """Words of ``text`` that carry content (jieba words for Mandarin): not fillers, not
+    function words, not hedges ("not sure yet", "I guess, yeah", 看情况吧, 还好吧). An answer
+    made of those alone commits to nothing, however long it is."""
     tokens = en_words(text) if language == "en" else zh_tokens(text)
-    return sum(t not in _FILLERS for t in tokens)
+    function = _EN_FUNCTION if language == "en" else _ZH_FUNCTION
+    hedges = _hedges(language)
+    return sum(t not in _FILLERS and t not in function and t not in hedges for t in tokens)
+
+
+def _hedges(language: Language) -> frozenset[str]:
+    return frozenset(for_language(language).HEDGES.split())
 
 
 # --- keyword lists ------------------------------------------------------------------------
@@ -92,9 +109,10 @@ _EN_FUNCTION_WORDS = (
     "i i'd i'll i'm i've me my we we'd we'll our us you your they them their he she it it's "
     "the a an to and or but so if then that this these those of for with in on at by from "
     "would will can could should be is am are was were been do did does have has had not "
-    "no yes just also first after before when what how all any some there here as up out "
-    "let make sure get give tell say ask"
-)
+    "no yes just also first after before when what how all any some there here as "
+    "let make sure get give tell say ask don't doesn't didn't won't wouldn't can't couldn't "
+    "isn't aren't wasn't haven't hasn't"
+)  # not "up" / "out": verb particles of listed terms ("pick up") are no syntax
 _EN_FUNCTION = frozenset(_EN_FUNCTION_WORDS.split())
 _ZH_FUNCTION_WORDS = (
     "我 我们 你 您 他 她 它 他们 会 的 了 把 给 就 先 然后 再 是 在 和 跟 让 要 能 可以 也 都 "
@@ -103,6 +121,17 @@ _ZH_FUNCTION_WORDS = (
 )
 _ZH_FUNCTION = frozenset(_ZH_FUNCTION_WORDS.split())
 _LIST_SPLIT = re.compile(r"[,;/、，；\n]+")
+#: A list item of at least this many words is a phrase, not a term.
+_PHRASE_TOKENS = 3.0
+_ARTICLE = re.compile(r"an? ", re.IGNORECASE)
+
+
+def _counted_phrase(item: str, language: Language) -> bool:
+    """Whether a list item is a phrase (at least :data:`_PHRASE_TOKENS` words) with a counted
+    amount in it (a number with its unit; "a day" is no count)."""
+    size = len(en_words(item) if language == "en" else zh_tokens(item))
+    counted = [q for q in quantities(item, language) if q.unit and not _ARTICLE.match(q.text)]
+    return bool(counted) and size >= _PHRASE_TOKENS
 
 
 def keyword_list(text: str, language: Language) -> Guard | None:
@@ -117,6 +146,13 @@ def keyword_list(text: str, language: Language) -> Guard | None:
     function = _EN_FUNCTION if language == "en" else _ZH_FUNCTION
     ratio = sum(t in function for t in tokens) / len(tokens)
     items = [i for i in _LIST_SPLIT.split(normalize(text)) if i.strip()]
+    phrases = [i for i in items if len(en_words(i) if language == "en" else zh_tokens(i)) >= 2]
+    if any(_counted_phrase(i, language) for i in items) and 2 * len(phrases) >= len(items):
+        # "银行呼叫中心四年，一天八十通左右" / "six years, about ninety calls a day": an amount
+        # attached to what it counts, among phrases, makes a telegraphic statement; a list of
+        # mostly single terms ("三年" or "phone support three years" among them, or "calls a
+        # day") is not made one by it.
+        return None
     short_items = len(items) >= 3 and len(tokens) / len(items) <= 2.5
     if ratio < 0.1 or (short_items and ratio < 0.2):
         return Guard("keyword_list", "a list of terms, not an answer", text.strip()[:200])
@@ -143,12 +179,27 @@ _ZH_REFUSAL = re.compile(
 _ZH_NEGATED_BEFORE = re.compile(r"(不会|绝不|不要|决不|从不|不能)\s*$")
 
 
+#: The candidate as the one who calls back ("I'll call back later", 我晚点再打给他): a promise
+#: to follow up, not the brush-off of telling the customer to call again.
+_EN_SELF_BEFORE = re.compile(r"\bi(?:'ll|'d| will| would| can| could)?\s+(?:\w+\s+)?$")
+_ZH_SELF_BEFORE = re.compile(r"我(?:会|就|再|可以|要)?\s*$")
+_CALLBACK = ("call back later", "call us back later", "晚点再打")
+_PASSIVE_BEFORE = re.compile(r"(?:被|遭到|\b(?:be|been|being|was|were|get|got)\s+)$")
+
+
 def _refusal_phrase(text: str, language: Language) -> str | None:
     for clause in clauses(text) if language == "en" else [normalize(text)]:
         pattern = _EN_REFUSAL if language == "en" else _ZH_REFUSAL
         before = _EN_NEGATED_BEFORE if language == "en" else _ZH_NEGATED_BEFORE
+        self_before = _EN_SELF_BEFORE if language == "en" else _ZH_SELF_BEFORE
         for match in pattern.finditer(clause):
             phrase = match.group(0)
+            if phrase in _CALLBACK and self_before.search(clause[: match.start()]):
+                continue  # the candidate calls back: follow-through
+            if phrase in {"refuse", "refusing", "拒绝"} and _PASSIVE_BEFORE.search(
+                clause[: match.start()]
+            ):
+                continue  # 被拒绝 / "being refused": the candidate is the one refused
             starts_negated = phrase.startswith(("won't", "will not", "wouldn't", "would not"))
             negator_first = phrase.startswith(("never", "不会", "不道歉", "不给", "不能", "不可能"))
             if not (starts_negated or negator_first) and before.search(clause[: match.start()]):
@@ -199,6 +250,15 @@ def _dismissive_phrase(text: str, language: Language) -> str | None:
     return None
 
 
+_STORY_SPLIT = {
+    "en": re.compile(r"[,;:.!?\n]+|\b(?:and|but|so|then|because|when|while)\b"),
+    "zh": re.compile(r"[,;:.!?，；：。！？\n]+"),
+}
+
+
+_POSSESSIVE = re.compile(r"'s\b|(?:[^，。,.]{0,2})的")
+
+
 def private_story(text: str, language: Language) -> Guard | None:
     """A flag when the answer tells a story about private life, not about doing the job.
 
@@ -207,9 +267,27 @@ def private_story(text: str, language: Language) -> Guard | None:
     nothing in it is about customers, colleagues, shifts or the candidate's own work.
     """
     said = normalize(text)
-    private = _pattern(language, "PRIVATE_LIFE").search(said)
-    if private is None or _pattern(language, "JOB_CONTEXT").search(said):
+    private_life = _pattern(language, "PRIVATE_LIFE")
+    private = private_life.search(said)
+    if private is None:
         return None
+    # The job must be the candidate's: a clause about a relative ("my mother worked at a call
+    # centre for a year", 我妈妈在呼叫中心干过一年) or told of a third person (he, she) puts
+    # the job words in someone else's life, unless the candidate is its subject too ("I
+    # worked at my uncle's shop", 我在我家的店里做了两年).
+    others = _pattern(language, "THIRD_PERSON")
+    myself = _pattern(language, "FIRST_PERSON_AGENT")
+    job = _pattern(language, "JOB_CONTEXT")
+    for clause in _STORY_SPLIT[language].split(said):
+        # A relative as the owner ("my cousin's shop", 我表姐的淘宝店) is where, not who.
+        actors = [
+            m for m in private_life.finditer(clause) if not _POSSESSIVE.match(clause, m.end())
+        ]
+        someone_else = actors or others.search(clause)
+        if someone_else and not myself.search(clause):
+            continue
+        if job.search(clause):
+            return None
     quote = next((s for s in sentences(text) if private.group(0) in normalize(s)), text.strip())
     return Guard("off_topic", "tells a story about private life, not about the job", quote)
 
@@ -249,6 +327,66 @@ def negated_stance(text: str, language: Language) -> Guard | None:
     first = normalize(parts[0])
     quote = next((s for s in sentences(text) if first in normalize(s)), text.strip())
     return Guard("negated", "the answer as a whole says no", quote)
+
+
+#: Idioms with a negation character that say something positive (an apology, praise).
+_ZH_NOT_A_NO = re.compile(r"不好意思|对不起|对不住|过意不去|不客气|了不起|不得了|不错")
+#: Clauses for the reading: punctuation (commas too: "..., mornings I can't do") and the
+#: conjunctions of :data:`_EN_STANCE_SPLIT` / :data:`_ZH_STANCE_SPLIT`, kept as joints.
+_READING_SPLIT = {
+    "en": re.compile(r"([,;:.!?\n]+|\b(?:and|but|so|then|because|instead)\b)", re.IGNORECASE),
+    "zh": re.compile(f"({_ZH_STANCE_SPLIT.pattern})"),
+}
+_SENTENCE_JOINT = re.compile(r"[.!?。！？\n]")
+
+
+def _trailing_no(clause: str, language: Language) -> bool:
+    """Whether ``clause`` names something and then declines it ("mornings I can't do",
+    "weekends aren't possible", 早上不行, 周末没空): the no after the word (``DECLINED_TAIL`` in
+    :mod:`dialogue.lang`), after words that carry content and hold no negator themselves."""
+    said = clause.strip().rstrip(".!?。！？…")
+    if language == "zh":
+        said = _ZH_NOT_A_NO.sub("", said)
+    found = _pattern(language, "DECLINED_TAIL").search(said)
+    if found is None:
+        return False
+    head = said[: found.start()]
+    if language == "en":
+        negator, content = _EN_NEGATOR, [w for w in en_words(head) if w not in _EN_FUNCTION]
+        return bool(content) and not negator.search(head)
+    return len(head.strip()) >= 2 and not _ZH_NEGATOR.search(head)
+
+
+def affirmative_reading(text: str, language: Language) -> str:
+    """``text`` without the clauses that end in their negation, for the embedding model.
+
+    A sentence embedding reads the topic words of "evenings and weekends are fine, mornings I
+    can't do" (晚上和周末都行，早上不行) and misses the no that follows them, so such an answer
+    lands next to an all-negative exemplar. The model reads the other clauses; the no is left
+    to the guards. Text where no clause ends in a no, or no clause is free of negation, is
+    returned as is.
+    """
+    # Clauses at even indices, the punctuation or conjunction after each at odd ones (verbatim).
+    pieces = _READING_SPLIT[language].split(text)
+    clauses_at = [i for i in range(0, len(pieces), 2) if pieces[i].strip()]
+    dropped = {i for i in clauses_at if _trailing_no(normalize(pieces[i]), language)}
+    negator = _EN_NEGATOR if language == "en" else _ZH_NEGATOR
+    exempt = _pattern(language, "NEGATION_EXEMPT")
+    says_yes = [
+        i
+        for i in clauses_at
+        if i not in dropped and not negator.search(exempt.sub(" ", normalize(pieces[i])))
+    ]
+    if not dropped or not says_yes:
+        return text  # no clause ends in a no, or nothing but no's
+    for i in sorted(dropped):
+        pieces[i] = ""
+        # The clause goes with the joint that leads to it, unless that ends a sentence.
+        before = i > 0 and not _SENTENCE_JOINT.search(pieces[i - 1])
+        joint = i - 1 if before else i + 1
+        if joint < len(pieces) and not _SENTENCE_JOINT.search(pieces[joint]):
+            pieces[joint] = ""
+    return re.sub(r"\s+", " ", "".join(pieces)).strip(" ,，")
 
 
 def negated_only(matches: list[ConceptMatch]) -> Guard | None:

@@ -412,6 +412,27 @@ JOB_CONTEXT = (
     r"\b(?:my|our|the) (?:last |previous |old |current )?(?:job|work|role|employer|company|shop|"
     r"store|office|desk|centre|center)\b|\bat work\b"
 )
+#: Third-person subjects: a clause told of "he" or "she" is someone else's story, not the
+#: candidate's job (customers are "they" or "the customer" in these answers).
+THIRD_PERSON = r"\b(?:he|she|his|her|him)\b"
+#: The candidate as the subject of a clause ("I worked at my uncle's shop").
+FIRST_PERSON_AGENT = r"\b(?:i|i'm|i've|i'd|i'll)\b"
+#: Words that commit to nothing ("not sure yet", "I guess, yeah", "it depends"): an answer of
+#: these, function words and fillers alone is no answer (dialogue.assessment.guards).
+HEDGES = (
+    "know sure guess depends depend maybe perhaps yeah yep dunno yet really idea think thing "
+    "things stuff okay ok like kind sort probably honestly basically whatever see"
+)
+#: A clause that names something and then declines it: "mornings I can't do", "weekends
+#: aren't possible", "nights don't work for me". The embedding model reads the named words and
+#: misses the no after them (dialogue.assessment.guards.affirmative_reading).
+DECLINED_TAIL = (
+    r"\b(?:i |we )?(?:can't|cannot|can not|couldn't|won't be able to)(?: do| make| manage| work)?"
+    r"(?: (?:it|them|that|those))?$|"
+    r"\b(?:is|are|'s|'re)? ?(?:not|n't|never) (?:possible|an option|okay|ok|good|available)$|"
+    r"\b(?:isn't|aren't) (?:possible|an option|okay|ok|good|available)$|"
+    r"\b(?:don't|doesn't|won't|wouldn't) work(?: for me)?$|\bno good$|\bnot for me$"
+)
 #: A clause longer than this (in words) says more than its negator (an unpunctuated transcript).
 STANCE_CLAUSE_WORDS = 12
 #: Negators that do not make a clause negative ("don't mind", "no problem", "never mind").

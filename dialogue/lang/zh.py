@@ -343,6 +343,7 @@ DISMISSIVE = (
 #: shop sells (花园家具, 生日蛋糕) are not on the list.
 PRIVATE_LIFE = (
     r"(?:我|我们)(?:的)?(?:爸|妈|父亲|母亲|爷爷|奶奶|外公|外婆|姥姥|姥爷|哥|姐|弟|妹|表|堂|老公|老婆|"
+    r"舅|叔|伯|姑|姨|"
     r"丈夫|妻子|男朋友|女朋友|孩子|儿子|女儿|家|朋友|邻居)|家人|老公|老婆|孩子|"
     r"度假|旅游|旅行|露营|野餐|海边"
 )
@@ -352,6 +353,23 @@ JOB_CONTEXT = (
     r"客户|顾客|客人|买家|用户|来电|同事|领导|主管|经理|组长|[早晚夜白轮排]班|班次|工单|队列|坐席|时间|"
     r"处理|负责|接待|回复|售后|可以|都行|有空|(?<![好几])[0-9一二两三四五六七八九十半]+(?:年|个月)|"
     r"我(?:以前|之前|曾经|在|做|干|接|会|能|上|的工作|们公司)"
+)
+#: A clause that opens with 他 / 她 as its subject (see dialogue.lang.en). Answers name the
+#: customer 他 too, but mostly as the object (让他说, 给他换), so only the opening counts.
+THIRD_PERSON = r"^\s*(?:他|她)(?!们)"
+#: The candidate doing something (我在我家的店里做了两年; not 我小时候 or 我妈妈).
+FIRST_PERSON_AGENT = r"我(?:以前|之前|曾经|也|就|自己)?(?:在|做|干|接|负责|处理|帮)"
+#: Words that commit to nothing (看情况吧, 还不确定, 还好吧) (see dialogue.lang.en).
+HEDGES = (
+    "看 情况 看情况 还好 知道 不知道 确定 不确定 说不好 不好说 说不准 可能 也许 大概 差不多 "
+    "应该 反正 随便 再说 还行 一般 吧 嘛 呢 啦 哈"
+)
+#: A clause that names something and then declines it: 早上不行, 周末没空, 夜班上不了 (see
+#: dialogue.lang.en).
+DECLINED_TAIL = (
+    r"(?:也|都|就|可能|实在|恐怕)?(?:不太|不)(?:行|可以|能|方便|合适|太行)(?:了|的|啊|吧|呢)*$|"
+    r"(?:也|都|就)?没(?:空|时间|办法)(?:了|的|啊|吧|呢)*$|"
+    r"(?:做|上|来|去)不了(?:了|的|啊|吧|呢)*$"
 )
 #: A clause longer than this (in characters) says more than its negator.
 STANCE_CLAUSE_WORDS = 20
