@@ -143,18 +143,31 @@ def _candidate_voice(runtime: Runtime, script_id: str | None, persona: Any) -> A
 def cmd_simulate(args: argparse.Namespace) -> int:
     """Run a synthetic candidate against a server; last line printed is the report path."""
     from agent.calls.run import Runtime
-    from agent.devtools.simulate import format_event, load_persona, simulate
+    from agent.devtools.simulate import PersonaError, format_event, load_persona, simulate
     from models.errors import ModelError
 
     settings = _settings(args)
     script_id = args.script or settings.default_script
-    persona = load_persona(args.answers or script_id)
+    if not args.server:
+        # The in-process server pre-synthesizes the simulated script's prompts, not the default
+        # script's: synthesis in this process would otherwise compete with the call's audio.
+        settings = settings.model_copy(update={"default_script": script_id})
+    try:
+        persona = load_persona(args.answers or script_id)
+    except PersonaError as exc:
+        print(f"screenline simulate: {exc}", file=sys.stderr)
+        return 1
     runtime = Runtime(settings)  # shared with the in-process server: one copy of each model
     try:
         voice = _candidate_voice(runtime, script_id, persona)
     except ModelError as exc:
         print(f"screenline simulate: no voice for the synthetic candidate: {exc}", file=sys.stderr)
         return 1
+    if not args.server:
+        # Every prompt cached before the call: the interviewer then never waits on synthesis
+        # (Kokoro speaks Mandarin at about 1 CPU-s per second) while the candidate streams.
+        print(f"preparing {script_id}: synthesizing its prompts once...", file=sys.stderr)
+        runtime.warm([script_id])
 
     def show(msg: dict[str, Any]) -> None:
         line = format_event(msg)
@@ -236,14 +249,19 @@ def cmd_mic(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from agent.devtools.mic import MicError, MicOptions, preflight, run_mic
-    from agent.devtools.simulate import load_persona
+    from agent.devtools.simulate import PersonaError, load_persona
     from models.errors import ModelError
 
     settings = _settings(args)
+    try:
+        answers = load_persona(args.answers) if args.answers else None
+    except PersonaError as exc:
+        print(f"screenline mic: {exc}", file=sys.stderr)
+        return 1
     options = MicOptions(
         input_wav=Path(args.input) if args.input else None,
         output_wav=Path(args.output) if args.output else None,
-        answers=load_persona(args.answers) if args.answers else None,
+        answers=answers,
         input_timing=args.input_timing,
         gap_s=args.gap,
         speed=args.speed,
