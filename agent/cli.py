@@ -84,12 +84,14 @@ def _free_port(host: str) -> int:
 
 @contextlib.asynccontextmanager
 async def in_process_server(
-    settings: Settings, runtime: Runtime | None = None
+    settings: Settings, runtime: Runtime | None = None, *, prompts: bool = True
 ) -> AsyncIterator[str]:
-    """Start the server inside this event loop on a free loopback port; yields its ws URL."""
+    """Start the server inside this event loop on a free loopback port; yields its ws URL.
+    ``prompts``: pre-synthesize the default script's prompts in the background."""
     from agent.api.server import create_app
 
-    async with serve_app(create_app(settings, runtime), settings.max_frame_bytes) as base:
+    app = create_app(settings, runtime, prompts=prompts)
+    async with serve_app(app, settings.max_frame_bytes) as base:
         yield f"{base}/ws/call"
 
 
@@ -149,8 +151,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     settings = _settings(args)
     script_id = args.script or settings.default_script
     if not args.server:
-        # The in-process server pre-synthesizes the simulated script's prompts, not the default
-        # script's: synthesis in this process would otherwise compete with the call's audio.
+        # The in-process server loads the simulated script's models, not the default script's.
         settings = settings.model_copy(update={"default_script": script_id})
     try:
         persona = load_persona(args.answers or script_id)
@@ -163,11 +164,9 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     except ModelError as exc:
         print(f"screenline simulate: no voice for the synthetic candidate: {exc}", file=sys.stderr)
         return 1
-    if not args.server:
-        # Every prompt cached before the call: the interviewer then never waits on synthesis
-        # (Kokoro speaks Mandarin at about 1 CPU-s per second) while the candidate streams.
-        print(f"preparing {script_id}: synthesizing its prompts once...", file=sys.stderr)
-        runtime.warm([script_id])
+    # No prompt is synthesized up front: the interview uses about a third of a script's fixed
+    # prompts, and its timers start when a prompt has been heard, so a prompt voiced on first
+    # use (Kokoro: about 1 CPU-s per second of Mandarin) only delays the call, never breaks it.
 
     def show(msg: dict[str, Any]) -> None:
         line = format_event(msg)
@@ -213,7 +212,8 @@ async def _against_server(
     if not server:
         from agent.auth.guard import Access
 
-        async with in_process_server(settings, runtime) as url:
+        # One developer call: its prompts are voiced on first use, not all up front.
+        async with in_process_server(settings, runtime, prompts=False) as url:
             return await go(url, Access.from_settings(settings).call_token())
     token = token or (settings.api_key.get_secret_value() if settings.api_key else None)
     if not token and "token=" not in server:
