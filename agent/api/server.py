@@ -58,8 +58,11 @@ from telephony.native_ws import (
 log = logging.getLogger(__name__)
 
 
-def create_app(settings: Settings, runtime: Runtime | None = None, *, warm: bool = True) -> FastAPI:
-    """Build the app. ``warm`` loads models and pre-synthesizes prompts at start-up."""
+def create_app(
+    settings: Settings, runtime: Runtime | None = None, *, warm: bool = True, prompts: bool = True
+) -> FastAPI:
+    """Build the app. ``warm`` loads models at start-up and, with ``prompts``, pre-synthesizes
+    the default script's fixed prompts in the background."""
     rt = runtime or Runtime(settings)
     check_twilio_settings(settings)
     access = Access.from_settings(settings, rt.db)
@@ -81,7 +84,8 @@ def create_app(settings: Settings, runtime: Runtime | None = None, *, warm: bool
             loaded = await asyncio.to_thread(rt.load_models, [settings.default_script])
             log.info("start-up: models loaded %s", {k: round(v, 2) for k, v in loaded.items()})
             await asyncio.to_thread(rt.report_unvoiced)
-            warming = asyncio.create_task(_warm_prompts(rt, [settings.default_script]))
+            if prompts:
+                warming = asyncio.create_task(_warm_prompts(rt, [settings.default_script]))
         rt.models_ready = True
         retention = asyncio.create_task(retention_loop(rt.db, settings))
         await rt.bus.start()  # Redis: refuses to start when the configured server is down

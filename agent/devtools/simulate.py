@@ -26,6 +26,7 @@ import yaml
 from audio.pcm import float_to_pcm16, resample
 from audio.tts import as_engine
 from audio.wav import read_wav
+from dialogue.recordings import recording_path, recording_problem
 from telephony.g711 import pcm16_to_ulaw, ulaw_to_pcm16
 
 FRAME_S = 0.02
@@ -70,14 +71,29 @@ class Persona:
         return self.fallback
 
 
-def _reply(value: Any, base: Path) -> Reply:
+class PersonaError(ValueError):
+    """A persona file that cannot be used; the message names the file, the answer and why."""
+
+
+def _recorded(persona_file: Path, where: str, relative: str) -> Path:
+    """The recording a reply names, checked like a script's recorded prompts (relative to the
+    persona file, a playable PCM WAV of bounded length): a bad one fails at load, not mid-call."""
+    if Path(relative).is_absolute():
+        raise PersonaError(f"{persona_file}: {where}: recording '{relative}' must be relative")
+    problem = recording_problem(recording_path(persona_file, relative))
+    if problem is not None:
+        raise PersonaError(f"{persona_file}: {where}: recording '{relative}': {problem}")
+    return recording_path(persona_file, relative)
+
+
+def _reply(value: Any, persona_file: Path, where: str) -> Reply:
     if isinstance(value, dict):
         audio = value.get("audio")
         return Reply(
             text=str(value.get("text", "")),
             over_prompt=value.get("over_prompt"),
             over_prompt_at_s=float(value.get("over_prompt_at_s", 1.0)),
-            audio=base / str(audio) if audio else None,
+            audio=_recorded(persona_file, where, str(audio)) if audio else None,
         )
     return Reply(text="" if value is None else str(value))
 
@@ -85,23 +101,23 @@ def _reply(value: Any, base: Path) -> Reply:
 def load_persona(path_or_script: str | Path) -> Persona:
     """A persona from a YAML file (``answers:`` mapping question id -> reply, or a list of
     replies), or the shipped persona for a script id; an empty persona answers "Yes.".
-    A reply may name a WAV ``audio:`` file (relative to the persona file) that says its text."""
+    A reply may name a WAV ``audio:`` file (relative to the persona file) that says its text:
+    checked here like a script's recordings (:class:`PersonaError` says what is wrong)."""
     path = Path(path_or_script)
     if not path.is_file():
         path = PERSONAS_DIR / f"{path_or_script}.yaml"
     if not path.is_file():
         return Persona()
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    base = path.parent
     if isinstance(data, list):
-        return Persona(in_order=[_reply(a, base) for a in data])
+        return Persona(in_order=[_reply(a, path, f"answer {i + 1}") for i, a in enumerate(data)])
     if isinstance(data, dict):
         answers = data.get("answers", data)
         return Persona(
-            by_question={str(k): _reply(v, base) for k, v in answers.items()},
-            fallback=_reply(data.get("fallback", "Yes."), base),
+            by_question={str(k): _reply(v, path, f"answers.{k}") for k, v in answers.items()},
+            fallback=_reply(data.get("fallback", "Yes."), path, "fallback"),
         )
-    raise ValueError(f"{path}: persona must be a list of answers or a mapping")
+    raise PersonaError(f"{path}: persona must be a list of answers or a mapping")
 
 
 def degrade_telephony(audio: np.ndarray, rate: int, rng: np.random.Generator) -> np.ndarray:
