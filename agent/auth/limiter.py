@@ -38,6 +38,19 @@ log = logging.getLogger(__name__)
 Scope = dict[str, Any]
 
 
+def parse_peer(host: str | None) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """A peer's IP address (an IPv4-mapped IPv6 one as IPv4); None when it is not one."""
+    if not host:
+        return None
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return None
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    return address
+
+
 @dataclass
 class _Entry:
     failures: int
@@ -61,15 +74,8 @@ class FailureLimiter:
 
     def address_key(self, host: str | None) -> str | None:
         """The table key of a client address; None for an exempt or unparsable one."""
-        if not host:
-            return None
-        try:
-            address = ipaddress.ip_address(host)
-        except ValueError:
-            return None
-        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-            address = address.ipv4_mapped
-        if any(address in network for network in self._exempt):
+        address = parse_peer(host)
+        if address is None or any(address in network for network in self._exempt):
             return None
         if isinstance(address, ipaddress.IPv6Address):
             return str(ipaddress.ip_network(f"{address}/64", strict=False))

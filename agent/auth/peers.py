@@ -9,7 +9,7 @@ import ipaddress
 import re
 from collections.abc import Callable
 
-from agent.auth.limiter import note_failure
+from agent.auth.limiter import note_failure, parse_peer
 from agent.settings import AuthSettings, Settings
 
 # E.164: "+", a country code starting 1-9, at most 15 digits in all (ITU-T E.164 section 6).
@@ -58,13 +58,8 @@ def address_allow_list(settings: Settings) -> Callable[[str], bool]:
     networks = [ipaddress.ip_network(n, strict=False) for n in settings.auth.audiosocket_allow]
 
     def allowed(host: str) -> bool:
-        try:
-            address = ipaddress.ip_address(host)
-        except ValueError:
-            return False
-        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-            address = address.ipv4_mapped
-        return any(address in network for network in networks)
+        address = parse_peer(host)
+        return address is not None and any(address in network for network in networks)
 
     return allowed
 

@@ -1,17 +1,32 @@
-"""Access-control test servers. The store tests' databases (``database_url``, ``postgres_url``)
-are in tests/conftest.py."""
+"""Access-control test servers, and a migrated database per backend (``db``) on the
+``database_url`` of tests/conftest.py."""
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
+from agent.store.db import Database
 from tests.conftest import FIXTURES
+
+
+@pytest.fixture
+def db(database_url: str) -> Iterator[Database]:
+    """A database at the head revision; migrated back down afterwards (the migrations undo
+    cleanly, and the next test starts empty)."""
+    database = Database(database_url)
+    database.upgrade()
+    try:
+        yield database
+    finally:
+        database.downgrade("base")
+        database.dispose()
 
 
 @dataclass

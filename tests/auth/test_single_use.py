@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -23,17 +22,6 @@ from agent.store.invitations import InvitationStore
 from tests.auth.conftest import AuthServer, auth_server
 
 AUDIO_SDP = "v=0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\n"  # passes the checks, fails to negotiate
-
-
-@pytest.fixture
-def db(database_url: str) -> Iterator[Database]:
-    database = Database(database_url)
-    database.upgrade()
-    try:
-        yield database
-    finally:
-        database.downgrade("base")
-        database.dispose()
 
 
 def test_a_token_is_redeemed_once_even_by_racing_workers(db: Database) -> None:

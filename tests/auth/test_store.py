@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from sqlalchemy import inspect, select
 
@@ -11,17 +9,6 @@ from agent.auth.keys import Role, split_key
 from agent.store.apikeys import KeyStore
 from agent.store.db import Database, head_revision
 from agent.store.tables import ApiKey
-
-
-@pytest.fixture
-def db(database_url: str) -> Iterator[Database]:
-    database = Database(database_url)
-    database.upgrade()
-    try:
-        yield database
-    finally:
-        database.downgrade("base")  # the migrations undo cleanly, and the next test starts empty
-        database.dispose()
 
 
 def test_migrations_create_the_schema_and_are_idempotent(db: Database) -> None:
