@@ -43,3 +43,18 @@ def _error_rate(ref: list[str], hyp: list[str]) -> float:
             current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (r != h))
         previous = current
     return previous[-1] / max(len(ref), 1)
+
+
+def stored_reports(database_url: str) -> dict[str, dict[str, object]]:
+    """Every report row in a database: report id -> body."""
+    from sqlalchemy import select
+
+    from agent.store.db import Database
+    from agent.store.tables import ReportRow
+
+    database = Database(database_url)
+    try:
+        with database.session() as session:
+            return {r.report_id: r.body for r in session.scalars(select(ReportRow))}
+    finally:
+        database.dispose()

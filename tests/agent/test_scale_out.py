@@ -29,14 +29,12 @@ from typing import Any
 import httpx
 import pytest
 import pytest_asyncio
-from sqlalchemy import select
 
 from agent.devtools.simulate import simulate
-from agent.store.db import Database
-from agent.store.tables import ReportRow
 from tests.abuse.test_crash import ServerProcess
 from tests.conftest import fresh_postgres
 from tests.delivery.conftest import HR_SECRET, HrEndpoint, hr_app, wait_for
+from tests.helpers import stored_reports
 
 pytestmark = [pytest.mark.slow, pytest.mark.asyncio(loop_scope="session")]
 
@@ -188,12 +186,7 @@ async def test_three_workers_one_stopped_mid_call_lose_nothing(
     assert closed_while_live == [True]
 
     # Every call's report is in the shared database, whichever worker wrote it.
-    database = Database(shared_database)
-    try:
-        with database.session() as session:
-            rows = {r.report_id: r.body for r in session.scalars(select(ReportRow))}
-    finally:
-        database.dispose()
+    rows = stored_reports(shared_database)
     report_ids = [e[0]["report_id"] for e in ended]
     assert sorted(rows) == sorted(report_ids)
     first = rows[report_ids[0]]

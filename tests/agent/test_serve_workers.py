@@ -20,15 +20,13 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import select
 
 from agent.api.serving import WorkersRefused, worker_environment
 from agent.devtools.simulate import simulate
 from agent.settings import Settings
-from agent.store.db import Database
-from agent.store.tables import ReportRow
 from tests.abuse.conftest import FIXTURES, free_port
 from tests.conftest import fresh_postgres
+from tests.helpers import stored_reports
 
 ROOT = Path(__file__).parents[2]
 CLI = str(Path(sys.executable).with_name("screenline"))
@@ -126,12 +124,7 @@ async def test_two_workers_on_one_port_drain_on_sigterm(
     # Which worker took which call is the kernel's choice; each kept its journals apart.
     assert {p.name for p in (tmp_path / "data" / "workers").iterdir()} <= {"0", "1"}
     ended = [next(e for e in evs if e.get("type") == "call_ended") for evs in events]
-    database = Database(shared_database)
-    try:
-        with database.session() as session:
-            rows = {r.report_id: r.body for r in session.scalars(select(ReportRow))}
-    finally:
-        database.dispose()
+    rows = stored_reports(shared_database)
     assert sorted(rows) == sorted(e["report_id"] for e in ended)
     assert all(body["end_reason"] == "shutdown" for body in rows.values())
     # The report files went to the parent's reports directory, shared by both workers.
