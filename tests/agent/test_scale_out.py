@@ -33,7 +33,7 @@ import pytest_asyncio
 from agent.devtools.simulate import simulate
 from tests.abuse.test_crash import ServerProcess
 from tests.conftest import fresh_postgres
-from tests.delivery.conftest import HR_SECRET, HrEndpoint, hr_app, wait_for
+from tests.delivery.conftest import HR_SECRET, HrEndpoint, serving_hr_endpoint, wait_for
 from tests.helpers import stored_reports
 
 pytestmark = [pytest.mark.slow, pytest.mark.asyncio(loop_scope="session")]
@@ -49,11 +49,7 @@ def shared_database() -> Iterator[str]:
 
 @pytest_asyncio.fixture
 async def hr() -> AsyncIterator[HrEndpoint]:
-    from agent.cli import serve_app
-
-    endpoint = HrEndpoint()
-    async with serve_app(hr_app(endpoint)) as base:
-        endpoint.url = base.replace("ws://", "http://") + "/hooks/screenline"
+    async with serving_hr_endpoint() as endpoint:
         yield endpoint
 
 

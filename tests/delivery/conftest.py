@@ -4,6 +4,7 @@ that verifies signatures, and helpers to write outbox events as the product does
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
@@ -106,11 +107,18 @@ def hr_app(endpoint: HrEndpoint) -> Any:
     return Starlette(routes=[Route("/hooks/screenline", receive, methods=["POST"])])
 
 
-@pytest_asyncio.fixture
-async def hr_endpoint() -> AsyncIterator[HrEndpoint]:
+@contextlib.asynccontextmanager
+async def serving_hr_endpoint() -> AsyncIterator[HrEndpoint]:
+    """The local HR endpoint served on a free loopback port, its ``url`` set."""
     from agent.cli import serve_app
 
     endpoint = HrEndpoint()
     async with serve_app(hr_app(endpoint)) as base:
         endpoint.url = base.replace("ws://", "http://") + "/hooks/screenline"
+        yield endpoint
+
+
+@pytest_asyncio.fixture
+async def hr_endpoint() -> AsyncIterator[HrEndpoint]:
+    async with serving_hr_endpoint() as endpoint:
         yield endpoint
