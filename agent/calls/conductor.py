@@ -44,7 +44,7 @@ from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
 
 from agent.calls.record import candidate_turn, close_record, note_state, record_action
 from agent.reports.report import CallRecord, Turn
-from agent.settings import AudioSettings
+from agent.settings import AudioSettings, LimitSettings
 from audio.frames import (
     EndOfTurnFrame,
     PauseCueFrame,
@@ -96,7 +96,6 @@ FeatureFn = Callable[[TurnTranscriptFrame, dict[str, Any]], Awaitable[dict[str, 
 
 #: While a QA person has the call, a candidate utterance is transcribed after this much silence.
 TAKEOVER_END_SILENCE_S = 0.8
-_TRANSCRIPT_TIMEOUT_S = AudioSettings().transcript_timeout_s
 #: Held audio beyond which a decision stops waiting for its cues (a stage that never answers
 #: must not stall a call for ever; with working stages this bound is never reached).
 MAX_HELD_S = 30.0
@@ -116,25 +115,21 @@ class InterviewConductor(FrameProcessor):
         engine: Engine,
         record: CallRecord,
         on_end: Callable[[CallRecord], Awaitable[str]],
-        vad_start_s: float,
-        vad_stop_s: float,
+        audio: AudioSettings | None = None,
         language: str = "en",
-        smart_turn: bool = True,
-        complete_threshold: float = 0.5,
-        unfinished_hold_s: float = 2.0,
-        barge_in_confirm_s: float = 0.8,
         features: FeatureFn | None = None,
-        hangup_wait_s: float = 5.0,
+        hangup_wait_s: float = LimitSettings.model_fields["end_grace_s"].default,
         on_latency: Callable[[dict[str, float]], None] | None = None,
         playback_marks: bool = False,
-        transcript_timeout_s: float = _TRANSCRIPT_TIMEOUT_S,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
+        # Every timing knob comes from the one settings object (tests pass their own).
+        audio = audio or AudioSettings()
         self._hangup_wait_s = hangup_wait_s
         # A final transcript that never comes must not hold the call until its wall-clock
         # limit: after this long the turn is unheard (the engine asks once more).
-        self._transcript_timeout_s = transcript_timeout_s
+        self._transcript_timeout_s = audio.transcript_timeout_s
         self._turn_seq = 0  # number of the last end of answer sent to ASR
         self._expected_turn: int | None = None  # ... whose transcript is still awaited
         self._deadline: asyncio.Task[None] | None = None
@@ -149,17 +144,17 @@ class InterviewConductor(FrameProcessor):
         self._engine = engine
         self.record = record
         self._on_end = on_end
-        self._vad_start_s = vad_start_s
-        self._vad_stop_s = vad_stop_s
+        self._vad_start_s = audio.vad_start_s
+        self._vad_stop_s = audio.vad_stop_s
         self._features = features
         self._feature_tasks: list[asyncio.Task[None]] = []
         self._question_end: float | None = None  # clock when the last prompt finished playing
         self._language = language
-        self._smart_turn = smart_turn
-        self._complete_threshold = complete_threshold
-        self._unfinished_hold_s = unfinished_hold_s
-        self._barge_in_confirm_s = barge_in_confirm_s
-        self._backchannel_max_s = barge_in_confirm_s
+        self._smart_turn = audio.smart_turn
+        self._complete_threshold = audio.complete_threshold
+        self._unfinished_hold_s = audio.unfinished_hold_s
+        self._barge_in_confirm_s = audio.barge_in_confirm_s
+        self._backchannel_max_s = audio.barge_in_confirm_s
         # Measured on tiny.en: real short words score about -0.9, hums -1.15 to -1.35.
         self._guess_logprob = -1.05
         # End-of-answer cues per pause number (VAD "stopped" events since the call started).

@@ -392,18 +392,12 @@ async def _run_call(
         engine=engine,
         record=record,
         on_end=finish,
-        vad_start_s=audio.vad_start_s,
-        vad_stop_s=audio.vad_stop_s,
+        audio=audio,
         language=language,
-        smart_turn=audio.smart_turn,
-        complete_threshold=audio.complete_threshold,
-        unfinished_hold_s=audio.unfinished_hold_s,
-        barge_in_confirm_s=audio.barge_in_confirm_s,
         on_latency=runtime.observe_latency,
         playback_marks=spec.transport == "twilio",
         features=features or make_feature_fn(registry.executor, language),
         hangup_wait_s=limits.end_grace_s,
-        transcript_timeout_s=audio.transcript_timeout_s,
     )
 
     async def on_turn(turn: Turn) -> None:

@@ -8,6 +8,7 @@ import pytest
 
 from agent.calls.conductor import InterviewConductor
 from agent.reports.report import CallRecord
+from agent.settings import AudioSettings
 from dialogue.events import Listen
 
 YES_NO = Listen(end_silence_s=0.8, long_answer_s=3.0, long_end_silence_s=1.2)
@@ -31,8 +32,7 @@ def _conductor() -> InterviewConductor:
         engine=None,  # type: ignore[arg-type]  # only the timing rule is exercised
         record=record,
         on_end=_no_report,
-        vad_start_s=0.1,
-        vad_stop_s=0.3,
+        audio=AudioSettings(vad_start_s=0.1, vad_stop_s=0.3),
     )
 
 

@@ -17,6 +17,7 @@ from pipecat.tests.utils import SleepFrame, run_test
 
 from agent.calls.conductor import InterviewConductor
 from agent.reports.report import CallRecord
+from agent.settings import AudioSettings
 from audio.frames import EndOfTurnFrame, PromptFrame, TurnTranscriptFrame
 from dialogue.engine import Interview
 from dialogue.events import Unheard, Utterance
@@ -65,10 +66,9 @@ async def test_a_missing_transcript_is_unheard_and_its_late_text_dropped() -> No
         engine=engine,
         record=record,
         on_end=_report,
-        vad_start_s=0.1,
-        vad_stop_s=0.3,
-        smart_turn=False,
-        transcript_timeout_s=TIMEOUT_S,
+        audio=AudioSettings(
+            vad_start_s=0.1, vad_stop_s=0.3, smart_turn=False, transcript_timeout_s=TIMEOUT_S
+        ),
     )
     frames: list[Frame] = [
         *_audio(0.2),  # the transport is live: the greeting starts
