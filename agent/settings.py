@@ -96,6 +96,11 @@ class LimitSettings(BaseModel):
     # SIGTERM: stop admitting; let live calls finish by themselves for up to drain_calls_s
     # (0: not at all); then end the rest, wait up to drain_grace_s for reports, and exit.
     drain_calls_s: float = Field(default=0.0, ge=0)
+    # Admission by measured headroom: a new call is refused (1013, Twilio busy, ...) while the
+    # oldest final or chunk transcript that live calls wait for has been queued this long
+    # (0: only max_concurrent_calls limits). A backlog means every live call already answers
+    # later; a new call would make it worse for all of them.
+    max_backlog_s: float = Field(default=3.0, ge=0)
     drain_grace_s: float = 15.0
 
 

@@ -195,6 +195,10 @@ async def _one_call(
             if t["speaker"] == "candidate" and "processing_ms" in t.get("latency", {})
         ],
         "seconds": round(time.monotonic() - started, 1),
+        # Why a call went wrong: how it ended and what it asked.
+        "outcome": report.get("outcome"),
+        "end_reason": report.get("end_reason"),
+        "answered": answered,
     }
 
 
@@ -263,7 +267,12 @@ async def _round(
         "loadavg_before": [round(x, 2) for x in load_before],
         "loadavg_after": [round(x, 2) for x in os.getloadavg()],
         "calls": [
-            {k: v for k, v in r.items() if k not in ("client_gaps_s", "processing_ms")}
+            {
+                k: v
+                for k, v in r.items()
+                if k not in ("client_gaps_s", "processing_ms")
+                and (k != "answered" or not r["right_sequence"])
+            }
             for r in results
         ],
     }

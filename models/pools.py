@@ -165,6 +165,11 @@ class PriorityPool:
         for thread in self._threads:
             thread.start()
 
+    @property
+    def workers(self) -> int:
+        """Number of worker threads."""
+        return len(self._threads)
+
     def submit(self, priority: Priority, fn: Callable[[], Any]) -> Job:
         """Queue ``fn`` at ``priority``."""
         job = Job(priority, fn)
@@ -186,6 +191,20 @@ class PriorityPool:
             # The old heap entry stays and is skipped when popped (its priority differs).
             heapq.heappush(self._heap, (int(priority), next(self._seq), job))
             self._cv.notify()
+
+    def backlog_s(self, upto: Priority = Priority.CHUNK) -> float:
+        """How long the oldest job waiting at ``upto`` or more urgent has waited (0: none).
+
+        The default leaves speculative work out: it is dropped under pressure anyway, while a
+        waiting final or chunk is a caller waiting (admission control reads this)."""
+        now = time.perf_counter()
+        with self._cv:
+            ages = [
+                now - job.submitted
+                for priority, _seq, job in self._heap
+                if not job.taken and priority == int(job.priority) and job.priority <= upto
+            ]
+        return max(ages, default=0.0)
 
     def cancel(self, job: Job) -> bool:
         """Drop a job that has not started; True when it will not run."""

@@ -62,6 +62,13 @@ def render_metrics(rt: Runtime) -> str:
     family("screenline_calls_refused_total", "counter", "Calls refused, by transport:reason.")
     for reason, count in sorted(rt.admission.refused.items()):
         lines.append(f"screenline_calls_refused_total{_labels(reason=reason)} {count}")
+    family(
+        "screenline_asr_backlog_seconds",
+        "gauge",
+        "Age of the oldest final or chunk transcript waiting for Whisper (admission refuses new "
+        "calls as overloaded above limits.max_backlog_s).",
+    )
+    lines.append(f"screenline_asr_backlog_seconds {rt.registry.asr_pool.backlog_s():.3f}")
     family("screenline_ready", "gauge", "1 once every model is loaded.")
     lines.append(f"screenline_ready {int(rt.models_ready)}")
 
@@ -114,6 +121,9 @@ def health_body(rt: Runtime) -> tuple[int, dict[str, object]]:
         "active_calls": len(rt.active),
         "models_loaded": dict(rt.registry.load_counts),
         "queue_depth": {name: s.depth for name, s in rt.registry.pools().items()},
+        # A balancer can route new calls away from a worker whose live calls wait already.
+        "overloaded": rt.admission.overloaded,
+        "asr_backlog_s": round(rt.registry.asr_pool.backlog_s(), 3),
         "prompt_cache": {"items": len(rt.prompt_cache), "hits": rt.prompt_cache.hits},
     }
     return (200 if rt.models_ready else 503), body

@@ -7,6 +7,11 @@ is released exactly once however the call ends. Check and count happen in one sy
 draining server refuses at once; each transport turns the refusal into its own signal (1013,
 Twilio busy TwiML, AudioSocket hang-up).
 
+Capacity is not only a count: a call is also refused while the server is *overloaded*, when the
+transcripts that live calls wait for have been queued longer than ``max_backlog_s`` (the
+backlog probe reads the ASR pool). A new call would only make every live call answer later, so
+it is turned away before the live ones degrade further.
+
 ``capacity``'s ``/health`` and ``/metrics`` read :meth:`Admission.snapshot`.
 """
 
@@ -15,19 +20,26 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 log = logging.getLogger(__name__)
 
 
+_MESSAGES = {
+    "capacity": "server at capacity, retry later",
+    "overloaded": "server overloaded, retry later",
+    "draining": "server shutting down",
+}
+
+
 class Refused(RuntimeError):
-    """No slot: the server is at capacity (``reason`` = "capacity") or draining ("draining")."""
+    """No slot: the server is at capacity (``reason`` = "capacity"), overloaded ("overloaded":
+    live calls' transcripts are queued too long) or draining ("draining")."""
 
     def __init__(self, reason: str) -> None:
-        super().__init__(
-            "server at capacity, retry later" if reason == "capacity" else "server shutting down"
-        )
+        super().__init__(_MESSAGES[reason])
         self.reason = reason
 
 
@@ -56,10 +68,21 @@ class Slot:
 
 
 class Admission:
-    """Counts live calls against ``max_calls``, per transport, with totals for metrics."""
+    """Counts live calls against ``max_calls``, per transport, with totals for metrics.
 
-    def __init__(self, max_calls: int) -> None:
+    ``backlog`` (seconds the oldest transcript a live call waits for has been queued) and
+    ``max_backlog_s`` (0: no such check) refuse calls while the server is overloaded.
+    """
+
+    def __init__(
+        self,
+        max_calls: int,
+        backlog: Callable[[], float] | None = None,
+        max_backlog_s: float = 0.0,
+    ) -> None:
         self.max_calls = max_calls
+        self.backlog = backlog
+        self.max_backlog_s = max_backlog_s
         self.draining = False
         self._live: set[Slot] = set()
         self.admitted: Counter[str] = Counter()
@@ -71,17 +94,32 @@ class Admission:
         """Calls holding a slot now."""
         return len(self._live)
 
+    @property
+    def overloaded(self) -> bool:
+        """Live calls' transcripts have been queued longer than ``max_backlog_s``."""
+        return (
+            self.backlog is not None
+            and self.max_backlog_s > 0
+            and self.backlog() > self.max_backlog_s
+        )
+
+    def _refusal(self) -> str | None:
+        if self.draining:
+            return "draining"
+        if len(self._live) >= self.max_calls:
+            return "capacity"
+        if self.overloaded:
+            return "overloaded"
+        return None
+
     def can_admit(self) -> bool:
         """Whether :meth:`admit` would succeed now (for refusing before a slot is needed)."""
-        return not self.draining and len(self._live) < self.max_calls
+        return self._refusal() is None
 
     def admit(self, transport: str) -> Slot:
         """A slot for a new ``transport`` call, or :class:`Refused`."""
-        if self.draining:
-            reason = "draining"
-        elif len(self._live) >= self.max_calls:
-            reason = "capacity"
-        else:
+        reason = self._refusal()
+        if reason is None:
             slot = Slot(self, transport)
             self._live.add(slot)
             self.admitted[transport] += 1
@@ -101,6 +139,8 @@ class Admission:
             "active": len(self._live),
             "max_calls": self.max_calls,
             "draining": self.draining,
+            "overloaded": self.overloaded,
+            "backlog_s": round(self.backlog(), 3) if self.backlog is not None else 0.0,
             "active_by_transport": dict(by_transport),
             "admitted_total": dict(self.admitted),
             "refused_total": dict(self.refused),

@@ -92,7 +92,11 @@ class Runtime:
         # Awaited with each carrier call's record when it ends (campaigns: agent/api/campaigns.py).
         self.call_end_hooks: list[Callable[[CallRecord], Awaitable[None]]] = []
         self.scripts = catalog_for(settings.scripts_dir)
-        self.admission = Admission(settings.max_concurrent_calls)
+        self.admission = Admission(
+            settings.max_concurrent_calls,
+            backlog=self.registry.asr_pool.backlog_s,
+            max_backlog_s=settings.limits.max_backlog_s,
+        )
         self.journals = journal_dir(settings.data_dir)
         self.active: dict[str, InterviewConductor] = {}
         # How to end each live call (watchdog, drain): call id -> stop(reason).

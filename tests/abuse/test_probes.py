@@ -9,7 +9,10 @@ import contextlib
 import json
 import os
 import stat
+import threading
+import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +20,7 @@ import httpx
 import pytest
 import websockets
 
+from models.pools import Priority
 from telephony.audiosocket import Kind, encode_error, encode_frame, encode_hangup, encode_uuid
 from tests.abuse.conftest import Server
 
@@ -168,14 +172,47 @@ async def test_disconnect_before_ready_leaves_no_slot(server: Server, no_traceba
     await settled(server)
 
 
-async def test_busy_server_refuses_every_transport_early(
-    server: Server, no_tracebacks: Any
-) -> None:
+@contextlib.contextmanager
+def _full(server: Server) -> Iterator[None]:
+    """Every slot taken."""
     admission = server.runtime.admission
     held = [admission.admit("probe") for _ in range(admission.max_calls - admission.active)]
     try:
+        yield
+    finally:
+        for slot in held:
+            slot.release()
+
+
+@contextlib.contextmanager
+def _overloaded(server: Server) -> Iterator[None]:
+    """Slots free, but a chunk transcript queued behind busy Whisper workers for > 0.2 s."""
+    admission, pool = server.runtime.admission, server.runtime.registry.asr_pool
+    gate = threading.Event()
+    busy = [pool.submit(Priority.FINAL, gate.wait) for _ in range(pool.workers)]
+    waiting = pool.submit(Priority.CHUNK, lambda: "")
+    limit, admission.max_backlog_s = admission.max_backlog_s, 0.2
+    try:
+        deadline = time.monotonic() + 10
+        while not admission.overloaded:
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        yield
+    finally:
+        admission.max_backlog_s = limit
+        gate.set()
+        for job in (*busy, waiting):
+            job.future.result(timeout=30)
+
+
+@pytest.mark.parametrize(("busy", "why"), [(_full, "capacity"), (_overloaded, "overloaded")])
+async def test_busy_server_refuses_every_transport_early(
+    server: Server, no_tracebacks: Any, busy: Any, why: str
+) -> None:
+    admission = server.runtime.admission
+    with busy(server):
         code, error = await refused(server, json.dumps(START))
-        assert code == 1013 and "capacity" in error["message"]
+        assert code == 1013 and why in error["message"]
         async with httpx.AsyncClient(base_url=server.http) as client:
             twiml = await client.post("/telephony/twilio/voice", data={"CallSid": "CA1"})
             assert '<Reject reason="busy"' in twiml.text
@@ -192,10 +229,8 @@ async def test_busy_server_refuses_every_transport_early(
             rest = await reader.read()  # the server hangs up: hang-up frame, then EOF
         assert rest in (b"", encode_hangup())
         writer.close()
-    finally:
-        for slot in held:
-            slot.release()
     assert admission.active == 0
+    assert admission.refused[f"ws:{why}"] >= 1
 
 
 @pytest.mark.parametrize(
