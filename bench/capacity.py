@@ -102,6 +102,21 @@ def _proc_rss_mb(pid: int) -> float:
     return 0.0
 
 
+def _report_of(data_dir: Path, report_id: str | None, carrier_id: str | None) -> dict[str, Any]:
+    """The call's report: by its id (``/ws/call`` tells it), or for a carrier call by the
+    carrier's call id in the report (the server names reports itself, never after a peer's id)."""
+    reports = data_dir / "reports"
+    if report_id:
+        path = reports / f"{report_id}.json"
+        return json.loads(path.read_text()) if path.is_file() else {}
+    for path in reports.glob("*.json"):
+        with contextlib.suppress(ValueError, OSError):
+            report = json.loads(path.read_text())
+            if carrier_id and report.get("carrier_call_id") == carrier_id:
+                return dict(report)
+    return {}
+
+
 def _pct(values: list[float], q: float) -> float | None:
     if not values:
         return None
@@ -159,7 +174,7 @@ async def _one_call(
             },
             timeout_s=CALL_TIMEOUT_S,
         )
-        report_id: str | None = sid
+        carrier_id: str | None = sid
     else:
         call = ws_call(
             f"ws://127.0.0.1:{port}/ws/call",
@@ -170,16 +185,14 @@ async def _one_call(
             timeout_s=CALL_TIMEOUT_S,
             token=access.call_token(),
         )
-        report_id = None
+        carrier_id = None
     with contextlib.suppress(TimeoutError):  # still going: counted as not completed
         await call
     await candidate.close()
-    report_id = report_id or candidate.result.report_id
     report: dict[str, Any] = {}
     for _ in range(100):
-        path = data_dir / "reports" / f"{report_id}.json"
-        if report_id and path.is_file():
-            report = json.loads(path.read_text())
+        report = _report_of(data_dir, candidate.result.report_id, carrier_id)
+        if report:
             break
         await asyncio.sleep(0.1)
     answered = [t["question_id"] for t in report.get("turns", []) if t["speaker"] == "candidate"]
