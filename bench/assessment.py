@@ -25,8 +25,11 @@ other answers unchanged) and scored there; the answer's points are that total mi
 context's total with the question left unanswered, and its 0-100 score is those points relative
 to the mean points of the strong (label 5) answers to the same question.
 
-Each set is split (``split:`` per candidate) into ``dev``, the only part the scorer may be tuned
-against, and ``held_out``; ``splits`` gives the headline figures of each part.
+A set is its main file (``en.yaml``: script, probe context, candidates) and its parts, the files
+``en_*.yaml`` beside it (``en_fresh.yaml``: fresh blind held-out candidates); ids are unique
+across them. Each set is split (``split:`` per candidate) into ``dev``, the only part the scorer
+may be tuned against, and ``held_out``; ``splits`` gives the headline figures of each part and
+``files`` the same per file.
 
     .venv/bin/python bench/assessment.py [--set en] [--split dev] [--only ID,ID] [--no-questions]
         [--out F]
@@ -60,6 +63,8 @@ from dialogue.yaml_source import parse  # noqa: E402
 DATA_DIR = Path(__file__).resolve().parent / "data" / "assessment"
 SETS = ("en", "zh")
 MIN_CANDIDATES = 40
+#: A part file (``<set>_*.yaml``) is a fresh blind held-out set of its own, this large at least.
+MIN_PART_CANDIDATES = 24
 #: Variants that try to game the scorer: compared with the poor answers of ``compare_to``.
 GAMING_KINDS = ("keyword_list", "negated", "refusal", "dismissive", "off_topic")
 #: Every kind of candidate each set must have (``traditional`` only where the script is zh).
@@ -99,6 +104,7 @@ class Candidate:
     compare_to: str | None = None
     base: str | None = None
     split: str = "dev"
+    source: str = ""  # the file it is written in (``en.yaml``, ``en_fresh.yaml``)
 
 
 @dataclass
@@ -109,6 +115,11 @@ class AnswerSet:
     script: Script
     probe_context: str
     candidates: list[Candidate] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)  # main file first, then its parts
+
+    def parts(self) -> list[str]:
+        """The part files (everything but the main file): fresh held-out candidates."""
+        return self.files[1:]
 
     def by_id(self) -> dict[str, Candidate]:
         """Candidates by id."""
@@ -134,22 +145,43 @@ def labelled_questions(script: Script) -> list[str]:
     return [q.id for q in script.questions if q.dimensions or q.type == "yes_no"]
 
 
+def set_files(name_or_path: str | Path) -> list[Path]:
+    """The files of a set: its main file (``en`` -> ``en.yaml``, or a path) first, then its parts,
+    the files beside it named ``<main>_*.yaml`` (``en_fresh.yaml``), in name order."""
+    main = Path(name_or_path)
+    if not main.is_file():
+        main = DATA_DIR / f"{name_or_path}.yaml"
+    return [main, *sorted(main.parent.glob(f"{main.stem}_*.yaml"))]
+
+
 def load_set(name_or_path: str | Path) -> AnswerSet:
-    """Read a set (``en``, ``zh`` or a path) and resolve ``base`` inheritance."""
-    path = Path(name_or_path)
-    if not path.is_file():
-        path = DATA_DIR / f"{name_or_path}.yaml"
-    data, _ = parse(path.read_text(encoding="utf-8"))
+    """Read a set (``en``, ``zh`` or the path of a main file) with its parts and resolve ``base``
+    inheritance. The main file names the script and the probe context; a part only adds
+    candidates (a ``script`` in it must be the main file's). Ids are unique across the files."""
+    main, *parts = set_files(name_or_path)
+    data, _ = parse(main.read_text(encoding="utf-8"))
     script = load_script(data["script"])
-    raw = {str(c["id"]): c for c in data["candidates"]}
-    if len(raw) != len(data["candidates"]):
-        raise SetError(f"{path}: duplicate candidate ids")
+    raw: dict[str, Any] = {}  # id -> the candidate as written
+    source: dict[str, str] = {}
+    for path, part in [
+        (main, data),
+        *((p, parse(p.read_text(encoding="utf-8"))[0]) for p in parts),
+    ]:
+        if path != main and "probe_context" in part:
+            raise SetError(f"{path}: probe_context belongs in {main.name}")
+        if part.get("script", data["script"]) != data["script"]:
+            raise SetError(f"{path}: script {part['script']!r}, {main.name} has {data['script']!r}")
+        for c in part.get("candidates") or []:
+            cid = str(c["id"])
+            if cid in raw:
+                raise SetError(f"{path}: duplicate candidate id {cid!r} (also in {source[cid]})")
+            raw[cid], source[cid] = c, path.name
 
     def resolve(cid: str, seen: tuple[str, ...] = ()) -> tuple[dict[str, Any], dict[str, int]]:
         if cid in seen:
-            raise SetError(f"{path}: base cycle through {cid}")
+            raise SetError(f"{main}: base cycle through {cid}")
         if cid not in raw:
-            raise SetError(f"{path}: unknown base {cid!r}")
+            raise SetError(f"{main}: unknown base {cid!r}")
         c = raw[cid]
         answers: dict[str, Any] = {}
         labels: dict[str, int] = {}
@@ -161,7 +193,12 @@ def load_set(name_or_path: str | Path) -> AnswerSet:
         labels = {q: v for q, v in labels.items() if not _is_command(answers.get(q))}
         return answers, labels
 
-    answer_set = AnswerSet(script.language, script, str(data.get("probe_context", "")))
+    answer_set = AnswerSet(
+        script.language,
+        script,
+        str(data.get("probe_context", "")),
+        files=[p.name for p in (main, *parts)],
+    )
     for cid, c in raw.items():
         answers, labels = resolve(cid)
         answer_set.candidates.append(
@@ -178,6 +215,7 @@ def load_set(name_or_path: str | Path) -> AnswerSet:
                 compare_to=c.get("compare_to"),
                 base=c.get("base"),
                 split=str(c.get("split", "dev")),
+                source=source[cid],
             )
         )
     return answer_set
@@ -199,6 +237,22 @@ def problems(answer_set: AnswerSet) -> list[str]:
     for split in SPLITS:
         kinds = {c.kind for c in answer_set.candidates if c.split == split}
         out += [f"no {split} candidate of kind {k!r}" for k in required if k not in kinds]
+    for part in answer_set.parts():
+        mine = [c for c in answer_set.candidates if c.source == part]
+        if len(mine) < MIN_PART_CANDIDATES:
+            out.append(f"{part}: {len(mine)} candidates, fewer than {MIN_PART_CANDIDATES}")
+        kinds = {c.kind for c in mine}
+        out += [f"{part}: no candidate of kind {k!r}" for k in required if k not in kinds]
+        names = {c.id for c in mine}
+        for c in mine:
+            if c.split != "held_out":
+                out.append(f"{c.id}: split {c.split!r}, but {part} is a held-out part")
+            # A part stands alone: its variants build on and compare with its own candidates.
+            out += [
+                f"{c.id}: {ref!r} is not in {part}"
+                for ref in (c.base, c.compare_to)
+                if ref and ref not in names
+            ]
     if answer_set.probe_context not in ids:
         out.append(f"probe_context {answer_set.probe_context!r} is not a candidate")
     seen_labels: dict[tuple[str, str], tuple[int, str]] = {}
@@ -559,6 +613,14 @@ def bench_set(
             )
             for split in SPLITS
         },
+        # The same per file: the fresh parts are the blindest measure (see the data README).
+        "files": {
+            name: _summary(
+                [c for c in candidates if c.source == name], reports, points, gaming, paraphrase
+            )
+            for name in answer_set.files
+            if any(c.source == name for c in candidates)
+        },
         "gaming": gaming,
         "paraphrase": paraphrase,
         "outcomes": [
@@ -581,6 +643,7 @@ def bench_set(
             {
                 "candidate": c.id,
                 "split": c.split,
+                "file": c.source,
                 "kind": c.kind,
                 "overall": c.overall,
                 "expected_tier": c.tier,

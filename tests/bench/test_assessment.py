@@ -51,6 +51,64 @@ def test_sets_are_well_formed(bench: ModuleType, name: str) -> None:
         assert {1, 5} <= labels, q
 
 
+@pytest.mark.parametrize("name", ["en", "zh"])
+def test_fresh_part_is_well_formed_and_stands_alone(bench: ModuleType, name: str) -> None:
+    """The fresh blind part (``<set>_fresh.yaml``): held out, every required kind, its own ids."""
+    answer_set = bench.load_set(name)
+    part = f"{name}_fresh.yaml"
+    assert answer_set.files == [f"{name}.yaml", part]
+    fresh = [c for c in answer_set.candidates if c.source == part]
+    assert len(fresh) >= bench.MIN_PART_CANDIDATES
+    ids = [c.id for c in answer_set.candidates]
+    assert len(ids) == len(set(ids))  # unique across the files
+    assert all(c.id.startswith(f"{name}-f-") for c in fresh)
+    assert all(c.split == "held_out" for c in fresh)
+    required = {*bench.REQUIRED_KINDS, *(["traditional"] if name == "zh" else [])}
+    kinds = [c.kind for c in fresh]
+    assert required <= set(kinds)
+    for kind in ("strong", "mediocre", "poor"):
+        assert kinds.count(kind) >= 5, kind
+    names = {c.id for c in fresh}
+    for c in fresh:
+        assert c.base is None or c.base in names
+        assert c.compare_to is None or c.compare_to in names
+        assert bench._label_ok(c.overall)
+        assert all(bench._label_ok(v) for v in c.labels.values())
+
+
+def test_parts_are_loaded_checked_and_ids_unique(bench: ModuleType, tmp_path: Path) -> None:
+    data = BENCH.parent / "data" / "assessment"
+    main = tmp_path / "en.yaml"
+    main.write_text((data / "en.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "en_extra.yaml").write_text(
+        "script: cs_home_en\n"
+        "candidates:\n"
+        "  - {id: en-x-1, split: dev, kind: strong, overall: 5, tier: strong_recommend,\n"
+        "     base: en-s1, answers: {}, labels: {}}\n",
+        encoding="utf-8",
+    )
+    answer_set = bench.load_set(main)
+    assert answer_set.files == ["en.yaml", "en_extra.yaml"]
+    assert answer_set.by_id()["en-x-1"].answers == answer_set.by_id()["en-s1"].answers
+    found = "\n".join(bench.problems(answer_set))
+    assert "en_extra.yaml: 1 candidates, fewer than" in found
+    assert "en_extra.yaml: no candidate of kind 'keyword_list'" in found
+    assert "en-x-1: split 'dev', but en_extra.yaml is a held-out part" in found
+    assert "en-x-1: 'en-s1' is not in en_extra.yaml" in found
+    (tmp_path / "en_more.yaml").write_text(
+        "candidates:\n  - {id: en-s1, kind: strong, overall: 5, tier: strong_recommend}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(bench.SetError, match="duplicate candidate id 'en-s1'"):
+        bench.load_set(main)
+    (tmp_path / "en_more.yaml").write_text("script: cs_home_zh\ncandidates: []\n", "utf-8")
+    with pytest.raises(bench.SetError, match="script 'cs_home_zh'"):
+        bench.load_set(main)
+    (tmp_path / "en_more.yaml").write_text("probe_context: en-s1\ncandidates: []\n", "utf-8")
+    with pytest.raises(bench.SetError, match=r"probe_context belongs in en\.yaml"):
+        bench.load_set(main)
+
+
 def test_problems_catches_malformed_sets(bench: ModuleType) -> None:
     answer_set = bench.load_set("en")
     first = answer_set.candidates[0]
