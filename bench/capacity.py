@@ -7,7 +7,7 @@ a Twilio Media Stream (8 kHz mu-law, line noise, through the Twilio stand-in pho
 ``espeak-ng`` is installed, espeak-ng variants. Answers are synthesized before the round starts
 and streamed in real time.
 
-Per N it prints one JSON object: interviews completed, wrong question sequences (the report's
+Per N it prints one JSON object: interviews completed, refused by admission (1013, no report), wrong question sequences (the report's
 answered question ids against the script's order), the response gap at the client (last answer
 sample sent -> first reply audio received) p50/p95, server-side processing p95, server CPU (% of
 one core, and per call) and RSS (idle, peak, added per call), the load average, and where the
@@ -186,8 +186,10 @@ async def _one_call(
             token=access.call_token(),
         )
         carrier_id = None
+    close_code: int | None = None
     with contextlib.suppress(TimeoutError):  # still going: counted as not completed
-        await call
+        ended = await call
+        close_code = ended if isinstance(ended, int) or ended is None else ended.close_code
     await candidate.close()
     report: dict[str, Any] = {}
     for _ in range(100):
@@ -210,6 +212,8 @@ async def _one_call(
         "seconds": round(time.monotonic() - started, 1),
         # Why a call went wrong: how it ended and what it asked.
         "outcome": report.get("outcome"),
+        # 1013 and no report: admission turned the call away (at capacity or overloaded).
+        "refused": close_code == 1013 and not report,
         "end_reason": report.get("end_reason"),
         "answered": answered,
     }
@@ -265,6 +269,7 @@ async def _round(
     return {
         "n": n,
         "completed": sum(r["completed"] for r in results),
+        "refused": sum(r["refused"] for r in results),
         "wrong_sequence": sum(not r["right_sequence"] for r in results),
         "client_gap_p50_s": _pct(gaps, 0.5),
         "client_gap_p95_s": _pct(gaps, 0.95),
