@@ -7,8 +7,9 @@ a Twilio Media Stream (8 kHz mu-law, line noise, through the Twilio stand-in pho
 ``espeak-ng`` is installed, espeak-ng variants. Answers are synthesized before the round starts
 and streamed in real time.
 
-Per N it prints one JSON object: interviews completed, refused by admission (1013, no report), wrong question sequences (the report's
-answered question ids against the script's order), the response gap at the client (last answer
+Per N it prints one JSON object: interviews completed, refused by admission (1013, no report),
+wrong question sequences (the report's answered question ids against the script's order; each
+failed call's outcome and questions), the response gap at the client (last answer
 sample sent -> first reply audio received) p50/p95, server-side processing p95, server CPU (% of
 one core, and per call) and RSS (idle, peak, added per call), the load average, and where the
 inference went: jobs and run seconds per call for each pool and stage (Whisper final / chunk /
