@@ -43,6 +43,10 @@ class AudioSettings(BaseModel):
     # Sound over a prompt pauses it; it becomes a barge-in after this much continuous speech,
     # or when its transcript is more than a backchannel ("mm-hm", "嗯").
     barge_in_confirm_s: float = 1.0
+    # Continuation: speech that starts within this much audio after an end-of-answer decision
+    # is more of that answer (a thinking pause after a whole sentence): the reply stops, the
+    # engine takes the answer back and gets both parts as one (0: off).
+    continuation_s: float = Field(default=1.0, ge=0)
     asr_max_chunk_s: float = 20.0
     # An answer whose final transcript has not come this long (wall clock) after the end of
     # answer is treated as unheard: logged, and the question asked once more. Only a stalled

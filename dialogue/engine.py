@@ -19,6 +19,7 @@ asking once more before the call ends. No re-ask loop is endless: a question ask
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -136,6 +137,17 @@ class Step:
     next_state: str
 
 
+#: What an interview shares with its checkpoints instead of copying (fixed for its lifetime).
+_SHARED = frozenset({"script", "prompts", "_faq", "_global"})
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """An interview's state at one moment (:meth:`Interview.checkpoint`)."""
+
+    state: dict[str, Any]
+
+
 class Interview:
     """One candidate's interview over ``script``; ``variables`` fill ``{candidate_name}`` etc."""
 
@@ -205,6 +217,15 @@ class Interview:
         actions = self._dispatch(event)
         self.history.append(Step(before, event, tuple(actions), self._state))
         return actions
+
+    def checkpoint(self) -> Checkpoint:
+        """The state now, to :meth:`rollback` to: an answer the candidate turns out to be still
+        giving is taken back and handled again as a whole (the conductor's continuation)."""
+        return Checkpoint(copy.deepcopy({k: v for k, v in vars(self).items() if k not in _SHARED}))
+
+    def rollback(self, checkpoint: Checkpoint) -> None:
+        """Return to ``checkpoint``: every event since is undone (the history included)."""
+        vars(self).update(copy.deepcopy(checkpoint.state))
 
     def fixed_prompts(self) -> list[tuple[str, str]]:
         """(prompt_id, text) of every cacheable line of this interview (TTS pre-warm)."""

@@ -19,10 +19,12 @@ function of the audio alone, and a busy server answers later, never differently.
 from __future__ import annotations
 
 import asyncio
+import copy
 import logging
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any, Protocol, cast
 
 from pipecat.frames.frames import (
@@ -57,6 +59,7 @@ from audio.frames import (
 )
 from dialogue.backchannel import is_backchannel
 from dialogue.endpointing import sounds_finished
+from dialogue.engine import Checkpoint
 from dialogue.events import (
     Action,
     AnswerTooLong,
@@ -89,6 +92,23 @@ class Engine(Protocol):
     def start(self) -> list[Action]: ...
 
     def handle(self, event: Event) -> list[Action]: ...
+
+    def checkpoint(self) -> Checkpoint: ...
+
+    def rollback(self, checkpoint: Checkpoint) -> None: ...
+
+
+@dataclass
+class _Taken:
+    """An answer the engine has acted on, kept so it can be taken back while the candidate may
+    still be giving it (the continuation rule)."""
+
+    checkpoint: Checkpoint  # the engine before the answer
+    records: dict[str, Any]  # the call's records and flags before it
+    flags: list[str]
+    listen: Listen  # the question it answered
+    text: str  # what the engine was given
+    decided_s: float  # audio clock of the end-of-answer decision
 
 
 #: Computes per-turn features from (transcript frame, call record, latency info); may be slow.
@@ -153,6 +173,10 @@ class InterviewConductor(FrameProcessor):
         self._smart_turn = audio.smart_turn
         self._complete_threshold = audio.complete_threshold
         self._unfinished_hold_s = audio.unfinished_hold_s
+        self._continuation_s = audio.continuation_s
+        self._taken: _Taken | None = None  # the last answer, while it may still go on
+        self._continuing = False  # speech soon after that answer: maybe more of it
+        self._merge: str | None = None  # its text, to join with the rest once transcribed
         self._barge_in_confirm_s = audio.barge_in_confirm_s
         self._backchannel_max_s = audio.barge_in_confirm_s
         # Measured on tiny.en: real short words score about -0.9, hums -1.15 to -1.35.
@@ -190,6 +214,7 @@ class InterviewConductor(FrameProcessor):
         self._open_bot_turns: list[Turn] = []
         self._latency_turn: Turn | None = None  # candidate turn awaiting first bot audio
         self.barge_ins = 0
+        self.continuations = 0  # answers taken back because the candidate went on
         # Told of every turn as it is recorded; awaited, so what the caller is told (a final
         # transcript) is already durable (run_call journals it with fsync).
         self.on_turn: Callable[[Turn], Awaitable[None]] | None = None
@@ -221,6 +246,8 @@ class InterviewConductor(FrameProcessor):
     async def _handle(self, event: Event) -> None:
         if self._ended:
             return
+        self._taken = None  # only the answer handled last can be taken back
+        self._continuing = False
         actions = self._engine.handle(event)
         self._note_state()
         await self._apply(actions)
@@ -368,6 +395,7 @@ class InterviewConductor(FrameProcessor):
         if self._ended or self.taken_over:
             return
         self.taken_over = True
+        self._taken, self._continuing = None, False  # the person answers from here
         for turn in self._open_bot_turns:
             turn.interrupted = True
         self._close_bot_turns()
@@ -623,6 +651,19 @@ class InterviewConductor(FrameProcessor):
             )
         if self._speech_start is None:
             self._speech_start = self.clock
+        if self._taken is not None and not self._continuing:
+            started = self.clock - self._vad_start_s
+            if started - self._taken.decided_s <= self._continuation_s and not self.taken_over:
+                # Speaking again this soon after the end of an answer is more of that answer,
+                # not a reply to a question barely heard. The reply is held at once (it may not
+                # have started yet); the sound is judged like a barge-in, and if it is speech
+                # the answer is taken back and joined with this (``_continue_answer``).
+                self._continuing = True
+                if self._barge is None and not self._ended:
+                    self._barge = self.clock
+                    await self.push_frame(PlaybackControlFrame(pause=True))
+                return
+            self._taken = None
         if self._bot_speaking and self._barge is None and not self._ended and not self.taken_over:
             # Hold the prompt at once; whether this is a real barge-in or a cough/backchannel
             # is decided by how long the sound lasts and what it says.
@@ -631,6 +672,10 @@ class InterviewConductor(FrameProcessor):
 
     async def _confirm_barge_in(self) -> None:
         """The candidate has taken the floor: drop the rest of the prompt and listen."""
+        if self._continuing and self._taken is not None:
+            await self._continue_answer()
+            return
+        self._continuing = False
         self._barge = None
         # What was not played is cleared: nothing more of this turn will be heard.
         self._turns_heard = self._turns_sent
@@ -643,8 +688,36 @@ class InterviewConductor(FrameProcessor):
         await self._send("barge_in")
         await self._handle(BargeIn())
 
+    async def _continue_answer(self) -> None:
+        """The candidate went on with the answer the engine has acted on: the reply stops
+        unheard (what was not played is cleared), the engine and the call's records go back to
+        before that answer, and the question listens again; the answer's text is joined with
+        what follows when that is transcribed, and the engine gets both as one answer."""
+        taken = self._taken
+        assert taken is not None
+        self._barge = None
+        self._continuing = False
+        self._taken = None
+        self._turns_heard = self._turns_sent
+        self._stopped_unheard = False
+        for turn in self._open_bot_turns:
+            turn.interrupted = True
+        self._close_bot_turns()
+        await self.broadcast_interruption()
+        self._engine.rollback(taken.checkpoint)
+        self.record.records = taken.records
+        self.record.flags = taken.flags
+        self._note_state()
+        self._listen = taken.listen
+        self._listen_since = None
+        self._merge = taken.text
+        self.continuations += 1
+        log.info("the answer to %s goes on: taken back, to be joined", taken.listen.question_id)
+        await self._send("answer_continued", question_id=taken.listen.question_id)
+
     async def _resume_prompt(self) -> None:
         """It was only a cough or a backchannel: forget it and carry on speaking."""
+        self._continuing = False
         self._barge = None
         self.backchannels += 1
         listen_since = self._listen_since
@@ -758,6 +831,7 @@ class InterviewConductor(FrameProcessor):
                 await self._resume_prompt()
                 return
             await self._confirm_barge_in()
+            listen = self._listen  # a continued answer listens to its own question again
         if not text:
             # Noise or a cough, not an answer: keep listening from here.
             self._reset_turn()
@@ -788,7 +862,25 @@ class InterviewConductor(FrameProcessor):
         self._reset_turn()
         if self.taken_over or "takeover" in (reason, frame.reason):
             return  # the person on the call answers it, not the engine (even once handed back)
+        if self._merge is not None:
+            text, self._merge = f"{self._merge} {text}", None
         if reason == "max_length":
             await self._handle(AnswerTooLong(text_so_far=text))
-        else:
-            await self._handle(Utterance(text=text))
+            return
+        taken = self._take_back_point(listen, text)
+        await self._handle(Utterance(text=text))
+        if taken is not None and not self._ended and self._listen is not listen:
+            self._taken = taken
+
+    def _take_back_point(self, listen: Listen | None, text: str) -> _Taken | None:
+        """What to return to if this answer turns out to go on (None: it cannot)."""
+        if listen is None or self._continuation_s <= 0 or self._hangup_reason is not None:
+            return None
+        return _Taken(
+            checkpoint=self._engine.checkpoint(),
+            records=copy.deepcopy(self.record.records),
+            flags=list(self.record.flags),
+            listen=listen,
+            text=text,
+            decided_s=self._endpoint_s,
+        )
