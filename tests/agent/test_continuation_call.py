@@ -1,0 +1,51 @@
+"""The continuation rule over a real ``/ws/call`` socket, with real VAD, ASR and voices.
+
+A Piper-voiced candidate ends a sentence, thinks for 1.7 s and goes on. The end-of-answer
+silence is 1.0 s and the words before the pause are a whole sentence, so the answer is decided
+at the pause and the next question starts; the candidate's speech 0.7 s after that decision is
+more of the same answer: the question must not be skipped, and the engine must get both parts
+as one answer.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from agent.devtools.simulate import load_persona, simulate
+from tests.conftest import FIXTURES
+
+pytestmark = [pytest.mark.slow, pytest.mark.asyncio(loop_scope="session")]
+
+
+async def test_a_thinking_pause_after_a_sentence_does_not_skip_a_question(
+    server_url: str, candidate_voice: Any, runtime: Any
+) -> None:
+    result = await simulate(
+        server_url,
+        persona=load_persona(FIXTURES / "continuation_en_persona.yaml"),
+        voice=candidate_voice,
+        candidate_id="continues",
+        script_id="short_en",
+        speed=2,
+    )
+    assert result.outcome == "completed", result.events
+    report = runtime.reports.load(result.report_id)
+    # Every question asked and answered in order: the second part did not answer "angry".
+    answered = [t["question_id"] for t in report["turns"] if t["speaker"] == "candidate"]
+    assert [q for q in answered if q] == ["experience", "experience", "angry", "start"], answered
+    continued = [e for e in result.events if e["type"] == "answer_continued"]
+    assert [e["question_id"] for e in continued] == ["experience"]
+    # The reply to the first part alone was stopped; the answer's two parts are both there.
+    experience = [
+        t["text"].lower()
+        for t in report["turns"]
+        if t["speaker"] == "candidate" and t["question_id"] == "experience"
+    ]
+    assert "call centre" in experience[0] or "call center" in experience[0], experience
+    assert "bank" in experience[1], experience
+    assert any(t["interrupted"] for t in report["turns"] if t["speaker"] == "interviewer")
+    # The "angry" answer went to "angry" (not to a question asked over the continuation).
+    angry = [t["text"].lower() for t in report["turns"] if t["question_id"] == "angry"]
+    assert any("apologi" in text for text in angry[1:] or angry), angry
