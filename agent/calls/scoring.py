@@ -144,7 +144,9 @@ def answer_inputs(
 
     Texts and yes/no answers come from the engine (it knows which turns were answers and which
     were requests such as "could you repeat that?", and what a keypad press meant); features and
-    the turn index come from the candidate turn with the same text.
+    the turn index come from the candidate turn with the same text. An answer the candidate
+    went on with after its end (the conductor's continuation rule) is one engine text made of
+    consecutive turns: it is scored turn by turn, so every quote stays inside one turn.
     """
     candidate_turns = [
         (i, t) for i, t in enumerate(record.turns) if t.speaker == "candidate" and t.question_id
@@ -155,37 +157,55 @@ def answer_inputs(
         if not answer.answered:
             continue
         for text in answer.texts:
-            match = next(
-                (
-                    (i, t)
-                    for i, t in candidate_turns
-                    if i not in used and t.question_id == answer.question_id and t.text == text
-                ),
-                None,
-            )
-            features: dict[str, float | None] = {}
-            index: int | None = None
-            if match is not None:
-                index, turn = match
-                used.add(index)
-                if turn.features and turn.features.get("response_latency_s") is None:
-                    latency = _latency_from_turns(record.turns, index)
-                    if latency is not None:
-                        turn.features["response_latency_s"] = latency
-                        turn.features["response_latency_source"] = "turn_times"
-                features = _scalar_features(turn.features)
-            inputs.append(
-                AnswerInput(
-                    answer.question_id,
-                    text,
-                    features,
-                    record.language,
-                    yes_no=answer.yes_no,
-                    keypad=text.strip().startswith(KEYPAD_PREFIX),
-                    turn_index=index,
+            pending = [
+                (i, t)
+                for i, t in candidate_turns
+                if i not in used and t.question_id == answer.question_id
+            ]
+            parts: list[tuple[int | None, str, Turn | None]] = [
+                (i, t.text, t) for i, t in _saying(text, pending)
+            ] or [(None, text, None)]
+            for index, part, turn in parts:
+                features: dict[str, float | None] = {}
+                if index is not None and turn is not None:
+                    used.add(index)
+                    if turn.features and turn.features.get("response_latency_s") is None:
+                        latency = _latency_from_turns(record.turns, index)
+                        if latency is not None:
+                            turn.features["response_latency_s"] = latency
+                            turn.features["response_latency_source"] = "turn_times"
+                    features = _scalar_features(turn.features)
+                inputs.append(
+                    AnswerInput(
+                        answer.question_id,
+                        part,
+                        features,
+                        record.language,
+                        yes_no=answer.yes_no,
+                        keypad=part.strip().startswith(KEYPAD_PREFIX),
+                        turn_index=index,
+                    )
                 )
-            )
     return inputs
+
+
+def _saying(text: str, turns: list[tuple[int, Turn]]) -> list[tuple[int, Turn]]:
+    """The turn that says ``text``, else the run of consecutive turns that say it together (the
+    conductor joins a continued answer's parts with a space, which Mandarin normalisation may
+    drop: compared without whitespace); [] when none does."""
+    for i, turn in turns:
+        if turn.text == text:
+            return [(i, turn)]
+    want = "".join(text.split())
+    for start in range(len(turns)):
+        joined = ""
+        for end in range(start, len(turns)):
+            joined += "".join(turns[end][1].text.split())
+            if joined == want:
+                return turns[start : end + 1]
+            if not want.startswith(joined):
+                break
+    return []
 
 
 def _move_tracks(record: CallRecord) -> None:
