@@ -350,6 +350,20 @@ QUESTION_CUE = (
     r"\b(?:i'd like to know|i want to know|i was wondering|quick question|i have a question|"
     r"tell me (?:more )?about|can i ask)\b"
 )
+#: Question words used indefinitely, which ask nothing: "whatever works", "whichever shift",
+#: "any day works", "anything is fine". A sentence that ends in "?" (a transcriber's guess at a
+#: rising tone) with one of these and no other question shape is an answer.
+INDEFINITE_WH = (
+    r"\b(?:whatever|whichever|whenever|wherever|however|whoever)\b"
+    r"|\b(?:any ?(?:time|one|body|thing|where)|any \w+(?: \w+)?|either(?: \w+)?)"
+    r" (?:works?|would work|will work|is fine|is ok(?:ay)?|is good|is great|suits|will do|goes)\b"
+)
+#: What is left of such a sentence still asks when it has a question word or starts with an
+#: auxiliary ("Does any day work?").
+QUESTION_WORD = (
+    r"\b(?:what|how|when|where|who|which|why)\b"
+    r"|^(?:is|are|do|does|did|can|could|will|would|should|may|am|have|has|shall)\b"
+)
 
 #: A clause about a condition or a plan, not about what the candidate has now: "if I get the job
 #: I'll get broadband" / "I'm planning to get fibre" is no evidence of a yes.

@@ -295,6 +295,16 @@ FILLERS = (
 QUESTION_CUE = r"^(?:请问|我想问|想问|问一下|问下|我想了解|想了解|我有个问题|我能问)"
 #: Question words: with an FAQ keyword, "工资多少" is a question without a question mark.
 QUESTION_WORDS = r"什么|多少|怎么|哪|几|吗|呢|是不是|有没有|能不能|会不会|可不可以"
+#: Question words used indefinitely, which ask nothing: a question word before 都/也 means
+#: "any" (哪天都行, 什么班次都可以, 谁都行, 几点也行), after 不管/无论/随便 "no matter which"
+#: (不管什么班次), and 什么的 ("and so on"), 没什么 ("nothing much"), 哪怕 ("even if"),
+#: 几乎 ("almost"), 几 as "a few" (好几年, 十几个, 做了几个月). Removed before the question
+#: words are looked for.
+INDEFINITE_WH = (
+    r"(?:什么|哪|谁|几|怎么|多少)[^，。！？,.!?；;、\s]{0,6}?(?:都|也)"
+    r"|(?:不管|无论|不论|随便)[^，。！？,.!?；;]{0,4}?(?:什么|哪|谁|几|怎么|多少)"
+    r"|什么的|没(?:有)?什么|哪怕|几乎|(?:好|十|这|那|前|最近|过去)几|(?:了|过)几(?=[个年天月周次])"
+)
 
 #: A clause about a condition or a plan, not about what the candidate has now: "如果能入职的话再去办
 #: 宽带" / "我打算下个月装" is no evidence of a yes (a no said next to it stands).
