@@ -431,6 +431,21 @@ JOB_CONTEXT = (
 THIRD_PERSON = r"\b(?:he|she|his|her|him)\b"
 #: The candidate as the subject of a clause ("I worked at my uncle's shop").
 FIRST_PERSON_AGENT = r"\b(?:i|i'm|i've|i'd|i'll)\b"
+#: The candidate (or the candidate's team) anywhere in an answer: an answer about what the
+#: candidate did or would do names them.
+SELF = r"\b(?:i|i'm|i've|i'd|i'll|me|my|mine|myself|we|we're|we've|we'd|we'll|us|our)\b"
+#: An opinion frame ("I think ...") names the candidate without saying what they do.
+OPINION_FRAME = (
+    r"\bi (?:think|feel|believe|guess|reckon|suppose|would say|'d say)\b|"
+    r"\bin my (?:opinion|view)\b|\bpersonally\b"
+)
+#: People in general as the subject ("people feel it", "everybody orders online"); not as the
+#: customers of a telegraphic answer ("taking people's questions", "people who were upset").
+#: Customers ("they", "the customer") are not here: an answer about them is about the job.
+PEOPLE_IN_GENERAL = (
+    r"\b(?:people|everyone|everybody|someone|somebody|anyone|anybody|society|the world|folks|"
+    r"the public|most of us)\b(?!'s| who| that| with| like)"
+)
 #: Words that commit to nothing ("not sure yet", "I guess, yeah", "it depends"): an answer of
 #: these, function words and fillers alone is no answer (dialogue.assessment.guards).
 HEDGES = (

@@ -369,6 +369,14 @@ JOB_CONTEXT = (
 THIRD_PERSON = r"^\s*(?:他|她)(?!们)"
 #: The candidate doing something (我在我家的店里做了两年; not 我小时候 or 我妈妈).
 FIRST_PERSON_AGENT = r"我(?:以前|之前|曾经|也|就|自己)?(?:在|做|干|接|负责|处理|帮)"
+#: The candidate (or their team) anywhere in an answer (see dialogue.lang.en). Mandarin drops
+#: the subject often (下班去跑跑步), so an answer without 我 is impersonal only when it also
+#: speaks of people in general.
+SELF = r"我|咱"
+#: An opinion frame (我觉得, 我认为) names the candidate without saying what they do.
+OPINION_FRAME = r"我(?:觉得|认为|感觉|看|想|个人觉得)|依我看|在我看来"
+#: People in general as the subject (大家压力都很大, 现在的人都在网上买).
+PEOPLE_IN_GENERAL = r"大家|人们|很多人|有人|现在的人|上班的人|年轻人|社会|所有人|每个人|一般人"
 #: Words that commit to nothing (看情况吧, 还不确定, 还好吧) (see dialogue.lang.en).
 HEDGES = (
     "看 情况 看情况 还好 知道 不知道 确定 不确定 说不好 不好说 说不准 可能 也许 大概 差不多 "
