@@ -708,6 +708,8 @@ def _score_rubric(
         _relevance_guards(turns, answer, top, margin, anchors) if said >= MIN_CONTENT_WORDS else []
     )
     fired += len(whole)
+    if relevance < OFF_TOPIC_FLAG and any(f["kind"] == "off_topic" for f in whole):
+        flags.pop(0)  # the flag naming the question it answers says more than "off topic"
     flags.extend(whole)
     for turn in turns:
         text = turn.answer.text
