@@ -18,6 +18,10 @@ Per question (the unit the rubric describes):
   criteria mentioned only negated (when the model does not rank the answer high), a story about
   private life with nothing about the job in it, and a bare list of terms. An answer in the other
   language is scored by meaning (the model is multilingual) and flagged for the recruiter.
+- **Relevance to the question**: an answer nearer another question's topic (its prompt and good
+  exemplars) than its own by :data:`OFF_QUESTION_MARGIN` answers that question, one nearly
+  identical to its own prompt restates it, and one about people in general that never says what
+  the candidate does is about something else; each caps the question like a guard.
 - **Yes/no question**: the answer the engine recorded (spoken or keypad), 100 for yes, 0 for no.
 - **Open question without a rubric**: the share of its concepts mentioned positively.
 
