@@ -122,3 +122,17 @@ def test_the_topic_margin_is_in_the_report(embed: Embed) -> None:
     card = score_interview(script, [AnswerInput("angry_customer", text)], embed=embed)
     row = next(q for q in card.to_dict()["questions"] if q["question_id"] == "angry_customer")
     assert row["topic_margin"] > 0
+
+
+@pytest.mark.parametrize(("language", "qid", "restated", "answer"), RESTATED)
+def test_a_typed_interview_with_a_restatement_gives_a_valid_report(
+    language: str, qid: str, restated: str, answer: str, embed: Embed
+) -> None:
+    from agent.calls.typed import parse_answers, score_typed
+    from agent.reports.schema import schema_problems
+
+    script = load_script(f"cs_home_{language}")
+    report = score_typed(script, parse_answers({qid: restated}, script), embed=embed)
+    assert schema_problems(report) == []
+    kinds = [f["kind"] for f in report["scores"]["flags"]]
+    assert "restates_question" in kinds
