@@ -211,14 +211,37 @@ _EN_QUESTION_START = re.compile(lang.en.QUESTION_START)
 _EN_QUESTION_CUE = re.compile(lang.en.QUESTION_CUE)
 _ZH_QUESTION_CUE = re.compile(lang.zh.QUESTION_CUE)
 _ZH_WH = re.compile(lang.zh.QUESTION_WORDS)
+_INDEFINITE = {
+    "en": re.compile(lang.en.INDEFINITE_WH),
+    "zh": re.compile(lang.zh.INDEFINITE_WH),
+}
+_EN_QUESTION_WORD = re.compile(lang.en.QUESTION_WORD)
+
+
+def without_indefinites(text: str, language: Language) -> str:
+    """``text`` (normalised, punctuation as spaces) without its question words used
+    indefinitely: 哪天都行 and "whatever works" ask nothing."""
+    return _INDEFINITE[language].sub(" ", strip_punctuation(text))
+
+
+def _asks(body: str, language: Language) -> bool:
+    """Whether text (punctuation stripped) still has a question word or an interrogative start."""
+    if language == "en":
+        return bool(_EN_QUESTION_WORD.search(body.strip()))
+    return bool(_ZH_WH.search(body.replace(" ", "")))
 
 
 def looks_like_question(text: str, language: Language) -> bool:
-    """Whether the turn (its last sentence) is shaped like a question to the interviewer."""
+    """Whether the turn (its last sentence) is shaped like a question to the interviewer.
+
+    A question mark alone does not make one when the sentence's question words are used
+    indefinitely ("Whatever works?", "哪天都行？": a transcriber's guess at a rising tone).
+    """
     last = last_sentence(text)
-    if last.endswith(("?", "？")):
-        return True
     body = strip_punctuation(last)
+    if last.endswith(("?", "？")):
+        rest = without_indefinites(last, language)
+        return rest == body or _asks(rest, language) or body.replace(" ", "").endswith(("吗", "呢"))
     if language == "en":
         return bool(_EN_QUESTION_START.search(body) or _EN_QUESTION_CUE.search(body))
     compact = body.replace(" ", "")
@@ -247,8 +270,10 @@ def _candidate_question(
 ) -> IntentResult | None:
     faq_id = match_faq(text, language, faq)
     shaped = looks_like_question(text, language)
-    if language == "zh" and faq_id and _ZH_WH.search(strip_punctuation(text)):
-        shaped = True  # "工资多少" has no question mark in many transcripts
+    if language == "zh" and faq_id and _asks(without_indefinites(text, language), language):
+        # "工资多少" has no question mark in many transcripts; "哪天都行，什么班次都可以"
+        # asks nothing.
+        shaped = True
     if not shaped:
         return None
     return IntentResult(Intent.QUESTION, faq_id)

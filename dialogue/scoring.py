@@ -18,6 +18,10 @@ Per question (the unit the rubric describes):
   criteria mentioned only negated (when the model does not rank the answer high), a story about
   private life with nothing about the job in it, and a bare list of terms. An answer in the other
   language is scored by meaning (the model is multilingual) and flagged for the recruiter.
+- **Relevance to the question**: an answer nearer another question's topic (its prompt and good
+  exemplars) than its own by :data:`OFF_QUESTION_MARGIN` answers that question, one nearly
+  identical to its own prompt restates it, and one about people in general that never says what
+  the candidate does is about something else; each caps the question like a guard.
 - **Yes/no question**: the answer the engine recorded (spoken or keypad), 100 for yes, 0 for no.
 - **Open question without a rubric**: the share of its concepts mentioned positively.
 
@@ -52,6 +56,7 @@ from dialogue.assessment.guards import (
     Guard,
     affirmative_reading,
     content_words,
+    impersonal,
     keyword_list,
     negated_only,
     negated_stance,
@@ -85,7 +90,7 @@ __all__ = [
 ]
 
 #: Bump when any rule or constant here changes: reports record which scorer produced them.
-SCORER_VERSION = "2.3.0"
+SCORER_VERSION = "2.4.0"
 #: Delivery may never carry more than this share of a dimension (decision 8: metrics, bounded).
 MAX_DELIVERY_WEIGHT = 0.15
 #: Measured per turn and shown in the report, deliberately never scored (see module docstring).
@@ -110,6 +115,16 @@ OFF_TOPIC_BELOW = 0.80
 ON_TOPIC_ABOVE = 0.85
 #: An answer whose relevance falls below this is flagged off-topic.
 OFF_TOPIC_FLAG = 0.6
+#: An answer nearer another question's topic (its prompt and good exemplars, anchors.py) than its
+#: own by more than this answers that other question ("I have a spare room with a door" to the
+#: stress question). Related questions overlap (experience and e-commerce: an online furniture
+#: shop fits both): on-topic dev answers lie at most 0.03 nearer another question.
+OFF_QUESTION_MARGIN = 0.035
+#: An answer this similar to the question's own prompt, and nearer it than to every exemplar by
+#: :data:`RESTATE_MARGIN`, repeats the question instead of answering it (dev answers that do
+#: lie at 0.96-0.99 and 0.04-0.10; answers that reuse the prompt's words at most 0.953 / 0.018).
+RESTATE_SIMILARITY = 0.95
+RESTATE_MARGIN = 0.03
 #: A sentence is a red flag when it is at least this similar to a red-flag example and closer to
 #: it than to every exemplar at level 4 or 5 by :data:`RED_FLAG_MARGIN`.
 RED_FLAG_SIMILARITY = 0.9
@@ -119,7 +134,8 @@ GUARD_CAP = 5.0
 #: Highest score of an open answer given wholly in another language than the script's: level 2
 #: of 1-5 on the 0-100 scale (the labelling rule of bench/data/assessment).
 OTHER_LANGUAGE_CAP = 25.0
-#: Negated-only criteria cap the score only when the model places the answer below this level.
+#: Negated-only criteria, and an answer about people in general, cap the score only when the
+#: model places the answer below this level.
 NEGATED_TRUSTED_LEVEL = 3.5
 #: A story about private life caps the score only when the model places the answer below this
 #: level (off-topic anecdotes with the job's words land near 3-4.3; strong answers near 5);
@@ -289,6 +305,8 @@ class QuestionScore:
     criteria_missed: list[dict[str, str]]
     flags: list[dict[str, Any]]
     features: list[Mapping[str, float | None]] = field(default_factory=list, repr=False)
+    #: Similarity to this question's topic minus that to the nearest other question's (rubric).
+    topic_margin: float | None = None
 
     def summary(self) -> str:
         """One line: ``angry_customer 82 (level 4.3, nearest anchor 5 at 0.91; 3/5 criteria)``."""
@@ -321,6 +339,7 @@ class QuestionScore:
             "nearest_level": self.nearest_level,
             "similarity": None if self.similarity is None else round(self.similarity, 3),
             "relevance": None if self.relevance is None else round(self.relevance, 3),
+            "topic_margin": None if self.topic_margin is None else round(self.topic_margin, 3),
             "quotes": self.quotes,
             "criteria_met": self.criteria_met,
             "criteria_missed": self.criteria_missed,
@@ -627,13 +646,48 @@ def _best_sentence(turns: list[_Turn]) -> tuple[_Turn, str]:
     return turn, sentence
 
 
+def _topic_margin(
+    question_id: str, answer: np.ndarray, topics: Mapping[str, np.ndarray]
+) -> tuple[float, str]:
+    """How much nearer the answer is to this question's topic than to the nearest other
+    question's, and that other question (negative: it answers the other one)."""
+    own = float((topics[question_id] @ answer).max())
+    others = {q: float((rows @ answer).max()) for q, rows in topics.items() if q != question_id}
+    if not others:
+        return 1.0, question_id
+    nearest = max(others, key=lambda q: others[q])
+    return own - others[nearest], nearest
+
+
+def _relevance_guards(
+    turns: list[_Turn],
+    answer: np.ndarray,
+    top: float,
+    margin: tuple[float, str],
+    anchors: QuestionAnchors,
+) -> list[dict[str, Any]]:
+    """Flags of what the whole answer is about: another question, or this question said back
+    (quoted from its longest sentence)."""
+    turn, quote = max(((t, s) for t in turns for s in t.sentences), key=lambda x: len(x[1]))
+    found = []
+    if margin[0] < -OFF_QUESTION_MARGIN:
+        reason = f"reads as an answer to {margin[1]} (nearer it by {-margin[0]:.2f})"
+        found.append(Guard("off_topic", reason, quote))
+    to_prompt = float(anchors.prompt @ answer)
+    if to_prompt >= RESTATE_SIMILARITY and to_prompt - top >= RESTATE_MARGIN:
+        reason = f"repeats the question instead of answering it ({to_prompt:.2f} to the prompt)"
+        found.append(Guard("restates_question", reason, quote))
+    return [_flag(turn, g) for g in found]
+
+
 def _score_rubric(
     question: Question,
     turns: list[_Turn],
     anchors: QuestionAnchors,
+    topics: Mapping[str, np.ndarray],
     vectors: _Vectors,
     language: Language,
-) -> tuple[float, float, int, float, float, list[dict[str, Any]], list[dict[str, Any]]]:
+) -> tuple[float, float, int, float, float, float, list[dict[str, Any]], list[dict[str, Any]]]:
     rubric = question.rubric
     assert rubric is not None
     answer = vectors[_model_text((t.answer.text for t in turns), language)]
@@ -642,6 +696,7 @@ def _score_rubric(
     nearest = int(np.argmax(sims))
     top = float(sims[nearest])
     relevance = _relevance(top)
+    margin = _topic_margin(question.id, answer, topics)
     score = 100.0 * (level - 1.0) / 4.0 * relevance
     flags: list[dict[str, Any]] = []
     if relevance < OFF_TOPIC_FLAG:
@@ -649,12 +704,26 @@ def _score_rubric(
         flags.append(_flag(turns[0], guard))
     flags.extend(_red_flags(turns, answer, anchors, vectors))
     fired = len(flags) - (relevance < OFF_TOPIC_FLAG)  # guards so far, not the relevance flag
+    said = sum(
+        content_words(t.answer.text, detect_language(t.answer.text) or language) for t in turns
+    )
+    # A scrap ("None really.") is no answer (flagged as such), not an answer to another question.
+    whole = (
+        _relevance_guards(turns, answer, top, margin, anchors) if said >= MIN_CONTENT_WORDS else []
+    )
+    fired += len(whole)
+    if relevance < OFF_TOPIC_FLAG and any(f["kind"] == "off_topic" for f in whole):
+        flags.pop(0)  # the flag naming the question it answers says more than "off topic"
+    flags.extend(whole)
     for turn in turns:
         text = turn.answer.text
         # Read the words in the language they are in (an English answer to a Mandarin script).
         said_in = detect_language(text) or language
         # The whole answer says no: strict enough to trust even where the model ranks it high.
         guards = [refusal(text, said_in), negated_stance(text, said_in)]
+        if level < NEGATED_TRUSTED_LEVEL:
+            # Word lists again: where the model ranks the answer high, "people" are its customers.
+            guards.append(impersonal(text, said_in))
         story = private_story(text, said_in)
         # A word list can misread a job told in plain words: where the model ranks the answer
         # high, the story must also be nearer private life than the job by meaning.
@@ -673,7 +742,7 @@ def _score_rubric(
         score = min(score, GUARD_CAP)
     turn, sentence = _best_sentence(turns)
     quotes = [_quote(turn, sentence)]
-    return score, level, int(anchors.levels[nearest]), top, relevance, quotes, flags
+    return score, level, int(anchors.levels[nearest]), top, relevance, margin[0], quotes, flags
 
 
 def _score_concepts(
@@ -719,6 +788,7 @@ def _score_question(
     answers: list[AnswerInput],
     share: float,
     anchors: QuestionAnchors | None,
+    topics: Mapping[str, np.ndarray],
     vectors: _Vectors,
     language: Language,
 ) -> QuestionScore:
@@ -731,7 +801,7 @@ def _score_question(
             features,
         )  # fmt: skip
     met, missed = _criteria(question, turns)
-    level = similarity = relevance = None
+    level = similarity = relevance = margin = None
     nearest: int | None = None
     flags: list[dict[str, Any]] = []
     if question.type == "yes_no":
@@ -742,8 +812,8 @@ def _score_question(
         quotes = [_quote(turns[-1], turns[-1].answer.text.strip())]
     elif question.rubric is not None and anchors is not None:
         method = "rubric"
-        score, level, nearest, similarity, relevance, quotes, flags = _score_rubric(
-            question, turns, anchors, vectors, language
+        score, level, nearest, similarity, relevance, margin, quotes, flags = _score_rubric(
+            question, turns, anchors, topics, vectors, language
         )
     else:
         method = "concepts"
@@ -775,6 +845,7 @@ def _score_question(
         nearest_level=nearest,
         similarity=similarity,
         relevance=relevance,
+        topic_margin=margin,
         quotes=quotes,
         criteria_met=met,
         criteria_missed=missed,
@@ -907,7 +978,7 @@ def score_interview(
     questions = [
         _score_question(
             q, by_question.get(q.id, []), shares.get(q.id, 0.0),
-            anchors.questions.get(q.id), vectors, language,
+            anchors.questions.get(q.id), anchors.topics, vectors, language,
         )
         for q in scored
     ]  # fmt: skip

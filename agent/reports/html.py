@@ -40,6 +40,7 @@ FLAG_LABELS = {
     "negated": "Only negated",
     "keyword_list": "Keyword list",
     "off_topic": "Off topic",
+    "restates_question": "Restates the question",
     "other_language": "Other language",
     "no_answer": "No answer",
 }

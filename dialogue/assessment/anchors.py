@@ -1,8 +1,10 @@
 """The rubric anchors of a script as vectors, embedded once per script version and model.
 
-Every exemplar answer and red-flag example of every rubric is embedded in one batch the first
-time a script is scored with a given ``embed``; the result is cached under the script's content
-hash (so editing an exemplar re-embeds, and two versions never mix).
+Every exemplar answer and red-flag example of every rubric, and every question's prompt, is
+embedded in one batch the first time a script is scored with a given ``embed``; the result is
+cached under the script's content hash (so editing an exemplar re-embeds, and two versions never
+mix). Each question's *topic* (its prompt and its exemplars at or above :data:`TOPIC_LEVEL`) is
+what an answer is compared with to tell which question it answers.
 """
 
 from __future__ import annotations
@@ -22,6 +24,9 @@ __all__ = ["Anchors", "QuestionAnchors", "anchors_for"]
 
 #: Script versions kept per model; a server runs a handful of scripts.
 CACHE_SIZE = 16
+#: Exemplars at this level or above show what a question is about; those below are often
+#: "no" or an answer to something else (the off-topic level-1 exemplars).
+TOPIC_LEVEL = 3
 
 
 @dataclass(frozen=True)
@@ -34,14 +39,17 @@ class QuestionAnchors:
     flag_kinds: tuple[str, ...]
     flag_labels: tuple[str, ...]
     flags: NDArray[np.float32]
+    prompt: NDArray[np.float32]
 
 
 @dataclass(frozen=True)
 class Anchors:
-    """Per-question anchors of one script version (questions without a rubric are absent)."""
+    """Per-question anchors of one script version (questions without a rubric are absent from
+    ``questions``; every question has a ``topics`` entry: its prompt, plus its good exemplars)."""
 
     script_hash: str
     questions: dict[str, QuestionAnchors]
+    topics: dict[str, NDArray[np.float32]]
 
 
 _lock = threading.Lock()
@@ -49,7 +57,7 @@ _cache: weakref.WeakKeyDictionary[Embed, OrderedDict[str, Anchors]] = weakref.We
 
 
 def _build(script: Script, embed: Embed) -> Anchors:
-    texts: list[str] = []
+    texts = [q.prompt for q in script.questions]  # row i: question i's prompt
     layout: list[tuple[str, int, int, int]] = []  # question, exemplar start, flag start, end
     for q in script.questions:
         if q.rubric is None:
@@ -60,6 +68,8 @@ def _build(script: Script, embed: Embed) -> Anchors:
         texts.extend(x for flag in q.rubric.red_flags for x in flag.examples)
         layout.append((q.id, start, flags_at, len(texts)))
     rows = embed(texts) if texts else np.zeros((0, 1), dtype=np.float32)
+    prompts = {q.id: rows[i] for i, q in enumerate(script.questions)}
+    topics = {qid: row[None, :] for qid, row in prompts.items()}
     questions = {}
     for qid, start, flags_at, end in layout:
         rubric = script.question(qid).rubric
@@ -73,8 +83,11 @@ def _build(script: Script, embed: Embed) -> Anchors:
             flag_kinds=kinds,
             flag_labels=labels,
             flags=rows[flags_at:end],
+            prompt=prompts[qid],
         )
-    return Anchors(script.content_hash, questions)
+        good = [start + i for i, e in enumerate(rubric.exemplars) if e.level >= TOPIC_LEVEL]
+        topics[qid] = np.vstack([prompts[qid][None, :], rows[good]])
+    return Anchors(script.content_hash, questions, topics)
 
 
 def anchors_for(script: Script, embed: Embed) -> Anchors:

@@ -27,6 +27,7 @@ __all__ = [
     "Guard",
     "affirmative_reading",
     "content_words",
+    "impersonal",
     "keyword_list",
     "negated_only",
     "negated_stance",
@@ -290,6 +291,23 @@ def private_story(text: str, language: Language) -> Guard | None:
             return None
     quote = next((s for s in sentences(text) if private.group(0) in normalize(s)), text.strip())
     return Guard("off_topic", "tells a story about private life, not about the job", quote)
+
+
+def impersonal(text: str, language: Language) -> Guard | None:
+    """A flag when the answer speaks of people in general and never of the candidate.
+
+    "Stress is everywhere these days, lots of people feel it at work", 现在大家压力都很大: the
+    words are the question's, but nothing says what the candidate does or did. An opinion frame
+    ("I think", 我觉得) does not count as the candidate doing something.
+    """
+    said = _pattern(language, "OPINION_FRAME").sub(" ", normalize(text))
+    if _pattern(language, "SELF").search(said):
+        return None
+    general = _pattern(language, "PEOPLE_IN_GENERAL").search(said)
+    if general is None:
+        return None
+    quote = next((s for s in sentences(text) if general.group(0) in normalize(s)), text.strip())
+    return Guard("off_topic", "speaks of people in general, not of what the candidate does", quote)
 
 
 _EN_NEGATOR = re.compile(r"\b(?:no|not|never|nothing|none|nobody|neither|nor|cannot|\w+n't)\b")

@@ -350,6 +350,20 @@ QUESTION_CUE = (
     r"\b(?:i'd like to know|i want to know|i was wondering|quick question|i have a question|"
     r"tell me (?:more )?about|can i ask)\b"
 )
+#: Question words used indefinitely, which ask nothing: "whatever works", "whichever shift",
+#: "any day works", "anything is fine". A sentence that ends in "?" (a transcriber's guess at a
+#: rising tone) with one of these and no other question shape is an answer.
+INDEFINITE_WH = (
+    r"\b(?:whatever|whichever|whenever|wherever|however|whoever)\b"
+    r"|\b(?:any ?(?:time|one|body|thing|where)|any \w+(?: \w+)?|either(?: \w+)?)"
+    r" (?:works?|would work|will work|is fine|is ok(?:ay)?|is good|is great|suits|will do|goes)\b"
+)
+#: What is left of such a sentence still asks when it has a question word or starts with an
+#: auxiliary ("Does any day work?").
+QUESTION_WORD = (
+    r"\b(?:what|how|when|where|who|which|why)\b"
+    r"|^(?:is|are|do|does|did|can|could|will|would|should|may|am|have|has|shall)\b"
+)
 
 #: A clause about a condition or a plan, not about what the candidate has now: "if I get the job
 #: I'll get broadband" / "I'm planning to get fibre" is no evidence of a yes.
@@ -417,6 +431,21 @@ JOB_CONTEXT = (
 THIRD_PERSON = r"\b(?:he|she|his|her|him)\b"
 #: The candidate as the subject of a clause ("I worked at my uncle's shop").
 FIRST_PERSON_AGENT = r"\b(?:i|i'm|i've|i'd|i'll)\b"
+#: The candidate (or the candidate's team) anywhere in an answer: an answer about what the
+#: candidate did or would do names them.
+SELF = r"\b(?:i|i'm|i've|i'd|i'll|me|my|mine|myself|we|we're|we've|we'd|we'll|us|our)\b"
+#: An opinion frame ("I think ...") names the candidate without saying what they do.
+OPINION_FRAME = (
+    r"\bi (?:think|feel|believe|guess|reckon|suppose|would say|'d say)\b|"
+    r"\bin my (?:opinion|view)\b|\bpersonally\b"
+)
+#: People in general as the subject ("people feel it", "everybody orders online"); not as the
+#: customers of a telegraphic answer ("taking people's questions", "people who were upset").
+#: Customers ("they", "the customer") are not here: an answer about them is about the job.
+PEOPLE_IN_GENERAL = (
+    r"\b(?:people|everyone|everybody|someone|somebody|anyone|anybody|society|the world|folks|"
+    r"the public|most of us)\b(?!'s| who| that| with| like)"
+)
 #: Words that commit to nothing ("not sure yet", "I guess, yeah", "it depends"): an answer of
 #: these, function words and fillers alone is no answer (dialogue.assessment.guards).
 HEDGES = (

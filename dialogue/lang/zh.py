@@ -295,6 +295,16 @@ FILLERS = (
 QUESTION_CUE = r"^(?:请问|我想问|想问|问一下|问下|我想了解|想了解|我有个问题|我能问)"
 #: Question words: with an FAQ keyword, "工资多少" is a question without a question mark.
 QUESTION_WORDS = r"什么|多少|怎么|哪|几|吗|呢|是不是|有没有|能不能|会不会|可不可以"
+#: Question words used indefinitely, which ask nothing: a question word before 都/也 means
+#: "any" (哪天都行, 什么班次都可以, 谁都行, 几点也行), after 不管/无论/随便 "no matter which"
+#: (不管什么班次), and 什么的 ("and so on"), 没什么 ("nothing much"), 哪怕 ("even if"),
+#: 几乎 ("almost"), 几 as "a few" (好几年, 十几个, 做了几个月). Removed before the question
+#: words are looked for.
+INDEFINITE_WH = (
+    r"(?:什么|哪|谁|几|怎么|多少)[^，。！？,.!?；;、\s]{0,6}?(?:都|也)"
+    r"|(?:不管|无论|不论|随便)[^，。！？,.!?；;]{0,4}?(?:什么|哪|谁|几|怎么|多少)"
+    r"|什么的|没(?:有)?什么|哪怕|几乎|(?:好|十|这|那|前|最近|过去)几|(?:了|过)几(?=[个年天月周次])"
+)
 
 #: A clause about a condition or a plan, not about what the candidate has now: "如果能入职的话再去办
 #: 宽带" / "我打算下个月装" is no evidence of a yes (a no said next to it stands).
@@ -359,6 +369,14 @@ JOB_CONTEXT = (
 THIRD_PERSON = r"^\s*(?:他|她)(?!们)"
 #: The candidate doing something (我在我家的店里做了两年; not 我小时候 or 我妈妈).
 FIRST_PERSON_AGENT = r"我(?:以前|之前|曾经|也|就|自己)?(?:在|做|干|接|负责|处理|帮)"
+#: The candidate (or their team) anywhere in an answer (see dialogue.lang.en). Mandarin drops
+#: the subject often (下班去跑跑步), so an answer without 我 is impersonal only when it also
+#: speaks of people in general.
+SELF = r"我|咱"
+#: An opinion frame (我觉得, 我认为) names the candidate without saying what they do.
+OPINION_FRAME = r"我(?:觉得|认为|感觉|看|想|个人觉得)|依我看|在我看来"
+#: People in general as the subject (大家压力都很大, 现在的人都在网上买).
+PEOPLE_IN_GENERAL = r"大家|人们|很多人|有人|现在的人|上班的人|年轻人|社会|所有人|每个人|一般人"
 #: Words that commit to nothing (看情况吧, 还不确定, 还好吧) (see dialogue.lang.en).
 HEDGES = (
     "看 情况 看情况 还好 知道 不知道 确定 不确定 说不好 不好说 说不准 可能 也许 大概 差不多 "

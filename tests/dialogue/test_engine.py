@@ -343,6 +343,19 @@ def test_faq_answered_then_question_re_asked(lang: str) -> None:
     assert iv.state == "q:angry_customer"
 
 
+@LANGS
+def test_any_day_answer_is_recorded_not_taken_as_a_question(lang: str) -> None:
+    # Issue 10: 哪天都行 (哪, 什么 and the FAQ word 班次) was answered with the schedule FAQ and the
+    # availability answer never recorded; so was "whatever shift" under a transcribed "?".
+    text = {"en": "Any day works, whatever shift you need?", "zh": "哪天都行，什么班次都可以"}[lang]
+    iv = run(f"cs_home_{lang}", HAPPY[lang][:6])
+    assert iv.state == "q:availability"
+    actions = iv.handle(Utterance(text))
+    assert not any(s.prompt_id.endswith(":faq:schedule") for s in says(actions))
+    assert iv.records["availability"] == text
+    assert iv.state == "q:salary"
+
+
 def test_unknown_question_is_recorded_and_flagged() -> None:
     iv = run("cs_home_en", HAPPY["en"][:2])
     actions = iv.handle(Utterance("Is there a dress code?"))

@@ -379,6 +379,51 @@ def test_candidate_questions(text: str, language: Language, faq: dict, faq_id: s
     assert result.faq_id == faq_id
 
 
+# Issue 10: "哪天都行，什么班次都可以" was taken as a question about the schedule (哪, 什么 and
+# the FAQ keyword 班次) and the availability answer was never recorded. A question word used
+# indefinitely ("any day", "whatever") asks nothing, with or without a transcriber's question mark.
+FAQ_SCHEDULE = {
+    "en": {"schedule": ["schedule", "shift", "hours", "weekend", "part time"]},
+    "zh": {"schedule": ["班次", "排班", "几点", "周末", "兼职"]},
+}
+INDEFINITE_ANSWERS = [
+    ("zh", "哪天都行，什么班次都可以"),
+    ("zh", "几点都行，周末也可以"),
+    ("zh", "不管什么班次我都能上"),
+    ("zh", "排班怎么排都行"),
+    ("zh", "谁排的班我都听安排"),
+    ("zh", "哪天都行？"),
+    ("zh", "早班晚班什么的都可以，周末没问题"),
+    ("zh", "我以前做过好几年兼职客服"),
+    ("en", "Whatever works for you, any shift is fine."),
+    ("en", "Any day works, weekends too."),
+    ("en", "Whichever shift you need, I'm flexible on the schedule."),
+    ("en", "Whatever works?"),
+    ("en", "Any shift works?"),
+    ("en", "Whenever you need me, evenings and weekend hours included."),
+]
+INDEFINITE_QUESTIONS = [
+    ("zh", "哪天上班？"),
+    ("zh", "你们几点上班"),
+    ("zh", "哪个班次都可以，你们怎么安排？"),
+    ("zh", "什么班次都可以吗？"),
+    ("en", "Does any shift work?"),
+    ("en", "Any day works, what are the shift hours?"),
+    ("en", "Which days are the shifts?"),
+]
+
+
+@pytest.mark.parametrize(("language", "text"), INDEFINITE_ANSWERS)
+def test_question_words_used_indefinitely_ask_nothing(language: Language, text: str) -> None:
+    assert classify(text, language, FAQ_SCHEDULE[language]).intent == Intent.NONE
+
+
+@pytest.mark.parametrize(("language", "text"), INDEFINITE_QUESTIONS)
+def test_questions_next_to_indefinite_words_stay_questions(language: Language, text: str) -> None:
+    result = classify(text, language, FAQ_SCHEDULE[language])
+    assert result.intent == Intent.QUESTION
+
+
 def test_question_shape_uses_last_sentence() -> None:
     assert not looks_like_question("Do I have experience? Yes, five years in a call center.", "en")
     assert looks_like_question("I see. What are the hours?", "en")
