@@ -76,6 +76,13 @@ class TwilioSettings(BaseModel):
         "Hello, this is an automated interviewer calling about your job application. "
         "We will try you again later. Goodbye."
     )
+    # A media stream refused by a full or overloaded worker (behind a balancer the webhook and
+    # the stream may reach different workers): the call is sent back to the voice webhook this
+    # many times (another worker may take it), then hears busy_text and is hung up.
+    busy_retries: int = Field(default=2, ge=0, le=5)
+    busy_text: str = (
+        "Sorry, all our interviewers are busy right now. We will call you back soon. Goodbye."
+    )
 
 
 class LimitSettings(BaseModel):

@@ -309,12 +309,17 @@ def _check_xml_text(value: str, what: str) -> None:
             raise ValueError(f"{what} contains a character not allowed in XML: {ch!r}")
 
 
-def connect_stream_twiml(url: str, parameters: Mapping[str, str] | None = None) -> str:
+def connect_stream_twiml(
+    url: str, parameters: Mapping[str, str] | None = None, *, then: str | None = None
+) -> str:
     """TwiML answering a call with a bidirectional Media Stream to ``url``.
 
     Produces ``<Response><Connect><Stream url="…"><Parameter name=… value=…/>…</Stream>
     </Connect></Response>``; the parameters come back in :attr:`TwilioStart.custom_parameters`.
-    All values are XML-escaped.
+    With ``then``, a ``<Redirect method="POST">then</Redirect>`` follows the ``<Connect>``:
+    Twilio runs it once the server closes the stream's WebSocket (the interview ended, or the
+    stream was refused), so the server decides what the caller hears next. All values are
+    XML-escaped.
 
     Raises:
         ValueError: ``url`` is not ``wss://`` (Twilio only streams to secure WebSockets) or a
@@ -329,6 +334,28 @@ def connect_stream_twiml(url: str, parameters: Mapping[str, str] | None = None) 
         _check_xml_text(name, "parameter name")
         _check_xml_text(value, f"parameter {name!r}")
         ET.SubElement(stream, "Parameter", name=name, value=value)
+    if then is not None:
+        _check_xml_text(then, "redirect URL")
+        ET.SubElement(response, "Redirect", method="POST").text = then
+    return _document(response)
+
+
+def redirect_twiml(url: str) -> str:
+    """TwiML that hands the call to ``url`` (Twilio POSTs the call's fields there)."""
+    _check_xml_text(url, "redirect URL")
+    response = ET.Element("Response")
+    ET.SubElement(response, "Redirect", method="POST").text = url
+    return _document(response)
+
+
+def hangup_twiml() -> str:
+    """TwiML that ends the call."""
+    response = ET.Element("Response")
+    ET.SubElement(response, "Hangup")
+    return _document(response)
+
+
+def _document(response: ET.Element) -> str:
     body = ET.tostring(response, encoding="unicode", short_empty_elements=True)
     return '<?xml version="1.0" encoding="UTF-8"?>' + body
 
@@ -344,16 +371,14 @@ def say_hangup_twiml(text: str, *, voice: str | None = None) -> str:
     say = ET.SubElement(response, "Say", voice=voice) if voice else ET.SubElement(response, "Say")
     say.text = text
     ET.SubElement(response, "Hangup")
-    body = ET.tostring(response, encoding="unicode", short_empty_elements=True)
-    return '<?xml version="1.0" encoding="UTF-8"?>' + body
+    return _document(response)
 
 
 def busy_twiml() -> str:
     """TwiML that rejects the call with a busy signal (server at capacity)."""
     response = ET.Element("Response")
     ET.SubElement(response, "Reject", reason="busy")
-    body = ET.tostring(response, encoding="unicode", short_empty_elements=True)
-    return '<?xml version="1.0" encoding="UTF-8"?>' + body
+    return _document(response)
 
 
 # --- webhook signatures -------------------------------------------------------------------------

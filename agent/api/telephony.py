@@ -22,7 +22,7 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlencode
 
 from fastapi import (
     APIRouter,
@@ -64,6 +64,8 @@ from telephony.twilio import (
     TwilioMediaStream,
     busy_twiml,
     connect_stream_twiml,
+    hangup_twiml,
+    redirect_twiml,
     say_hangup_twiml,
     validate_signature,
 )
@@ -78,12 +80,18 @@ from telephony.ws_transport import CarrierWebsocketTransport, websocket_params
 
 log = logging.getLogger(__name__)
 
+TWILIO_VOICE_PATH = "/telephony/twilio/voice"
 TWILIO_STREAM_PATH = "/telephony/twilio/stream"
 TWILIO_STATUS_PATH = "/telephony/twilio/status"
+#: Twilio comes here when the stream's WebSocket closes: hang up, or, after a refused stream,
+#: back to the voice webhook (another worker may take the call).
+TWILIO_AFTER_PATH = "/telephony/twilio/after-stream"
 CLOSE_POLICY = 1008
 CLOSE_TRY_LATER = 1013
 #: Carrier call ids kept as report fields: printable, bounded (never used as file names).
 _CARRIER_ID = re.compile(r"[A-Za-z0-9_.:-]{1,100}")
+#: Call-log events that say how a stream went: refused by admission, or taken ("stream").
+_STREAM_EVENTS = frozenset({"refused", "stream"})
 _MACHINE = frozenset(
     {
         AnsweredBy.MACHINE_START,
@@ -128,6 +136,22 @@ def public_bases(settings: Settings) -> tuple[str, str]:
         raise DialError("set SCREENLINE_PUBLIC_URL: Twilio needs a public address to call back")
     base = http_base(settings)
     return base, "wss://" + base.split("://", 1)[1]
+
+
+def _twilio_url(
+    webhook_base: str, path: str, candidate_id: str, script_id: str | None, attempt: int
+) -> str:
+    """A webhook URL carrying what the voice webhook needs to start the interview again."""
+    query = {"candidate_id": candidate_id, **({"script_id": script_id} if script_id else {})}
+    return f"{webhook_base}{path}?{urlencode({**query, 'attempt': str(attempt)})}"
+
+
+def _attempt(value: str | None, settings: Settings) -> int:
+    """The ``attempt`` query value: a bounded int (0 when absent or malformed)."""
+    try:
+        return min(max(int(value or 0), 0), settings.twilio.busy_retries)
+    except ValueError:
+        return 0
 
 
 def _signed_url(settings: Settings, request: Request) -> str:
@@ -178,6 +202,7 @@ async def place_call(
     twiml = connect_stream_twiml(
         media_base + TWILIO_STREAM_PATH,
         stream_parameters(access, candidate_id, script_id, call_sid=None),
+        then=_twilio_url(webhook_base, TWILIO_AFTER_PATH, candidate_id, script_id, 0),
     )
     status_url = webhook_base + TWILIO_STATUS_PATH
     try:
@@ -302,6 +327,8 @@ async def serve_twilio_stream(rt: Runtime, websocket: WebSocket) -> None:
         await _close(websocket, str(exc))
         return
     except Refused as exc:
+        if stream.start is not None:  # the after-stream webhook sends the call elsewhere
+            rt.calls.record(stream.start.call_sid, "refused", reason=exc.reason)
         await _close(websocket, str(exc), CLOSE_TRY_LATER)
         return
     except TimeoutError:
@@ -446,7 +473,7 @@ def telephony_router(rt: Runtime) -> APIRouter:
     router = APIRouter()
     background: set[asyncio.Task[None]] = set()
 
-    @router.post("/telephony/twilio/voice")
+    @router.post(TWILIO_VOICE_PATH)
     async def twilio_voice(request: Request) -> Response:
         fields = dict(await twilio_form(settings, request))
         query = request.query_params
@@ -457,10 +484,13 @@ def telephony_router(rt: Runtime) -> APIRouter:
             or fields.get("From")
             or call_sid
         )
+        attempt = _attempt(query.get("attempt"), settings)
         if not rt.admission.can_admit():
             # Refuse before the stream opens: the caller hears busy, no slot was ever taken.
+            # A call sent back here after a refused stream is answered already: no <Reject>.
             log.warning("twilio voice %s: refused, server busy", call_sid[:40])
-            return Response(busy_twiml(), media_type="application/xml")
+            busy = say_hangup_twiml(settings.twilio.busy_text) if attempt else busy_twiml()
+            return Response(busy, media_type="application/xml")
         script_id = query.get("script_id") or fields.get("script_id")
         if script_id:
             try:
@@ -468,14 +498,48 @@ def telephony_router(rt: Runtime) -> APIRouter:
             except InputError as exc:
                 raise HTTPException(422, str(exc)) from exc
         try:
-            _webhook, media_base = public_bases(settings)
+            webhook_base, media_base = public_bases(settings)
         except DialError as exc:
             raise HTTPException(503, str(exc)) from exc
         parameters = stream_parameters(
             access_of(request), candidate[:200], script_id or None, call_sid[:100]
         )
-        twiml = connect_stream_twiml(media_base + TWILIO_STREAM_PATH, parameters)
+        after = _twilio_url(
+            webhook_base, TWILIO_AFTER_PATH, candidate[:200], script_id or None, attempt
+        )
+        twiml = connect_stream_twiml(media_base + TWILIO_STREAM_PATH, parameters, then=after)
         return Response(twiml, media_type="application/xml")
+
+    @router.post(TWILIO_AFTER_PATH)
+    async def twilio_after_stream(request: Request) -> Response:
+        """The stream's WebSocket closed. After an interview: hang up. After a stream that a
+        full, overloaded or draining worker refused: back to the voice webhook, which any
+        worker may answer, ``twilio.busy_retries`` times; then the busy message."""
+        fields = dict(await twilio_form(settings, request))
+        query = request.query_params
+        sid = fields.get("CallSid", "")[:100]
+        history = rt.calls.history(sid) or []
+        events = [e["event"] for e in history if e["event"] in _STREAM_EVENTS]
+        if not events or events[-1] != "refused":
+            return Response(hangup_twiml(), media_type="application/xml")
+        attempt = _attempt(query.get("attempt"), settings)
+        if attempt >= settings.twilio.busy_retries:
+            log.warning("twilio %s: refused %d times, busy message", sid[:40], attempt + 1)
+            busy = say_hangup_twiml(settings.twilio.busy_text)
+            return Response(busy, media_type="application/xml")
+        candidate = (query.get("candidate_id") or sid)[:200]
+        script_id = query.get("script_id") or None
+        if script_id:
+            try:
+                check_script_id(script_id)
+            except InputError as exc:
+                raise HTTPException(422, str(exc)) from exc
+        try:
+            webhook_base, _media = public_bases(settings)
+        except DialError as exc:
+            raise HTTPException(503, str(exc)) from exc
+        again = _twilio_url(webhook_base, TWILIO_VOICE_PATH, candidate, script_id, attempt + 1)
+        return Response(redirect_twiml(again), media_type="application/xml")
 
     @router.websocket(TWILIO_STREAM_PATH)
     async def twilio_stream(websocket: WebSocket) -> None:
