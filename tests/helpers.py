@@ -8,11 +8,15 @@ _CONTRACTIONS = {"n't": " not", "'re": " are", "'m": " am", "'ll": " will", "'ve
                  "'d": " would", "'s": " is"}  # fmt: skip
 # British and American spellings of the words our personas say are one word to a listener.
 _SPELLINGS = {"centre": "center", "colour": "color", "organise": "organize",
-              "apologise": "apologize", "favourite": "favorite"}  # fmt: skip
+              "apologise": "apologize", "favourite": "favorite",
+              # Whisper writes "press 1" where the speaker (and the transcript) says "one".
+              "0": "zero", "1": "one", "2": "two", "3": "three", "4": "four", "5": "five",
+              "6": "six", "7": "seven", "8": "eight", "9": "nine"}  # fmt: skip
 
 
 def normalize(text: str) -> list[str]:
-    """Lower-case words without punctuation or contractions, for word error rate."""
+    """Lower-case words without punctuation or contractions, one spelling per word (single
+    digits as words), for word error rate."""
     text = text.lower().replace("\u2019", "'")
     for short, full in _CONTRACTIONS.items():
         text = text.replace(short, full)

@@ -467,9 +467,11 @@ async def simulate(
     hangup_after: int | None = None,
     token: str | None = None,
     align_frames: int = 1,
+    rate: int | None = None,
 ) -> SimulationResult:
-    """Run one simulated interview against ``url`` (``ws://host:port/ws/call``)."""
-    rate = 8000 if telephony else 16000
+    """Run one simulated interview against ``url`` (``ws://host:port/ws/call``), with the
+    candidate's audio at ``rate`` (default: 8 kHz for ``telephony``, else 16 kHz)."""
+    rate = rate or (8000 if telephony else 16000)
     candidate = Candidate(
         persona,
         Speaker(voice, rate, telephony, recorded=persona.recorded()),

@@ -1,0 +1,164 @@
+"""Streaming ASR on recorded human speech against whole-answer ASR (issue 11, item 2).
+
+Long answers (40-60 s, short pauses, a few 1.2 s ones) are built from Debian's Asterisk core
+sounds, a human voice recorded at 8 kHz (``tests/human_speech.py``; ``make deps`` installs the
+packages). A synthetic candidate says them over a real ``/ws/call`` socket to an in-process
+server, five per interview (``tests/fixtures/scripts/human_en.yaml``), at 8 kHz: PCM16 as
+recorded (``pcm``), and through line noise and G.711 mu-law (``phone``). The server transcribes
+each answer as a call does, in chunks while the candidate talks (``audio/asr.py``); the same
+Whisper model then transcribes each answer's audio as sent, whole. Both are scored against the
+recordings' transcripts with the tests' normalised WER. The target: streamed within 1 point of
+whole, overall.
+
+Printed JSON, per path: per answer WER (streamed, whole), word counts, the turns and chunks the
+server made of it; overall WER of each; and where the target is missed, what to look at
+(``--texts`` adds the three texts per answer). Also the end-of-answer timing per turn on the
+audio clock (``reply_s - last_voice_s``) and at the client, with the load average: the
+interview's end-of-answer silence is 1.5 s.
+
+    .venv/bin/python bench/human_asr.py [--answers 10] [--paths pcm,phone] [--speed 1] [--texts]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from agent.auth.guard import Access  # noqa: E402
+from agent.calls.run import Runtime  # noqa: E402
+from agent.cli import serve_app  # noqa: E402
+from agent.settings import Settings  # noqa: E402
+from tests import human_speech  # noqa: E402
+
+SCRIPTS = ROOT / "tests" / "fixtures" / "scripts"
+PER_INTERVIEW = len(human_speech.QUESTIONS)
+
+
+def turn_timing(report: dict[str, Any], result: Any) -> list[dict[str, Any]]:
+    """Per answered question: seconds from the last voiced audio to the reply, on the server's
+    audio clock and at the client (wall)."""
+    client = dict(result.response_gaps)
+    out = []
+    for turn in report["turns"]:
+        lat = turn["latency"]
+        if turn["speaker"] != "candidate" or "reply_s" not in lat or "last_voice_s" not in lat:
+            continue
+        out.append(
+            {
+                "question_id": turn["question_id"],
+                "audio_gap_s": round(lat["reply_s"] - lat["last_voice_s"], 3),
+                "decision_s": round(lat["endpoint_s"] - lat["last_voice_s"], 3),
+                "client_gap_s": round(client[turn["question_id"]], 3)
+                if turn["question_id"] in client
+                else None,
+            }
+        )
+    return out
+
+
+def _pct(values: list[float], q: float) -> float | None:
+    ordered = sorted(v for v in values if v is not None)
+    if not ordered:
+        return None
+    return round(ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))], 3)
+
+
+async def run(args: argparse.Namespace) -> dict[str, Any]:
+    reason = human_speech.missing()
+    if reason is not None:
+        raise SystemExit(reason)
+    answers = human_speech.answers(args.answers)
+    settings = Settings(
+        data_dir=Path(args.data_dir), scripts_dir=SCRIPTS, default_script=human_speech.SCRIPT_ID
+    )
+    runtime = Runtime(settings)
+    voice = runtime.registry.voice("en")  # says the consent only
+    model = runtime.registry.asr("en")
+    access = Access.from_settings(settings)
+    from agent.api.server import create_app
+
+    out: dict[str, Any] = {
+        "bench": "human_asr",
+        "answers": len(answers),
+        "answer_seconds": [round(a.seconds, 1) for a in answers],
+        "speed": args.speed,
+        "load_before": [round(x, 2) for x in os.getloadavg()],
+    }
+    cpu0, wall0 = time.process_time(), time.monotonic()
+    async with serve_app(create_app(settings, runtime)) as base:
+        for path in args.paths.split(","):
+            scored: list[human_speech.Scored] = []
+            timing: list[dict[str, Any]] = []
+            questions: list[list[str | None]] = []
+            for start in range(0, len(answers), PER_INTERVIEW):
+                chosen = answers[start : start + PER_INTERVIEW]
+                with tempfile.TemporaryDirectory() as wav_dir:
+                    result = await human_speech.interview(
+                        f"{base}/ws/call",
+                        chosen,
+                        Path(wav_dir),
+                        voice=voice,
+                        telephony=path == "phone",
+                        speed=args.speed,
+                        token=access.call_token(),
+                        candidate_id=f"bench-{path}-{start}",
+                    )
+                report = runtime.reports.load(result.report_id)
+                questions.append(result.questions())
+                scored += human_speech.score(result, report, chosen, model)
+                timing += turn_timing(report, result)
+            streamed = human_speech.overall_wer(scored, streamed=True)
+            whole = human_speech.overall_wer(scored, streamed=False)
+            # The consent is said by the synthetic voice: only the recorded answers count.
+            asked = [t for t in timing if t["question_id"] in human_speech.QUESTIONS]
+            gaps = [t["audio_gap_s"] for t in asked]
+            client = [t["client_gap_s"] for t in asked]
+            out[path] = {
+                "streamed_wer": round(streamed, 4),
+                "whole_wer": round(whole, 4),
+                "streamed_minus_whole_points": round(100 * (streamed - whole), 2),
+                "streamed_words_over_whole": round(
+                    sum(s.streamed_words for s in scored)
+                    / max(1, sum(s.whole_words for s in scored)),
+                    3,
+                ),
+                "answers": [s.to_dict(texts=args.texts) for s in scored],
+                "questions_listened": questions,
+                "reply_after_last_voice_s": {
+                    "audio_clock_p50": _pct(gaps, 0.5),
+                    "audio_clock_p95": _pct(gaps, 0.95),
+                    "audio_clock_max": _pct(gaps, 1.0),
+                    "client_wall_p50": _pct(client, 0.5),
+                    "client_wall_p95": _pct(client, 0.95),
+                    "turns": timing,
+                },
+            }
+    out["process_cpu_s"] = round(time.process_time() - cpu0, 1)
+    out["wall_s"] = round(time.monotonic() - wall0, 1)
+    out["load_after"] = [round(x, 2) for x in os.getloadavg()]
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--answers", type=int, default=None, help="default: all the corpus gives")
+    parser.add_argument("--paths", default="pcm,phone", help="pcm (8 kHz PCM16), phone (mu-law)")
+    parser.add_argument("--speed", type=float, default=1.0, help="audio seconds per wall second")
+    parser.add_argument("--texts", action="store_true", help="print the three texts per answer")
+    parser.add_argument("--data-dir", default="var/bench-human-asr")
+    args = parser.parse_args()
+    print(json.dumps(asyncio.run(run(args)), indent=2))
+
+
+if __name__ == "__main__":
+    main()
