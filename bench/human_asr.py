@@ -13,8 +13,9 @@ whole, overall.
 Printed JSON, per path: per answer WER (streamed, whole), word counts, the turns and chunks the
 server made of it; overall WER of each; and where the target is missed, what to look at
 (``--texts`` adds the three texts per answer). Also the end-of-answer timing per turn on the
-audio clock (``reply_s - last_voice_s``) and at the client, with the load average: the
-interview's end-of-answer silence is 1.5 s.
+audio clock (``tests/voices.py``: from the end of the answer's voice to the decision and to the
+first reply audio) and at the client (wall), with the load average; the interview's
+end-of-answer silence is 1.5 s.
 
     .venv/bin/python bench/human_asr.py [--answers 10] [--paths pcm,phone] [--speed 1] [--texts]
 """
@@ -38,39 +39,13 @@ from agent.auth.guard import Access  # noqa: E402
 from agent.calls.run import Runtime  # noqa: E402
 from agent.cli import serve_app  # noqa: E402
 from agent.settings import Settings  # noqa: E402
+from dialogue.script import load_script  # noqa: E402
 from tests import human_speech  # noqa: E402
+from tests.voices import TurnTiming, percentile, turn_timings  # noqa: E402
 
 SCRIPTS = ROOT / "tests" / "fixtures" / "scripts"
 PER_INTERVIEW = len(human_speech.QUESTIONS)
-
-
-def turn_timing(report: dict[str, Any], result: Any) -> list[dict[str, Any]]:
-    """Per answered question: seconds from the last voiced audio to the reply, on the server's
-    audio clock and at the client (wall)."""
-    client = dict(result.response_gaps)
-    out = []
-    for turn in report["turns"]:
-        lat = turn["latency"]
-        if turn["speaker"] != "candidate" or "reply_s" not in lat or "last_voice_s" not in lat:
-            continue
-        out.append(
-            {
-                "question_id": turn["question_id"],
-                "audio_gap_s": round(lat["reply_s"] - lat["last_voice_s"], 3),
-                "decision_s": round(lat["endpoint_s"] - lat["last_voice_s"], 3),
-                "client_gap_s": round(client[turn["question_id"]], 3)
-                if turn["question_id"] in client
-                else None,
-            }
-        )
-    return out
-
-
-def _pct(values: list[float], q: float) -> float | None:
-    ordered = sorted(v for v in values if v is not None)
-    if not ordered:
-        return None
-    return round(ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))], 3)
+END_SILENCE_S = load_script(SCRIPTS / f"{human_speech.SCRIPT_ID}.yaml").timing.end_silence_s
 
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:
@@ -98,7 +73,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     async with serve_app(create_app(settings, runtime)) as base:
         for path in args.paths.split(","):
             scored: list[human_speech.Scored] = []
-            timing: list[dict[str, Any]] = []
+            timing: list[TurnTiming] = []
             questions: list[list[str | None]] = []
             for start in range(0, len(answers), PER_INTERVIEW):
                 chosen = answers[start : start + PER_INTERVIEW]
@@ -116,13 +91,14 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 report = runtime.reports.load(result.report_id)
                 questions.append(result.questions())
                 scored += human_speech.score(result, report, chosen, model)
-                timing += turn_timing(report, result)
+                timing += turn_timings(result, report)
             streamed = human_speech.overall_wer(scored, streamed=True)
             whole = human_speech.overall_wer(scored, streamed=False)
             # The consent is said by the synthetic voice: only the recorded answers count.
-            asked = [t for t in timing if t["question_id"] in human_speech.QUESTIONS]
-            gaps = [t["audio_gap_s"] for t in asked]
-            client = [t["client_gap_s"] for t in asked]
+            asked = [t for t in timing if t.question_id in human_speech.QUESTIONS]
+            gaps = [t.reply_gap_s for t in asked]
+            decisions = [t.decision_s for t in asked]
+            client = [t.client_gap_s for t in asked if t.client_gap_s is not None]
             out[path] = {
                 "streamed_wer": round(streamed, 4),
                 "whole_wer": round(whole, 4),
@@ -134,13 +110,15 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 ),
                 "answers": [s.to_dict(texts=args.texts) for s in scored],
                 "questions_listened": questions,
-                "reply_after_last_voice_s": {
-                    "audio_clock_p50": _pct(gaps, 0.5),
-                    "audio_clock_p95": _pct(gaps, 0.95),
-                    "audio_clock_max": _pct(gaps, 1.0),
-                    "client_wall_p50": _pct(client, 0.5),
-                    "client_wall_p95": _pct(client, 0.95),
-                    "turns": timing,
+                "end_of_answer_s": {
+                    "end_silence_s": END_SILENCE_S,
+                    "decision_audio_p95": percentile(decisions, 0.95),
+                    "reply_audio_p50": percentile(gaps, 0.5),
+                    "reply_audio_p95": percentile(gaps, 0.95),
+                    "reply_audio_max": percentile(gaps, 1.0),
+                    "reply_client_wall_p50": percentile(client, 0.5),
+                    "reply_client_wall_p95": percentile(client, 0.95),
+                    "turns": [t.to_dict() for t in timing],
                 },
             }
     out["process_cpu_s"] = round(time.process_time() - cpu0, 1)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
+
+import pytest
 
 _CONTRACTIONS = {"n't": " not", "'re": " are", "'m": " am", "'ll": " will", "'ve": " have",
                  "'d": " would", "'s": " is"}  # fmt: skip
@@ -47,6 +50,17 @@ def _error_rate(ref: list[str], hyp: list[str]) -> float:
             current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (r != h))
         previous = current
     return previous[-1] / max(len(ref), 1)
+
+
+def require_package(reason: str | None) -> None:
+    """Skip the calling test for a missing system package (``reason``) on a developer machine;
+    fail under CI (``CI`` set), where ``make deps`` installs it: the rule ``fresh_postgres``
+    follows for PostgreSQL. Nothing happens for ``reason`` None."""
+    if reason is None:
+        return
+    if os.environ.get("CI"):
+        pytest.fail(reason)
+    pytest.skip(reason)
 
 
 def stored_reports(database_url: str) -> dict[str, dict[str, object]]:

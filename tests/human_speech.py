@@ -15,24 +15,23 @@ same answers, sample for sample.
 from __future__ import annotations
 
 import gzip
-import os
 import random
 import re
 import wave
 from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pytest
 
 from agent.devtools.simulate import Persona, Reply, SimulationResult, simulate
 from audio.asr import ASR_RATE, join_text, transcribe_chunk
 from audio.pcm import float_to_pcm16, resample
 from audio.vad import SOUND_RMS
 from audio.wav import read_wav
-from tests.helpers import normalize, wer
+from tests.helpers import normalize, require_package, wer
 
 SOUNDS_DIR = Path("/usr/share/asterisk/sounds/en")
 TRANSCRIPTS = Path("/usr/share/doc/asterisk-core-sounds-en/core-sounds-en.txt.gz")
@@ -83,14 +82,8 @@ def missing() -> str | None:
 
 
 def require() -> None:
-    """Skip the calling test without the corpus on a developer machine; fail under CI, where
-    ``make deps`` installs it (the rule ``fresh_postgres`` follows for PostgreSQL)."""
-    reason = missing()
-    if reason is None:
-        return
-    if os.environ.get("CI"):
-        pytest.fail(reason)
-    pytest.skip(reason)
+    """Skip the calling test without the corpus on a developer machine; fail under CI."""
+    require_package(missing())
 
 
 def prompts() -> list[Prompt]:
@@ -157,6 +150,8 @@ def answers(
         audio, rate = read_wav(prompt.path)
         assert rate == RATE, f"{prompt.path}: {rate} Hz"
         audio = trimmed(audio)
+        if audio.size / RATE > max_s:
+            continue  # longer than any answer may be
         seconds = sum(p.size for p in parts) / RATE
         if parts and seconds + LONG_PAUSE_S + audio.size / RATE > max_s:
             if seconds < min_s:
@@ -179,19 +174,26 @@ def answers(
     return out  # the remainder, shorter than min_s, is left out
 
 
-def persona(chosen: list[HumanAnswer], wav_dir: Path) -> Persona:
+def persona(
+    chosen: list[HumanAnswer], wav_dir: Path, questions: Sequence[str] = QUESTIONS
+) -> Persona:
     """A candidate who consents (in the synthetic voice) and then says ``chosen`` in order,
-    one per question of :data:`QUESTIONS`, from WAV files written to ``wav_dir``."""
+    one per question of ``questions``, from WAV files written to ``wav_dir``."""
     by_question = {"greeting": Reply(CONSENT)}
-    for i, (question, answer) in enumerate(zip(QUESTIONS, chosen, strict=False)):
-        path = wav_dir / f"answer-{i + 1}.wav"
-        with wave.open(str(path), "wb") as w:
-            w.setnchannels(1)
-            w.setsampwidth(2)
-            w.setframerate(RATE)
-            w.writeframes(float_to_pcm16(answer.audio))
+    for question, answer in zip(questions, chosen, strict=False):
+        path = wav_dir / f"{question}.wav"
+        write_wav(path, answer.audio, RATE)
         by_question[question] = Reply(answer.text, audio=path)
     return Persona(by_question=by_question)
+
+
+def write_wav(path: Path, audio: np.ndarray, rate: int) -> None:
+    """Float audio as a mono PCM16 WAV file (what a persona's ``audio:`` names)."""
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes(float_to_pcm16(audio))
 
 
 async def interview(
