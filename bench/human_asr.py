@@ -15,9 +15,12 @@ server made of it; overall WER of each; and where the target is missed, what to 
 (``--texts`` adds the three texts per answer). Also the end-of-answer timing per turn on the
 audio clock (``tests/voices.py``: from the end of the answer's voice to the decision and to the
 first reply audio) and at the client (wall), with the load average; the interview's
-end-of-answer silence is 1.5 s.
+end-of-answer silence is 1.5 s. ``--voices`` also times short answers of Piper, two espeak-ng
+variants and the recorded voice, clean and phone-degraded (``tests/voices.py``; the same
+interviews tests/agent/test_turn_taking_voices.py runs); ``--paths ''`` skips the WER runs.
 
     .venv/bin/python bench/human_asr.py [--answers 10] [--paths pcm,phone] [--speed 1] [--texts]
+    .venv/bin/python bench/human_asr.py --paths '' --voices
 """
 
 from __future__ import annotations
@@ -41,11 +44,32 @@ from agent.cli import serve_app  # noqa: E402
 from agent.settings import Settings  # noqa: E402
 from dialogue.script import load_script  # noqa: E402
 from tests import human_speech  # noqa: E402
-from tests.voices import TurnTiming, percentile, turn_timings  # noqa: E402
+from tests.voices import TurnTiming, percentile, turn_timings, voice_interviews  # noqa: E402
 
 SCRIPTS = ROOT / "tests" / "fixtures" / "scripts"
 PER_INTERVIEW = len(human_speech.QUESTIONS)
 END_SILENCE_S = load_script(SCRIPTS / f"{human_speech.SCRIPT_ID}.yaml").timing.end_silence_s
+
+
+def timing_summary(timings: list[TurnTiming]) -> dict[str, Any]:
+    """From the end of the voice: the decision and the reply on the audio clock, the reply at
+    the client (wall), and the server's processing (decision to reply audio, wall)."""
+    decisions = [t.decision_s for t in timings]
+    gaps = [t.reply_gap_s for t in timings]
+    client = [t.client_gap_s for t in timings if t.client_gap_s is not None]
+    processing = [t.processing_ms for t in timings if t.processing_ms is not None]
+    return {
+        "end_silence_s": END_SILENCE_S,
+        "turns": len(timings),
+        "decision_audio_p95_s": percentile(decisions, 0.95),
+        "reply_audio_p50_s": percentile(gaps, 0.5),
+        "reply_audio_p95_s": percentile(gaps, 0.95),
+        "reply_audio_max_s": percentile(gaps, 1.0),
+        "reply_client_wall_p50_s": percentile(client, 0.5),
+        "reply_client_wall_p95_s": percentile(client, 0.95),
+        "processing_p95_ms": percentile(processing, 0.95),
+        "per_turn": [t.to_dict() for t in timings],
+    }
 
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:
@@ -71,7 +95,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     }
     cpu0, wall0 = time.process_time(), time.monotonic()
     async with serve_app(create_app(settings, runtime)) as base:
-        for path in args.paths.split(","):
+        for path in [p for p in args.paths.split(",") if p]:
             scored: list[human_speech.Scored] = []
             timing: list[TurnTiming] = []
             questions: list[list[str | None]] = []
@@ -96,9 +120,6 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             whole = human_speech.overall_wer(scored, streamed=False)
             # The consent is said by the synthetic voice: only the recorded answers count.
             asked = [t for t in timing if t.question_id in human_speech.QUESTIONS]
-            gaps = [t.reply_gap_s for t in asked]
-            decisions = [t.decision_s for t in asked]
-            client = [t.client_gap_s for t in asked if t.client_gap_s is not None]
             out[path] = {
                 "streamed_wer": round(streamed, 4),
                 "whole_wer": round(whole, 4),
@@ -110,17 +131,29 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 ),
                 "answers": [s.to_dict(texts=args.texts) for s in scored],
                 "questions_listened": questions,
-                "end_of_answer_s": {
-                    "end_silence_s": END_SILENCE_S,
-                    "decision_audio_p95": percentile(decisions, 0.95),
-                    "reply_audio_p50": percentile(gaps, 0.5),
-                    "reply_audio_p95": percentile(gaps, 0.95),
-                    "reply_audio_max": percentile(gaps, 1.0),
-                    "reply_client_wall_p50": percentile(client, 0.5),
-                    "reply_client_wall_p95": percentile(client, 0.95),
-                    "turns": [t.to_dict() for t in timing],
-                },
+                "end_of_answer_s": timing_summary(asked),
             }
+        if args.voices:
+            with tempfile.TemporaryDirectory() as work_dir:
+                runs = await voice_interviews(
+                    f"{base}/ws/call",
+                    voice,
+                    Path(work_dir),
+                    runtime.reports.load,
+                    speed=args.speed,
+                    token=access.call_token,
+                )
+            out["voices"] = [
+                {
+                    "voice": run.voice,
+                    "phone": run.phone,
+                    "outcome": run.outcome,
+                    "answered": run.answered,
+                    **timing_summary(run.timings),
+                }
+                for run in runs
+            ]
+            out["voices_all"] = timing_summary([t for run in runs for t in run.timings])
     out["process_cpu_s"] = round(time.process_time() - cpu0, 1)
     out["wall_s"] = round(time.monotonic() - wall0, 1)
     out["load_after"] = [round(x, 2) for x in os.getloadavg()]
@@ -133,6 +166,9 @@ def main() -> None:
     parser.add_argument("--paths", default="pcm,phone", help="pcm (8 kHz PCM16), phone (mu-law)")
     parser.add_argument("--speed", type=float, default=1.0, help="audio seconds per wall second")
     parser.add_argument("--texts", action="store_true", help="print the three texts per answer")
+    parser.add_argument(
+        "--voices", action="store_true", help="also time short answers of Piper, espeak-ng, human"
+    )
     parser.add_argument("--data-dir", default="var/bench-human-asr")
     args = parser.parse_args()
     print(json.dumps(asyncio.run(run(args)), indent=2))

@@ -13,17 +13,28 @@ import io
 import shutil
 import subprocess
 import wave
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from agent.devtools.simulate import SimulationResult
+from agent.devtools.simulate import Persona, Reply, SimulationResult, Speaker, simulate
 from audio.vad import SOUND_RMS
+from tests import human_speech
 
 #: espeak-ng variants: an American male, a female and a British male voice.
 ESPEAK_VOICES = ("en-us+m3", "en+f2", "en-gb+m1")
+#: What the synthetic voices answer to two questions of the human_en script (a pause in each).
+VOICE_ANSWERS = {
+    "job": "I worked for three years at a call centre, helping customers with their orders. "
+    "[pause 0.7] Most of the calls were about late deliveries and refunds.",
+    "day": "I would start by reading the notes from the night shift. [pause 0.6] "
+    "Then I answered calls until lunch, and wrote up the difficult cases after.",
+}
+#: The voices :func:`voice_interviews` runs: Piper, two espeak-ng variants, the recording.
+VOICES = ("piper", *ESPEAK_VOICES[:2], "human")
 
 
 def espeak_missing() -> str | None:
@@ -136,3 +147,71 @@ def percentile(values: list[float], q: float) -> float | None:
     if not ordered:
         return None
     return round(ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))], 3)
+
+
+@dataclass(frozen=True)
+class VoiceRun:
+    """One interview of :func:`voice_interviews`."""
+
+    voice: str
+    phone: bool
+    outcome: str | None
+    answered: list[str | None]  # question ids of the report's candidate turns
+    timings: list[TurnTiming]
+
+
+async def voice_interviews(
+    url: str,
+    piper: Any,
+    work_dir: Path,
+    load_report: Callable[[str], dict[str, Any]],
+    *,
+    speed: float = 1.0,
+    token: Callable[[], str] | None = None,
+) -> list[VoiceRun]:
+    """Each of :data:`VOICES`, clean and over a phone line (8 kHz, noise, mu-law), consents
+    and answers the two questions of :data:`VOICE_ANSWERS` (the recording: two of its 6-10 s
+    answers, at its own 8 kHz when clean), one interview after the other, then hangs up."""
+    # Every caller consents in the Piper voice (recorded once): espeak-ng's "yes" is sometimes
+    # misheard, and a consent asked again times nothing.
+    consent_wav = work_dir / "consent.wav"
+    human_speech.write_wav(
+        consent_wav, Speaker(piper, 16000, False).speak(human_speech.CONSENT), 16000
+    )
+    consent = {"greeting": Reply(human_speech.CONSENT, audio=consent_wav)}
+    spoken = Persona(by_question=consent | {q: Reply(t) for q, t in VOICE_ANSWERS.items()})
+    recorded = human_speech.persona(
+        human_speech.answers(len(VOICE_ANSWERS), min_s=6.0, max_s=10.0),
+        work_dir,
+        questions=list(VOICE_ANSWERS),
+    )
+    recorded.by_question |= consent
+    runs = []
+    for name in VOICES:
+        for phone in (False, True):
+            human = name == "human"
+            result = await simulate(
+                url,
+                persona=recorded if human else spoken,
+                voice=EspeakEngine(name) if name in ESPEAK_VOICES else piper,
+                candidate_id=f"voices-{name}",
+                script_id=human_speech.SCRIPT_ID,
+                speed=speed,
+                telephony=phone,
+                rate=human_speech.RATE if human else None,
+                hangup_after=1 + len(VOICE_ANSWERS),
+                token=token() if token else None,
+            )
+            report = load_report(result.report_id) if result.report_id else {"turns": []}
+            runs.append(
+                VoiceRun(
+                    voice=name,
+                    phone=phone,
+                    outcome=result.outcome,
+                    answered=[
+                        t["question_id"] for t in report["turns"] if t["speaker"] == "candidate"
+                    ],
+                    timings=turn_timings(result, report),
+                )
+            )
+    return runs

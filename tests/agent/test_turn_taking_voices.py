@@ -18,11 +18,15 @@ from typing import Any
 
 import pytest
 
-from agent.devtools.simulate import Persona, Reply, Speaker, simulate
 from tests import human_speech
 from tests.helpers import require_package
-from tests.voices import ESPEAK_VOICES, EspeakEngine, TurnTiming, espeak_missing, percentile
-from tests.voices import turn_timings as timings_of
+from tests.voices import (
+    VOICE_ANSWERS,
+    TurnTiming,
+    espeak_missing,
+    percentile,
+    voice_interviews,
+)
 
 pytestmark = [pytest.mark.slow, pytest.mark.asyncio(loop_scope="session")]
 
@@ -30,13 +34,6 @@ END_SILENCE_S = 1.5  # tests/fixtures/scripts/human_en.yaml
 #: The decision may come this much after the end silence: VAD frames (32 ms) and the VAD's own
 #: stop delay round the silence up; a longer wait is a hold or a transcript waited for.
 DECISION_MARGIN_S = 0.3
-ANSWERS = {
-    "job": "I worked for three years at a call centre, helping customers with their orders. "
-    "[pause 0.7] Most of the calls were about late deliveries and refunds.",
-    "day": "I would start by reading the notes from the night shift. [pause 0.6] "
-    "Then I answered calls until lunch, and wrote up the difficult cases after.",
-}
-VOICES = ["piper", *ESPEAK_VOICES[:2], "human"]
 
 
 @pytest.fixture(scope="module")
@@ -46,52 +43,25 @@ async def timings(
     """Per (voice, phone line): the timing of the consent and the two answers."""
     human_speech.require()
     require_package(espeak_missing())
-    # Every caller consents in the Piper voice (recorded once): espeak-ng's "yes" is sometimes
-    # misheard, and a consent asked again is a turn-taking test of nothing.
-    consent_wav = Path(tmp_path_factory.mktemp("consent")) / "consent.wav"
-    human_speech.write_wav(
-        consent_wav, Speaker(candidate_voice, 16000, False).speak(human_speech.CONSENT), 16000
+    runs = await voice_interviews(
+        server_url,
+        candidate_voice,
+        Path(tmp_path_factory.mktemp("voices")),
+        runtime.reports.load,
+        speed=2,
     )
-    consent = {"greeting": Reply(human_speech.CONSENT, audio=consent_wav)}
-    text_persona = Persona(by_question=consent | {q: Reply(t) for q, t in ANSWERS.items()})
-    out = {}
-    for name in VOICES:
-        for phone in (False, True):
-            persona, voice, rate = text_persona, candidate_voice, None
-            if name == "human":
-                # The recorded voice's two answers: 6-10 s, a short pause inside each.
-                short = human_speech.answers(len(ANSWERS), min_s=6.0, max_s=10.0)
-                wav_dir = Path(tmp_path_factory.mktemp("human"))
-                persona = human_speech.persona(short, wav_dir, questions=list(ANSWERS))
-                persona.by_question |= consent
-                rate = human_speech.RATE
-            elif name != "piper":
-                voice = EspeakEngine(name)
-            result = await simulate(
-                server_url,
-                persona=persona,
-                voice=voice,
-                candidate_id=f"voices-{name}",
-                script_id=human_speech.SCRIPT_ID,
-                speed=2,
-                telephony=phone,
-                rate=rate,
-                hangup_after=1 + len(ANSWERS),
-            )
-            assert result.outcome == "hung_up", (name, phone, result.events)
-            report = runtime.reports.load(result.report_id)
-            answered = [t["question_id"] for t in report["turns"] if t["speaker"] == "candidate"]
-            # Each answer is one turn: its pause did not end it.
-            assert answered == [None, *ANSWERS], (name, phone, answered)
-            out[(name, phone)] = timings_of(result, report)
-    return out
+    for run in runs:
+        assert run.outcome == "hung_up", run
+        # Each answer is one turn: its pause did not end it.
+        assert run.answered == [None, *VOICE_ANSWERS], run
+    return {(run.voice, run.phone): run.timings for run in runs}
 
 
 async def test_every_answer_is_timed_on_the_audio_clock(
     timings: dict[tuple[str, bool], list[TurnTiming]],
 ) -> None:
     for key, turns in timings.items():
-        assert [t.question_id for t in turns] == [None, *ANSWERS], key
+        assert [t.question_id for t in turns] == [None, *VOICE_ANSWERS], key
         for t in turns:
             # The client's count of audio and the server's clock agree: the server's VAD puts
             # the end of the voice within 0.3 s of where the audio has it.
