@@ -66,7 +66,7 @@ async def test_every_answer_is_timed_on_the_audio_clock(
             # The client's count of audio and the server's clock agree: the server's VAD puts
             # the end of the voice within 0.3 s of where the audio has it.
             assert abs(t.last_voice_s - t.voiced_end_s) < 0.3, (key, t.to_dict())
-            assert t.endpoint_s < t.reply_s, (key, t.to_dict())
+            assert t.endpoint_s <= t.reply_s, (key, t.to_dict())  # a cached reply: same frame
 
 
 async def test_finished_answers_end_within_the_silence_and_margin(
