@@ -21,10 +21,12 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-# System packages the tests need: Chromium (the candidate page in a browser) and PortAudio
-# (`screenline mic`). Installs only what is missing, as root on Debian/Ubuntu; elsewhere it
-# says what to install (the browser test then skips, naming the missing binary).
-APT_PACKAGES := chromium libportaudio2 espeak-ng
+# System packages the tests need: Chromium (the candidate page in a browser), PortAudio
+# (`screenline mic`), espeak-ng (other voices) and Asterisk's English prompts with their
+# transcripts (recorded human speech, tests/human_speech.py; never copied into the project).
+# Installs only what is missing, as root on Debian/Ubuntu; elsewhere it says what to install
+# (the tests that need one then skip, naming it; under CI they fail).
+APT_PACKAGES := chromium libportaudio2 espeak-ng asterisk-core-sounds-en-wav asterisk-core-sounds-en
 
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do \

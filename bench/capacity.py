@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import io
 import json
 import os
 import re
@@ -35,60 +34,26 @@ import sys
 import tempfile
 import time
 import uuid
-import wave
 from pathlib import Path
 from typing import Any
 
 import httpx
-import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from agent.devtools.simulate import Candidate, Speaker, load_persona  # noqa: E402
-from audio.pcm import resample  # noqa: E402
 from dialogue.script import load_script  # noqa: E402
 from tests.telephony.phones import PhoneEar, twilio_call  # noqa: E402
+from tests.voices import ESPEAK_VOICES, EspeakEngine  # noqa: E402
 
 SCRIPTS = ROOT / "tests" / "fixtures" / "scripts"
 SCRIPT_ID = "short_en"
 PERSONA = ROOT / "tests" / "fixtures" / "short_en_persona.yaml"
 QUESTIONS = ["greeting", "experience", "angry", "start"]
-ESPEAK_VOICES = ["en-us+m3", "en+f2", "en-gb+m1"]
 RSS_TARGET_MB = 10.0
 CALL_TIMEOUT_S = 150.0  # a 35 s interview still going after this counts as not completed
 GAP_MARGIN_S = 0.5
-
-
-class EspeakSpeaker(Speaker):
-    """A second, harder voice: espeak-ng (Debian package ``espeak-ng``) at the wire rate."""
-
-    def __init__(self, voice_name: str, rate: int, telephony: bool) -> None:
-        super().__init__(None, rate, telephony)
-        self.voice_name = voice_name
-
-    def speak(self, text: str) -> np.ndarray:
-        pieces = []
-        for i, part in enumerate(text.split("[pause")):
-            if i:
-                seconds, _, part = part.partition("]")
-                pieces.append(np.zeros(int(float(seconds) * 22050), np.float32))
-            if part.strip():
-                wav = subprocess.run(
-                    ["espeak-ng", "-v", self.voice_name, "-s", "165", "--stdout", part.strip()],
-                    capture_output=True,
-                    check=True,
-                ).stdout
-                with wave.open(io.BytesIO(wav)) as w:
-                    rate = w.getframerate()
-                    audio = np.frombuffer(w.readframes(w.getnframes()), "<i2") / 32768.0
-                pieces.append(resample(audio.astype(np.float32), rate, 22050))
-        audio = np.concatenate(pieces) if pieces else np.zeros(0, np.float32)
-        if self.telephony:
-            from agent.devtools.simulate import degrade_telephony
-
-            return degrade_telephony(audio, 22050, self.rng)
-        return resample(audio, 22050, self.rate)
 
 
 def _proc_cpu_s(pid: int) -> float:
@@ -144,7 +109,8 @@ def _speaker(index: int, voice: Any, telephony: bool) -> Speaker:
     """Callers 0-1 Piper, 2-3 espeak-ng, 4-5 Piper, ... (each pair: one ws, one Twilio)."""
     rate = 8000 if telephony else 16000
     if (index // 2) % 2 == 1 and shutil.which("espeak-ng"):
-        return EspeakSpeaker(ESPEAK_VOICES[(index // 4) % len(ESPEAK_VOICES)], rate, telephony)
+        engine = EspeakEngine(ESPEAK_VOICES[(index // 4) % len(ESPEAK_VOICES)])
+        return Speaker(engine, rate, telephony)
     return Speaker(voice, rate, telephony)
 
 
@@ -201,7 +167,7 @@ async def _one_call(
     answered = [t["question_id"] for t in report.get("turns", []) if t["speaker"] == "candidate"]
     return {
         "transport": "twilio" if twilio else "ws",
-        "voice": getattr(speaker, "voice_name", "piper-joe"),
+        "voice": getattr(speaker.voice, "name", "piper-joe"),
         "completed": report.get("outcome") == "completed",
         "right_sequence": answered == [None, *QUESTIONS[1:]],
         "client_gaps_s": [gap for _q, gap in candidate.result.response_gaps],

@@ -744,6 +744,9 @@ class InterviewConductor(FrameProcessor):
             now = time.monotonic()
             lat = self._latency_turn.latency
             lat["processing_ms"] = round((now - self._endpoint_wall) * 1000, 1)
+            # The same moment on the audio clock (held audio included): reply_s - last_voice_s
+            # is the caller's wait in seconds of its own audio, which load does not stretch.
+            lat["reply_s"] = round(self.heard_clock, 3)
             if self._gap_from_wall is not None:
                 lat["response_gap_ms"] = round((now - self._gap_from_wall) * 1000, 1)
             log.info("turn latency %s", lat)

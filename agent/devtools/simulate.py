@@ -151,6 +151,10 @@ class SimulationResult:
     # Wall-clock (time.monotonic) arrival of each event, and when each answer finished sending.
     event_times: list[float] = field(default_factory=list)
     answer_sent_at: dict[str, float] = field(default_factory=dict)
+    # Where each answer's last sample went out on the call's audio clock (seconds of audio
+    # sent since the call started, the clock the server counts too), and the wire rate.
+    answer_end_s: dict[str, float] = field(default_factory=dict)
+    rate: int = 16000
     # Wall-clock start of each speech-over-prompt, and of each interviewer audio message.
     over_prompt_started_at: list[float] = field(default_factory=list)
     bot_audio_times: list[float] = field(default_factory=list)
@@ -245,7 +249,7 @@ class Candidate:
         self.align_frames = max(1, align_frames)
         self._frames_sent = 0
         self.frame_n = int(FRAME_S * speaker.rate)
-        self.result = SimulationResult()
+        self.result = SimulationResult(rate=speaker.rate)
         self.hangup = asyncio.Event()
         self.ended = asyncio.Event()
         self._outgoing: deque[np.ndarray] = deque()
@@ -277,6 +281,7 @@ class Candidate:
                 self._answer_end = time.monotonic()
                 if self._sending is not None and self._sending[0] is not None:
                     self.result.answer_sent_at[self._sending[0]] = self._answer_end
+                    self.result.answer_end_s[self._sending[0]] = self._frames_sent * FRAME_S
             return frame
         if self.speaker.telephony:
             return line_noise(self.frame_n, self.speaker.rng)
@@ -467,9 +472,11 @@ async def simulate(
     hangup_after: int | None = None,
     token: str | None = None,
     align_frames: int = 1,
+    rate: int | None = None,
 ) -> SimulationResult:
-    """Run one simulated interview against ``url`` (``ws://host:port/ws/call``)."""
-    rate = 8000 if telephony else 16000
+    """Run one simulated interview against ``url`` (``ws://host:port/ws/call``), with the
+    candidate's audio at ``rate`` (default: 8 kHz for ``telephony``, else 16 kHz)."""
+    rate = rate or (8000 if telephony else 16000)
     candidate = Candidate(
         persona,
         Speaker(voice, rate, telephony, recorded=persona.recorded()),
