@@ -90,7 +90,7 @@ __all__ = [
 ]
 
 #: Bump when any rule or constant here changes: reports record which scorer produced them.
-SCORER_VERSION = "2.4.0"
+SCORER_VERSION = "2.5.0"
 #: Delivery may never carry more than this share of a dimension (decision 8: metrics, bounded).
 MAX_DELIVERY_WEIGHT = 0.15
 #: Measured per turn and shown in the report, deliberately never scored (see module docstring).
@@ -120,6 +120,12 @@ OFF_TOPIC_FLAG = 0.6
 #: stress question). Related questions overlap (experience and e-commerce: an online furniture
 #: shop fits both): on-topic dev answers lie at most 0.03 nearer another question.
 OFF_QUESTION_MARGIN = 0.035
+#: An answer whose similarity to its own question's topic lies this far below the question's
+#: topic floor (the least a good exemplar comes to the rest of the topic: anchors.topic_floor)
+#: is about something else even when no other question is nearer (a hobby, the weather, a job
+#: in another field). On dev, answers labelled 2 or more lie at most 0.022 below the floor
+#: (Mandarin, "没做过电商，不过我学系统很快"; English 0.010), off-topic ones down to 0.087.
+TOPIC_FLOOR_MARGIN = 0.025
 #: An answer this similar to the question's own prompt, and nearer it than to every exemplar by
 #: :data:`RESTATE_MARGIN`, repeats the question instead of answering it (dev answers that do
 #: lie at 0.96-0.99 and 0.04-0.10; answers that reuse the prompt's words at most 0.953 / 0.018).
@@ -648,30 +654,39 @@ def _best_sentence(turns: list[_Turn]) -> tuple[_Turn, str]:
 
 def _topic_margin(
     question_id: str, answer: np.ndarray, topics: Mapping[str, np.ndarray]
-) -> tuple[float, str]:
+) -> tuple[float, str, float]:
     """How much nearer the answer is to this question's topic than to the nearest other
-    question's, and that other question (negative: it answers the other one)."""
+    question's, that other question (negative margin: it answers the other one), and the
+    answer's similarity to its own question's topic."""
     own = float((topics[question_id] @ answer).max())
     others = {q: float((rows @ answer).max()) for q, rows in topics.items() if q != question_id}
     if not others:
-        return 1.0, question_id
+        return 1.0, question_id, own
     nearest = max(others, key=lambda q: others[q])
-    return own - others[nearest], nearest
+    return own - others[nearest], nearest, own
 
 
 def _relevance_guards(
     turns: list[_Turn],
     answer: np.ndarray,
     top: float,
-    margin: tuple[float, str],
+    margin: tuple[float, str, float],
     anchors: QuestionAnchors,
+    elsewhere: bool,
 ) -> list[dict[str, Any]]:
-    """Flags of what the whole answer is about: another question, or this question said back
-    (quoted from its longest sentence)."""
+    """Flags of what the whole answer is about: another question, nothing the question is about,
+    or this question said back (quoted from its longest sentence). ``elsewhere``: the answer is
+    wholly in another language, whose similarities run lower, so the topic floor is not used."""
     turn, quote = max(((t, s) for t in turns for s in t.sentences), key=lambda x: len(x[1]))
     found = []
+    own, floor = margin[2], anchors.topic_floor - TOPIC_FLOOR_MARGIN
     if margin[0] < -OFF_QUESTION_MARGIN:
         reason = f"reads as an answer to {margin[1]} (nearer it by {-margin[0]:.2f})"
+        found.append(Guard("off_topic", reason, quote))
+    elif own < floor and not elsewhere:
+        reason = (
+            f"talks about something else ({own:.2f} to this question's topic, floor {floor:.2f})"
+        )
         found.append(Guard("off_topic", reason, quote))
     to_prompt = float(anchors.prompt @ answer)
     if to_prompt >= RESTATE_SIMILARITY and to_prompt - top >= RESTATE_MARGIN:
@@ -708,8 +723,11 @@ def _score_rubric(
         content_words(t.answer.text, detect_language(t.answer.text) or language) for t in turns
     )
     # A scrap ("None really.") is no answer (flagged as such), not an answer to another question.
+    elsewhere = all(detect_language(t.answer.text) not in (None, language) for t in turns)
     whole = (
-        _relevance_guards(turns, answer, top, margin, anchors) if said >= MIN_CONTENT_WORDS else []
+        _relevance_guards(turns, answer, top, margin, anchors, elsewhere)
+        if said >= MIN_CONTENT_WORDS
+        else []
     )
     fired += len(whole)
     if relevance < OFF_TOPIC_FLAG and any(f["kind"] == "off_topic" for f in whole):

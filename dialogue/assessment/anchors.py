@@ -3,8 +3,10 @@
 Every exemplar answer and red-flag example of every rubric, and every question's prompt, is
 embedded in one batch the first time a script is scored with a given ``embed``; the result is
 cached under the script's content hash (so editing an exemplar re-embeds, and two versions never
-mix). Each question's *topic* (its prompt and its exemplars at or above :data:`TOPIC_LEVEL`) is
-what an answer is compared with to tell which question it answers.
+mix). Each question's *topic* (its prompt, its rubric's ``measures`` and its exemplars at or
+above :data:`TOPIC_LEVEL`) is what an answer is compared with to tell which question it answers,
+and its *topic floor* how near that topic the script's own good answers come (see
+:func:`topic_floor`).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from numpy.typing import NDArray
 from dialogue.embedding import Embed
 from dialogue.script import Script
 
-__all__ = ["Anchors", "QuestionAnchors", "anchors_for"]
+__all__ = ["Anchors", "QuestionAnchors", "anchors_for", "topic_floor"]
 
 #: Script versions kept per model; a server runs a handful of scripts.
 CACHE_SIZE = 16
@@ -40,6 +42,9 @@ class QuestionAnchors:
     flag_labels: tuple[str, ...]
     flags: NDArray[np.float32]
     prompt: NDArray[np.float32]
+    #: The lowest similarity of a good exemplar to the rest of the question's topic
+    #: (:func:`topic_floor`): how far from the topic a real answer to this question may lie.
+    topic_floor: float
 
 
 @dataclass(frozen=True)
@@ -56,12 +61,34 @@ _lock = threading.Lock()
 _cache: weakref.WeakKeyDictionary[Embed, OrderedDict[str, Anchors]] = weakref.WeakKeyDictionary()
 
 
+def topic_floor(topic: NDArray[np.float32], good: int) -> float:
+    """How near its topic a good answer to a question comes, judged from the script alone.
+
+    ``topic`` holds the question's topic rows, its last ``good`` rows the good exemplars. Each of
+    those is held out in turn and compared with the rest of the topic (its nearest row); the
+    lowest of these similarities is the floor. An answer that lies below it by a margin is less
+    like the question than any of the script's own good answers is like the others: it talks
+    about something else, whatever no other question's topic it is near. Calibrated on the
+    exemplars, not on candidates' answers, so it carries over to answers nobody has seen.
+    With fewer than two good exemplars there is nothing to hold out: the floor is -1 (off).
+    """
+    first = len(topic) - good
+    if good < 2:
+        return -1.0
+    held_out = []
+    for i in range(first, len(topic)):
+        rest = np.delete(topic, i, axis=0)
+        held_out.append(float((rest @ topic[i]).max()))
+    return min(held_out)
+
+
 def _build(script: Script, embed: Embed) -> Anchors:
     texts = [q.prompt for q in script.questions]  # row i: question i's prompt
     layout: list[tuple[str, int, int, int]] = []  # question, exemplar start, flag start, end
     for q in script.questions:
         if q.rubric is None:
             continue
+        texts.append(q.rubric.measures)  # the row before the exemplars
         start = len(texts)
         texts.extend(e.text for e in q.rubric.exemplars)
         flags_at = len(texts)
@@ -76,6 +103,9 @@ def _build(script: Script, embed: Embed) -> Anchors:
         assert rubric is not None
         kinds = tuple(f.kind for f in rubric.red_flags for _ in f.examples)
         labels = tuple(f.label or f.kind for f in rubric.red_flags for _ in f.examples)
+        good = [start + i for i, e in enumerate(rubric.exemplars) if e.level >= TOPIC_LEVEL]
+        # prompt, measures (the row before the exemplars), good exemplars
+        topics[qid] = np.vstack([prompts[qid][None, :], rows[start - 1][None, :], rows[good]])
         questions[qid] = QuestionAnchors(
             levels=np.array([e.level for e in rubric.exemplars], dtype=np.int64),
             exemplars=rows[start:flags_at],
@@ -84,9 +114,8 @@ def _build(script: Script, embed: Embed) -> Anchors:
             flag_labels=labels,
             flags=rows[flags_at:end],
             prompt=prompts[qid],
+            topic_floor=topic_floor(topics[qid], len(good)),
         )
-        good = [start + i for i, e in enumerate(rubric.exemplars) if e.level >= TOPIC_LEVEL]
-        topics[qid] = np.vstack([prompts[qid][None, :], rows[good]])
     return Anchors(script.content_hash, questions, topics)
 
 

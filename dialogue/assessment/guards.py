@@ -326,19 +326,38 @@ def negated_stance(text: str, language: Language) -> Guard | None:
     "Never. I haven't handled orders, returns or refunds." / 没有，电话和在线都没做过: each
     clause denies what the question asks for, whatever words it names. Negators that do not
     negate ("no problem", "don't mind", 没问题, 不介意) are left out first; a clause that goes on
-    past a few words ("no, but I ..." or an unpunctuated transcript) is more than a no.
+    past a few words ("no, but I ..." or an unpunctuated transcript) is more than a no. The no
+    after the word counts too: a part that points back and denies doing what was named before
+    it ("Online orders, returns, none of that have I done", 换货退款，这些我不答应;
+    ``RESUMED_NO`` in :mod:`dialogue.lang`) negates the parts before it (scorer 2.5).
     """
     data = for_language(language)
     exempt = _pattern(language, "NEGATION_EXEMPT")
     negator = _EN_NEGATOR if language == "en" else _ZH_NEGATOR
     split = _EN_STANCE_SPLIT if language == "en" else _ZH_STANCE_SPLIT
-    parts = [c.strip() for c in split.split(normalize(text)) if c.strip()]
+    resumed = _pattern(language, "RESUMED_NO")
+    # A part after a comma that points back and denies ("..., none of that I've done") is a
+    # clause of its own: its no covers the part before it (the no after the word).
+    at_resumed = re.compile(rf"[,，]\s*(?=(?:{resumed.pattern}))")
+    parts = [
+        piece.strip()
+        for c in split.split(normalize(text))
+        for piece in at_resumed.split(c)
+        if piece.strip()
+    ]
 
     def says_no(part: str) -> bool:
         size = len(en_words(part)) if language == "en" else len(part)
         return size <= data.STANCE_CLAUSE_WORDS and bool(negator.search(exempt.sub(" ", part)))
 
-    if not parts or not all(says_no(p) for p in parts):
+    covered: set[int] = set()  # parts named first and denied by a pointing-back part after them
+    for i in range(1, len(parts)):
+        if resumed.match(parts[i]) and says_no(parts[i]):
+            named = i - 1
+            while named >= 0 and not says_no(parts[named]) and named not in covered:
+                covered.add(named)
+                named -= 1
+    if not parts or not all(says_no(p) or i in covered for i, p in enumerate(parts)):
         return None
     if len(parts) == 1 and not negator.match(parts[0]):
         return None  # one clause must open with its no ("Never done it"); a no inside says less

@@ -402,7 +402,15 @@ DISMISSIVE = (
     r"might get to it|deal with it later|not worth (?:it|my time)|can't be bothered|"
     r"(?:it's|that's|it is|that is) (?:on|up to) (?:them|the customer|the courier)|"
     r"(?:the )?(?:courier|driver|delivery company|warehouse)'s fault|"
-    r"(?:broke|damaged) it (?:themselves|himself|herself)|isn't on us|not on us"
+    r"(?:broke|damaged) it (?:themselves|himself|herself)|isn't on us|not on us|"
+    # Refusal frames worded afresh: leaving the problem to the customer, ending the contact,
+    # walking away from the work, declining to be treated that way.
+    r"\b(?:sort|take|settle|deal with|figure)\b[^.;!?]{0,40}\bthemselves\b|"
+    r"\b(?:then|and|just)(?: i'd| i'll| i)? (?:just )?(?:end|cut off|drop|close) "
+    r"the (?:call|chat)\b|"
+    r"\blog (?:off|out) early\b|\b(?:leave|go home) early\b|\bwalk (?:out|off)\b|"
+    r"\bnot (?:paid|here) to (?:be|get) (?:shouted|yelled|screamed) at\b|"
+    r"\b(?:not|won't|wouldn't|never) (?:going to )?put(?:ting)? up with\b"
 )
 #: A story about someone's private life: the candidate's family and friends, holidays (issue 10:
 #: anecdotes that reuse the job's words score like answers). Things a shop sells (garden
@@ -464,10 +472,31 @@ DECLINED_TAIL = (
 )
 #: A clause longer than this (in words) says more than its negator (an unpunctuated transcript).
 STANCE_CLAUSE_WORDS = 12
+#: The no after the word, through a word that points back to what was named first ("Online
+#: orders, returns, deliveries, none of that I've done"; "Apologising, that I wouldn't do"): the
+#: negation's scope runs back over the named things. A part of a clause after a comma that opens
+#: like this, and is negated, negates the parts before it. Only denials of doing, agreeing,
+#: offering and having done: a pointing-back clause that negates a verb of its own ("that I never
+#: forget", "those I never take personally", "none of that is hard") says how, not no.
+_DOING = (
+    r"(?:do|did|done|doing|agree|agreed|accept|offer|give|handle|handled|work|worked|cover|"
+    r"manage|managed|touch|touched|try|tried|deal|dealt|say|said)"
+)
+RESUMED_NO = (
+    r"(?:none|nothing|neither|not one|not any) of (?:that|this|those|these|it|them)"
+    r"(?: (?:is|are) anything)? (?:(?:have|has|did) )?(?:i|we)\b|"
+    r"(?:that|this|those|these|it|which)(?:'s| is| are|'re| isn't| aren't| is not| are not)? "
+    r"(?:not )?(?:something|anything) (?:that )?(?:i|we)\b|"
+    r"(?:that|this|those|these|them|it) (?:i|we)(?:'ve|'d)? (?:\w+n't|never|cannot|can not|"
+    rf"will not|would not|do not|did not|have not)(?: ever)? {_DOING}\b"
+    r"(?: (?:to|with|for|on|it|that|them|either|ever))?[.!]*$"
+)
 #: Negators that do not make a clause negative ("don't mind", "no problem", "never mind").
 NEGATION_EXEMPT = (
     r"\b(?:don't|do not|wouldn't|would not) mind\b|\bno (?:problem|matter|doubt|worries)\b|"
-    r"\bnever mind\b|\bnot only\b|\bcan't wait\b"
+    r"\bnever mind\b|\bnot only\b|\bcan't wait\b|"
+    r"\bnot (?:a |an )?(?:problem|issue|bother)\b|"
+    r"\bnone of (?:that|this|it|them) (?:is|are|was|were) (?:a |an )?(?:problem|issue|bother)\b"
 )
 #: Hesitation sounds anywhere, and pleasantries that open an answer ("No problem, I'd refund
 #: them"): no content, left out of the text the scorer's model reads (never out of quotes).

@@ -347,7 +347,13 @@ DISMISSIVE = (
     r"随便(?:应付|敷衍|说|打发)|应付(?:一下|两句|几句)|敷衍|打发(?:他|她|走)|有空再说|以后再说|改天再说|"
     r"再说吧|无所谓|爱怎(?:样|么样)|不用管|懒得|"
     r"(?:快递|物流|司机|仓库)(?:员|公司)?的(?:责任|错|问题)|怪(?:他们|快递|物流|顾客|客户|领导)|"
-    r"(?:他|她|顾客|客户)自己(?:弄|搞|摔|拆)(?:坏|的)"
+    r"(?:他|她|顾客|客户)自己(?:弄|搞|摔|拆)(?:坏|的)|"
+    # Refusal frames worded afresh (see dialogue.lang.en): the problem left to the customer, the
+    # contact ended, the work walked away from, the treatment not put up with.
+    r"让(?:他|她|顾客|客户|对方)自己(?:去)?(?:找|解决|处理|联系|想办法)|"
+    r"(?:把电话|把通话)?(?:结束掉|直接结束)|把(?:电话|通话)结束|"
+    r"提前下线|下线回家|(?:直接)?走人|撂挑子|不干了|"
+    r"(?:这种|这个|这)(?:罪|气)我?(?:可)?不受|不是来挨骂的|不伺候"
 )
 #: A story about someone's private life: the candidate's family and friends, holidays. Things a
 #: shop sells (花园家具, 生日蛋糕) are not on the list.
@@ -391,6 +397,16 @@ DECLINED_TAIL = (
 )
 #: A clause longer than this (in characters) says more than its negator.
 STANCE_CLAUSE_WORDS = 20
+#: The no after the word (see dialogue.lang.en): a clause that opens by pointing back to what
+#: the ones before named (这些, 这个) and denies doing, agreeing to or having done it (网店的订单、
+#: 退货，这些我都没碰过; 赔礼道歉，这个我做不到), the denied verb ending the clause: 这个不难,
+#: 这些我不会拖, 这种事我不会往心里去 say how, not no.
+RESUMED_NO = (
+    r"(?:这些|这个|那些|那个|这种|那种|这样的|这方面|这块|这事)[^，。！？；,.!?;]{0,8}?"
+    r"(?:(?:不会|不能|不肯|不愿意?|不想)(?:做|干|答应|同意|接受|给|弄|管)|不干|不做|不答应|"
+    r"不同意|不接受|做不到|办不到|干不了|做不了|没(?:有)?\S{0,2}?(?:做|碰|干|接|弄|接触|处理)过)"
+    r"(?:了|的|啊|吧|呢)*$"
+)
 #: Words with a negation character that do not make a clause negative.
 NEGATION_EXEMPT = r"不介意|没问题|没关系|没事|不错|不断|不仅|不但|不管|不少|不同|不要紧|别人|别的"
 #: Hesitation sounds anywhere (嗯, 呃) and, where they open an answer or a sentence, fillers and
