@@ -16,7 +16,11 @@ speculative, Smart Turn, VAD, TTS, features), read from the server's ``/metrics`
 line names the largest N that held the targets: every interview completed in the right order,
 client p95 gap <= end-of-answer silence + 500 ms, <= 10 MB RSS per added call.
 
-    .venv/bin/python bench/capacity.py [--ramp 1,2,4,8] [--port 8091]
+    .venv/bin/python bench/capacity.py [--ramp 1,2,4,8] [--port 8091] [--variant NAME:K=V,K=V ...]
+
+``--variant`` (repeatable) runs the whole ramp once per variant, each on a fresh server with
+those extra environment settings (``stock:`` for none), so a setting's effect is compared
+within one run: ``--variant stock: --variant window15:SCREENLINE_MODELS__ASR_WINDOW_S=15``.
 """
 
 from __future__ import annotations
@@ -241,7 +245,8 @@ async def _round(
         peak = max(peak, _proc_rss_mb(pid))
         await asyncio.sleep(1.0)
     results = await task
-    cpu_pct = 100 * (_proc_cpu_s(pid) - cpu0) / (time.monotonic() - t0)
+    cpu_s = _proc_cpu_s(pid) - cpu0
+    cpu_pct = 100 * cpu_s / (time.monotonic() - t0)
     work = _per_call(work_before, await _inference(port), n)
     gaps = [g for r in results for g in r["client_gaps_s"]]
     processing = [p for r in results for p in r["processing_ms"]]
@@ -255,6 +260,8 @@ async def _round(
         "processing_p95_ms": _pct(processing, 0.95),
         "server_cpu_pct": round(cpu_pct, 1),
         "server_cpu_pct_per_call": round(cpu_pct / n, 1),
+        # CPU-seconds are less distorted by other load on the machine than percentages.
+        "server_cpu_s_per_call": round(cpu_s / n, 2),
         "rss_idle_mb": round(rss_idle, 1),
         "rss_peak_mb": round(peak, 1),
         "rss_per_call_mb": round((peak - rss_idle) / n, 1),
@@ -269,15 +276,28 @@ async def _round(
     }
 
 
+def _variant(text: str) -> tuple[str, dict[str, str]]:
+    """``NAME:K=V,K=V`` -> (NAME, {K: V})."""
+    name, _, pairs = text.partition(":")
+    return name, dict(pair.split("=", 1) for pair in pairs.split(",") if pair)
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--ramp", default="1,2,4,8", help="comma-separated N per round")
     parser.add_argument("--port", type=int, default=8091)
+    parser.add_argument("--variant", action="append", help="NAME:K=V,K=V extra server env")
     args = parser.parse_args()
     from models.registry import ModelRegistry
 
-    end_silence = load_script(SCRIPTS / f"{SCRIPT_ID}.yaml").timing.end_silence_s
     voice = ModelRegistry().voice("en")  # the callers' Piper voice, in this process
+    for name, extra in [_variant(v) for v in args.variant or ["stock:"]]:
+        await _ramp(args, voice, name, extra)
+
+
+async def _ramp(args: argparse.Namespace, voice: Any, variant: str, extra: dict[str, str]) -> None:
+    """Start a server with ``extra`` environment settings and run the ramp against it."""
+    end_silence = load_script(SCRIPTS / f"{SCRIPT_ID}.yaml").timing.end_silence_s
     data_dir = Path(tempfile.mkdtemp(prefix="screenline-capacity-"))
     # The callers sign their call and stream tokens with the server's secret.
     secret = uuid.uuid4().hex
@@ -293,6 +313,7 @@ async def main() -> None:
         "SCREENLINE_PORT": str(args.port),
         "SCREENLINE_PUBLIC_URL": f"http://127.0.0.1:{args.port}",
         "SCREENLINE_MAX_CONCURRENT_CALLS": "1000",
+        **extra,
     }
     server = subprocess.Popen(
         [sys.executable, "-m", "agent.cli", "serve", "--port", str(args.port)],
@@ -312,15 +333,22 @@ async def main() -> None:
         warmed_s = time.monotonic() - started
         print(
             json.dumps(
-                {"server_ready_s": round(ready_s, 1), "prompts_warmed_s": round(warmed_s, 1)}
+                {
+                    "variant": variant,
+                    "settings": extra,
+                    "server_ready_s": round(ready_s, 1),
+                    "prompts_warmed_s": round(warmed_s, 1),
+                }
             ),
             flush=True,
         )
-        # One call first, not reported: first-use allocations (CTranslate2, ONNX Runtime
-        # arenas) are not per-call memory.
-        await _round(1, args.port, server.pid, voice, data_dir, access)
+        # Two calls first (one per transport), not reported: first-use allocations
+        # (CTranslate2, ONNX Runtime arenas) are not per-call memory, and the script's
+        # prompts are synthesized once per output rate (16 kHz ws, 8 kHz Twilio) on first use.
+        await _round(2, args.port, server.pid, voice, data_dir, access)
         for n in (int(x) for x in args.ramp.split(",")):
             result = await _round(n, args.port, server.pid, voice, data_dir, access)
+            result["variant"] = variant
             result["targets_held"] = (
                 result["completed"] == n
                 and result["wrong_sequence"] == 0
@@ -333,7 +361,12 @@ async def main() -> None:
     finally:
         server.terminate()
         server.wait(30)
-    print(json.dumps({"max_n_holding_targets": best, "end_silence_s": end_silence}))
+    print(
+        json.dumps(
+            {"variant": variant, "max_n_holding_targets": best, "end_silence_s": end_silence}
+        ),
+        flush=True,
+    )
 
 
 if __name__ == "__main__":
