@@ -18,9 +18,11 @@ client p95 gap <= end-of-answer silence + 500 ms, <= 10 MB RSS per added call.
 
     .venv/bin/python bench/capacity.py [--ramp 1,2,4,8] [--port 8091] [--variant NAME:K=V,K=V ...]
 
-``--variant`` (repeatable) runs the whole ramp once per variant, each on a fresh server with
-those extra environment settings (``stock:`` for none), so a setting's effect is compared
-within one run: ``--variant stock: --variant window15:SCREENLINE_MODELS__ASR_WINDOW_S=15``.
+``--idle 1,4,8,16`` first measures server RSS with that many silent calls open at once (the
+fixed memory of a call, no transcription). ``--variant`` (repeatable) runs the whole ramp once
+per variant, each on a fresh server with those extra environment settings (``stock:`` for
+none), so a setting's effect is compared within one run:
+``--variant stock: --variant window15:SCREENLINE_MODELS__ASR_WINDOW_S=15``.
 """
 
 from __future__ import annotations
@@ -48,7 +50,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from agent.devtools.simulate import Candidate, Speaker, load_persona  # noqa: E402
+from agent.devtools.simulate import FRAME_S, Candidate, Speaker, load_persona  # noqa: E402
 from audio.pcm import resample  # noqa: E402
 from dialogue.script import load_script  # noqa: E402
 from tests.telephony.phones import PhoneEar, twilio_call  # noqa: E402
@@ -61,6 +63,7 @@ ESPEAK_VOICES = ["en-us+m3", "en+f2", "en-gb+m1"]
 RSS_TARGET_MB = 10.0
 CALL_TIMEOUT_S = 150.0  # a 35 s interview still going after this counts as not completed
 GAP_MARGIN_S = 0.5
+IDLE_SETTLE_S = 4.0  # per step of --idle: the calls are set up and playing the greeting
 
 
 class EspeakSpeaker(Speaker):
@@ -163,7 +166,7 @@ async def _one_call(
             },
             timeout_s=CALL_TIMEOUT_S,
         )
-        report_id: str | None = sid
+        carrier_sid: str | None = sid
     else:
         call = ws_call(
             f"ws://127.0.0.1:{port}/ws/call",
@@ -174,16 +177,14 @@ async def _one_call(
             timeout_s=CALL_TIMEOUT_S,
             token=access.call_token(),
         )
-        report_id = None
+        carrier_sid = None
     with contextlib.suppress(TimeoutError):  # still going: counted as not completed
         await call
     await candidate.close()
-    report_id = report_id or candidate.result.report_id
     report: dict[str, Any] = {}
     for _ in range(100):
-        path = data_dir / "reports" / f"{report_id}.json"
-        if report_id and path.is_file():
-            report = json.loads(path.read_text())
+        report = _report(data_dir, candidate.result.report_id, carrier_sid) or {}
+        if report:
             break
         await asyncio.sleep(0.1)
     answered = [t["question_id"] for t in report.get("turns", []) if t["speaker"] == "candidate"]
@@ -200,6 +201,23 @@ async def _one_call(
         ],
         "seconds": round(time.monotonic() - started, 1),
     }
+
+
+def _report(
+    data_dir: Path, report_id: str | None, carrier_sid: str | None
+) -> dict[str, Any] | None:
+    """The call's report: by id for ``/ws/call`` (the client is told it); a Twilio call's
+    report is named by the server's call id and carries the stream's sid."""
+    reports = data_dir / "reports"
+    if report_id:
+        path = reports / f"{report_id}.json"
+        return json.loads(path.read_text()) if path.is_file() else None
+    for path in reports.glob("*.json"):
+        with contextlib.suppress(ValueError, OSError):
+            report: dict[str, Any] = json.loads(path.read_text())
+            if carrier_sid and report.get("carrier_call_id") == carrier_sid:
+                return report
+    return None
 
 
 _RUN = re.compile(
@@ -276,6 +294,57 @@ async def _round(
     }
 
 
+class _SilentCaller:
+    """A ``/ws/call`` client that only sends line silence: the call's fixed memory, no ASR."""
+
+    def __init__(self) -> None:
+        self.hangup = asyncio.Event()
+
+    def next_frame(self) -> np.ndarray:
+        return np.zeros(int(FRAME_S * 16000), np.float32)
+
+    def on_event(self, msg: dict[str, Any]) -> None:
+        pass
+
+    def on_bot_audio(self, nbytes: int) -> None:
+        pass
+
+
+async def _idle_rss(port: int, pid: int, access: Any, counts: list[int]) -> dict[str, Any]:
+    """Server RSS with 0 and then ``counts`` silent calls open at once (each step waits
+    IDLE_SETTLE_S): what a call holds before any answer is transcribed."""
+    from agent.devtools.simulate import ws_call
+
+    callers: list[_SilentCaller] = []
+    tasks: list[asyncio.Task[Any]] = []
+    rss = {0: round(_proc_rss_mb(pid), 1)}
+    for count in counts:
+        while len(callers) < count:
+            caller = _SilentCaller()
+            callers.append(caller)
+            call = ws_call(
+                f"ws://127.0.0.1:{port}/ws/call",
+                caller,
+                rate=16000,
+                candidate_id=f"idle-{len(callers)}",
+                script_id=SCRIPT_ID,
+                timeout_s=CALL_TIMEOUT_S,
+                token=access.call_token(),
+            )
+            tasks.append(asyncio.ensure_future(call))
+        await asyncio.sleep(IDLE_SETTLE_S)
+        rss[count] = round(_proc_rss_mb(pid), 1)
+    for caller in callers:
+        caller.hangup.set()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    top = max(counts)
+    return {
+        "idle_rss_mb": rss,
+        "rss_per_idle_call_mb": round((rss[top] - rss[0]) / top, 2),
+        "loadavg": [round(x, 2) for x in os.getloadavg()],
+    }
+
+
 def _variant(text: str) -> tuple[str, dict[str, str]]:
     """``NAME:K=V,K=V`` -> (NAME, {K: V})."""
     name, _, pairs = text.partition(":")
@@ -287,6 +356,7 @@ async def main() -> None:
     parser.add_argument("--ramp", default="1,2,4,8", help="comma-separated N per round")
     parser.add_argument("--port", type=int, default=8091)
     parser.add_argument("--variant", action="append", help="NAME:K=V,K=V extra server env")
+    parser.add_argument("--idle", default="", help="e.g. 1,4,8,16: RSS with silent calls open")
     args = parser.parse_args()
     from models.registry import ModelRegistry
 
@@ -346,6 +416,10 @@ async def _ramp(args: argparse.Namespace, voice: Any, variant: str, extra: dict[
         # (CTranslate2, ONNX Runtime arenas) are not per-call memory, and the script's
         # prompts are synthesized once per output rate (16 kHz ws, 8 kHz Twilio) on first use.
         await _round(2, args.port, server.pid, voice, data_dir, access)
+        if args.idle:
+            counts = [int(x) for x in args.idle.split(",")]
+            idle = await _idle_rss(args.port, server.pid, access, counts)
+            print(json.dumps({"variant": variant, **idle}), flush=True)
         for n in (int(x) for x in args.ramp.split(",")):
             result = await _round(n, args.port, server.pid, voice, data_dir, access)
             result["variant"] = variant
