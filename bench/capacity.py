@@ -280,6 +280,11 @@ async def _round(
         "server_cpu_pct_per_call": round(cpu_pct / n, 1),
         # CPU-seconds are less distorted by other load on the machine than percentages.
         "server_cpu_s_per_call": round(cpu_s / n, 2),
+        # Per second a call was open: calls that run longer (a re-ask, a slow reply) cost more
+        # in total without costing more per second.
+        "server_cpu_pct_per_call_second": round(
+            100 * cpu_s / max(sum(r["seconds"] for r in results), 1e-9), 1
+        ),
         "rss_idle_mb": round(rss_idle, 1),
         "rss_peak_mb": round(peak, 1),
         "rss_per_call_mb": round((peak - rss_idle) / n, 1),
@@ -311,13 +316,14 @@ class _SilentCaller:
 
 
 async def _idle_rss(port: int, pid: int, access: Any, counts: list[int]) -> dict[str, Any]:
-    """Server RSS with 0 and then ``counts`` silent calls open at once (each step waits
-    IDLE_SETTLE_S): what a call holds before any answer is transcribed."""
+    """Server RSS and CPU with 0 and then ``counts`` silent calls open at once (each step
+    waits IDLE_SETTLE_S): what a call costs before any answer is transcribed."""
     from agent.devtools.simulate import ws_call
 
     callers: list[_SilentCaller] = []
     tasks: list[asyncio.Task[Any]] = []
     rss = {0: round(_proc_rss_mb(pid), 1)}
+    cpu: dict[int, float] = {}  # % of one core per open call during each step
     for count in counts:
         while len(callers) < count:
             caller = _SilentCaller()
@@ -332,8 +338,10 @@ async def _idle_rss(port: int, pid: int, access: Any, counts: list[int]) -> dict
                 token=access.call_token(),
             )
             tasks.append(asyncio.ensure_future(call))
+        cpu0, t0 = _proc_cpu_s(pid), time.monotonic()
         await asyncio.sleep(IDLE_SETTLE_S)
         rss[count] = round(_proc_rss_mb(pid), 1)
+        cpu[count] = round(100 * (_proc_cpu_s(pid) - cpu0) / (time.monotonic() - t0) / count, 1)
     for caller in callers:
         caller.hangup.set()
     await asyncio.gather(*tasks, return_exceptions=True)
@@ -341,6 +349,7 @@ async def _idle_rss(port: int, pid: int, access: Any, counts: list[int]) -> dict
     return {
         "idle_rss_mb": rss,
         "rss_per_idle_call_mb": round((rss[top] - rss[0]) / top, 2),
+        "cpu_pct_per_idle_call": cpu,
         "loadavg": [round(x, 2) for x in os.getloadavg()],
     }
 
