@@ -17,7 +17,13 @@ speculative, Smart Turn, VAD, TTS, features), read from the server's ``/metrics`
 line names the largest N that held the targets: every interview completed in the right order,
 client p95 gap <= end-of-answer silence + 500 ms, <= 10 MB RSS per added call.
 
-    .venv/bin/python bench/capacity.py [--ramp 1,2,4,8] [--port 8091]
+    .venv/bin/python bench/capacity.py [--ramp 1,2,4,8] [--port 8091] [--variant NAME:K=V,K=V ...]
+
+``--idle 1,4,8,16`` first measures server RSS with that many silent calls open at once (the
+fixed memory of a call, no transcription). ``--variant`` (repeatable) runs the whole ramp once
+per variant, each on a fresh server with those extra environment settings (``stock:`` for
+none), so a setting's effect is compared within one run:
+``--variant stock: --variant window15:SCREENLINE_MODELS__ASR_WINDOW_S=15``.
 """
 
 from __future__ import annotations
@@ -38,11 +44,12 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from agent.devtools.simulate import Candidate, Speaker, load_persona  # noqa: E402
+from agent.devtools.simulate import FRAME_S, Candidate, Speaker, load_persona  # noqa: E402
 from dialogue.script import load_script  # noqa: E402
 from tests.telephony.phones import PhoneEar, twilio_call  # noqa: E402
 from tests.voices import ESPEAK_VOICES, EspeakEngine  # noqa: E402
@@ -54,6 +61,7 @@ QUESTIONS = ["greeting", "experience", "angry", "start"]
 RSS_TARGET_MB = 10.0
 CALL_TIMEOUT_S = 150.0  # a 35 s interview still going after this counts as not completed
 GAP_MARGIN_S = 0.5
+IDLE_SETTLE_S = 4.0  # per step of --idle: the calls are set up and playing the greeting
 
 
 def _proc_cpu_s(pid: int) -> float:
@@ -66,21 +74,6 @@ def _proc_rss_mb(pid: int) -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return 0.0
-
-
-def _report_of(data_dir: Path, report_id: str | None, carrier_id: str | None) -> dict[str, Any]:
-    """The call's report: by its id (``/ws/call`` tells it), or for a carrier call by the
-    carrier's call id in the report (the server names reports itself, never after a peer's id)."""
-    reports = data_dir / "reports"
-    if report_id:
-        path = reports / f"{report_id}.json"
-        return json.loads(path.read_text()) if path.is_file() else {}
-    for path in reports.glob("*.json"):
-        with contextlib.suppress(ValueError, OSError):
-            report = json.loads(path.read_text())
-            if carrier_id and report.get("carrier_call_id") == carrier_id:
-                return dict(report)
-    return {}
 
 
 def _pct(values: list[float], q: float) -> float | None:
@@ -141,7 +134,7 @@ async def _one_call(
             },
             timeout_s=CALL_TIMEOUT_S,
         )
-        carrier_id: str | None = sid
+        carrier_sid: str | None = sid
     else:
         call = ws_call(
             f"ws://127.0.0.1:{port}/ws/call",
@@ -152,7 +145,7 @@ async def _one_call(
             timeout_s=CALL_TIMEOUT_S,
             token=access.call_token(),
         )
-        carrier_id = None
+        carrier_sid = None
     close_code: int | None = None
     with contextlib.suppress(TimeoutError):  # still going: counted as not completed
         ended = await call
@@ -160,7 +153,7 @@ async def _one_call(
     await candidate.close()
     report: dict[str, Any] = {}
     for _ in range(100):
-        report = _report_of(data_dir, candidate.result.report_id, carrier_id)
+        report = _report(data_dir, candidate.result.report_id, carrier_sid) or {}
         if report:
             break
         await asyncio.sleep(0.1)
@@ -184,6 +177,23 @@ async def _one_call(
         "end_reason": report.get("end_reason"),
         "answered": answered,
     }
+
+
+def _report(
+    data_dir: Path, report_id: str | None, carrier_sid: str | None
+) -> dict[str, Any] | None:
+    """The call's report: by id for ``/ws/call`` (the client is told it); a Twilio call's
+    report is named by the server's call id and carries the stream's sid."""
+    reports = data_dir / "reports"
+    if report_id:
+        path = reports / f"{report_id}.json"
+        return json.loads(path.read_text()) if path.is_file() else None
+    for path in reports.glob("*.json"):
+        with contextlib.suppress(ValueError, OSError):
+            report: dict[str, Any] = json.loads(path.read_text())
+            if carrier_sid and report.get("carrier_call_id") == carrier_sid:
+                return report
+    return None
 
 
 _RUN = re.compile(
@@ -229,7 +239,8 @@ async def _round(
         peak = max(peak, _proc_rss_mb(pid))
         await asyncio.sleep(1.0)
     results = await task
-    cpu_pct = 100 * (_proc_cpu_s(pid) - cpu0) / (time.monotonic() - t0)
+    cpu_s = _proc_cpu_s(pid) - cpu0
+    cpu_pct = 100 * cpu_s / (time.monotonic() - t0)
     work = _per_call(work_before, await _inference(port), n)
     gaps = [g for r in results for g in r["client_gaps_s"]]
     processing = [p for r in results for p in r["processing_ms"]]
@@ -244,6 +255,13 @@ async def _round(
         "processing_p95_ms": _pct(processing, 0.95),
         "server_cpu_pct": round(cpu_pct, 1),
         "server_cpu_pct_per_call": round(cpu_pct / n, 1),
+        # CPU-seconds are less distorted by other load on the machine than percentages.
+        "server_cpu_s_per_call": round(cpu_s / n, 2),
+        # Per second a call was open: calls that run longer (a re-ask, a slow reply) cost more
+        # in total without costing more per second.
+        "server_cpu_pct_per_call_second": round(
+            100 * cpu_s / max(sum(r["seconds"] for r in results), 1e-9), 1
+        ),
         "rss_idle_mb": round(rss_idle, 1),
         "rss_peak_mb": round(peak, 1),
         "rss_per_call_mb": round((peak - rss_idle) / n, 1),
@@ -263,15 +281,84 @@ async def _round(
     }
 
 
+class _SilentCaller:
+    """A ``/ws/call`` client that only sends line silence: the call's fixed memory, no ASR."""
+
+    def __init__(self) -> None:
+        self.hangup = asyncio.Event()
+
+    def next_frame(self) -> np.ndarray:
+        return np.zeros(int(FRAME_S * 16000), np.float32)
+
+    def on_event(self, msg: dict[str, Any]) -> None:
+        pass
+
+    def on_bot_audio(self, nbytes: int) -> None:
+        pass
+
+
+async def _idle_rss(port: int, pid: int, access: Any, counts: list[int]) -> dict[str, Any]:
+    """Server RSS and CPU with 0 and then ``counts`` silent calls open at once (each step
+    waits IDLE_SETTLE_S): what a call costs before any answer is transcribed."""
+    from agent.devtools.simulate import ws_call
+
+    callers: list[_SilentCaller] = []
+    tasks: list[asyncio.Task[Any]] = []
+    rss = {0: round(_proc_rss_mb(pid), 1)}
+    cpu: dict[int, float] = {}  # % of one core per open call during each step
+    for count in counts:
+        while len(callers) < count:
+            caller = _SilentCaller()
+            callers.append(caller)
+            call = ws_call(
+                f"ws://127.0.0.1:{port}/ws/call",
+                caller,
+                rate=16000,
+                candidate_id=f"idle-{len(callers)}",
+                script_id=SCRIPT_ID,
+                timeout_s=CALL_TIMEOUT_S,
+                token=access.call_token(),
+            )
+            tasks.append(asyncio.ensure_future(call))
+        cpu0, t0 = _proc_cpu_s(pid), time.monotonic()
+        await asyncio.sleep(IDLE_SETTLE_S)
+        rss[count] = round(_proc_rss_mb(pid), 1)
+        cpu[count] = round(100 * (_proc_cpu_s(pid) - cpu0) / (time.monotonic() - t0) / count, 1)
+    for caller in callers:
+        caller.hangup.set()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    top = max(counts)
+    return {
+        "idle_rss_mb": rss,
+        "rss_per_idle_call_mb": round((rss[top] - rss[0]) / top, 2),
+        "cpu_pct_per_idle_call": cpu,
+        "loadavg": [round(x, 2) for x in os.getloadavg()],
+    }
+
+
+def _variant(text: str) -> tuple[str, dict[str, str]]:
+    """``NAME:K=V,K=V`` -> (NAME, {K: V})."""
+    name, _, pairs = text.partition(":")
+    return name, dict(pair.split("=", 1) for pair in pairs.split(",") if pair)
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--ramp", default="1,2,4,8", help="comma-separated N per round")
     parser.add_argument("--port", type=int, default=8091)
+    parser.add_argument("--variant", action="append", help="NAME:K=V,K=V extra server env")
+    parser.add_argument("--idle", default="", help="e.g. 1,4,8,16: RSS with silent calls open")
     args = parser.parse_args()
     from models.registry import ModelRegistry
 
-    end_silence = load_script(SCRIPTS / f"{SCRIPT_ID}.yaml").timing.end_silence_s
     voice = ModelRegistry().voice("en")  # the callers' Piper voice, in this process
+    for name, extra in [_variant(v) for v in args.variant or ["stock:"]]:
+        await _ramp(args, voice, name, extra)
+
+
+async def _ramp(args: argparse.Namespace, voice: Any, variant: str, extra: dict[str, str]) -> None:
+    """Start a server with ``extra`` environment settings and run the ramp against it."""
+    end_silence = load_script(SCRIPTS / f"{SCRIPT_ID}.yaml").timing.end_silence_s
     data_dir = Path(tempfile.mkdtemp(prefix="screenline-capacity-"))
     # The callers sign their call and stream tokens with the server's secret.
     secret = uuid.uuid4().hex
@@ -287,6 +374,7 @@ async def main() -> None:
         "SCREENLINE_PORT": str(args.port),
         "SCREENLINE_PUBLIC_URL": f"http://127.0.0.1:{args.port}",
         "SCREENLINE_MAX_CONCURRENT_CALLS": "1000",
+        **extra,
     }
     server = subprocess.Popen(
         [sys.executable, "-m", "agent.cli", "serve", "--port", str(args.port)],
@@ -306,15 +394,26 @@ async def main() -> None:
         warmed_s = time.monotonic() - started
         print(
             json.dumps(
-                {"server_ready_s": round(ready_s, 1), "prompts_warmed_s": round(warmed_s, 1)}
+                {
+                    "variant": variant,
+                    "settings": extra,
+                    "server_ready_s": round(ready_s, 1),
+                    "prompts_warmed_s": round(warmed_s, 1),
+                }
             ),
             flush=True,
         )
-        # One call first, not reported: first-use allocations (CTranslate2, ONNX Runtime
-        # arenas) are not per-call memory.
-        await _round(1, args.port, server.pid, voice, data_dir, access)
+        # Two calls first (one per transport), not reported: first-use allocations
+        # (CTranslate2, ONNX Runtime arenas) are not per-call memory, and the script's
+        # prompts are synthesized once per output rate (16 kHz ws, 8 kHz Twilio) on first use.
+        await _round(2, args.port, server.pid, voice, data_dir, access)
+        if args.idle:
+            counts = [int(x) for x in args.idle.split(",")]
+            idle = await _idle_rss(args.port, server.pid, access, counts)
+            print(json.dumps({"variant": variant, **idle}), flush=True)
         for n in (int(x) for x in args.ramp.split(",")):
             result = await _round(n, args.port, server.pid, voice, data_dir, access)
+            result["variant"] = variant
             result["targets_held"] = (
                 result["completed"] == n
                 and result["wrong_sequence"] == 0
@@ -327,7 +426,12 @@ async def main() -> None:
     finally:
         server.terminate()
         server.wait(30)
-    print(json.dumps({"max_n_holding_targets": best, "end_silence_s": end_silence}))
+    print(
+        json.dumps(
+            {"variant": variant, "max_n_holding_targets": best, "end_silence_s": end_silence}
+        ),
+        flush=True,
+    )
 
 
 if __name__ == "__main__":

@@ -38,6 +38,10 @@ class ModelSettings(BaseModel):
     # CTranslate2 threads per transcription, and how many transcriptions may run at once.
     asr_threads: int = 2
     asr_workers: int = 1
+    # Shortest Whisper encoder window in seconds; a chunk gets its audio plus 2 s, rounded up
+    # (models/whisper_window.py). 30 is Whisper's own full window, the default: a shorter one
+    # costs a fraction of the CPU but changes some texts (bench/asr_window.py, README).
+    asr_window_s: float = Field(default=30.0, ge=1.0, le=30.0)
     # ONNX Runtime intra-op threads. VAD runs 32 ms windows per call: one thread is plenty.
     tts_threads: int = 1
     vad_threads: int = 1

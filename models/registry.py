@@ -250,14 +250,21 @@ class ModelRegistry:
                 "directory does not exist",
                 f"fix the path in {ASR_SETTING}",
             )
+        from models.whisper_window import FULL_FRAMES, WindowedWhisper
+
+        window: dict[str, Any] = {}
+        model_class = WhisperModel
+        if self.settings.asr_window_s * 100 < FULL_FRAMES:
+            model_class, window = WindowedWhisper, {"min_window_s": self.settings.asr_window_s}
         try:
-            return WhisperModel(
+            return model_class(
                 str(path) if is_dir or source == EMBEDDED else source,
                 device="cpu",
                 compute_type=self.settings.asr_compute_type,
                 cpu_threads=self.settings.asr_threads,
                 num_workers=self.settings.asr_workers,
                 local_files_only=not self.settings.allow_download,
+                **window,
             )
         except Exception as exc:
             raise ModelError(

@@ -142,6 +142,9 @@ def server_config(
         port=port,
         http=header_timeout_protocol(limits.header_timeout_s),
         ws_max_size=runtime.settings.max_frame_bytes,
+        # Call audio does not compress, and per-message deflate cost CPU on every 20 ms frame
+        # (and a zlib context per socket) for nothing.
+        ws_per_message_deflate=False,
         timeout_keep_alive=max(1, round(limits.keep_alive_s)),
         timeout_graceful_shutdown=max(1, round(limits.drain_grace_s)),
         **extra,
