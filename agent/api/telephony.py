@@ -146,6 +146,25 @@ def _twilio_url(
     return f"{webhook_base}{path}?{urlencode({**query, 'attempt': str(attempt)})}"
 
 
+def _webhook_script_id(value: str | None) -> str | None:
+    """A webhook's ``script_id`` (None when absent); 422 unless it is an id (never a path)."""
+    if not value:
+        return None
+    try:
+        check_script_id(value)
+    except InputError as exc:
+        raise HTTPException(422, str(exc)) from exc
+    return value
+
+
+def _webhook_bases(settings: Settings) -> tuple[str, str]:
+    """:func:`public_bases` for a webhook: 503 while no public URL is configured."""
+    try:
+        return public_bases(settings)
+    except DialError as exc:
+        raise HTTPException(503, str(exc)) from exc
+
+
 def _attempt(value: str | None, settings: Settings) -> int:
     """The ``attempt`` query value: a bounded int (0 when absent or malformed)."""
     try:
@@ -491,22 +510,12 @@ def telephony_router(rt: Runtime) -> APIRouter:
             log.warning("twilio voice %s: refused, server busy", call_sid[:40])
             busy = say_hangup_twiml(settings.twilio.busy_text) if attempt else busy_twiml()
             return Response(busy, media_type="application/xml")
-        script_id = query.get("script_id") or fields.get("script_id")
-        if script_id:
-            try:
-                check_script_id(script_id)
-            except InputError as exc:
-                raise HTTPException(422, str(exc)) from exc
-        try:
-            webhook_base, media_base = public_bases(settings)
-        except DialError as exc:
-            raise HTTPException(503, str(exc)) from exc
+        script_id = _webhook_script_id(query.get("script_id") or fields.get("script_id"))
+        webhook_base, media_base = _webhook_bases(settings)
         parameters = stream_parameters(
-            access_of(request), candidate[:200], script_id or None, call_sid[:100]
+            access_of(request), candidate[:200], script_id, call_sid[:100]
         )
-        after = _twilio_url(
-            webhook_base, TWILIO_AFTER_PATH, candidate[:200], script_id or None, attempt
-        )
+        after = _twilio_url(webhook_base, TWILIO_AFTER_PATH, candidate[:200], script_id, attempt)
         twiml = connect_stream_twiml(media_base + TWILIO_STREAM_PATH, parameters, then=after)
         return Response(twiml, media_type="application/xml")
 
@@ -528,16 +537,8 @@ def telephony_router(rt: Runtime) -> APIRouter:
             busy = say_hangup_twiml(settings.twilio.busy_text)
             return Response(busy, media_type="application/xml")
         candidate = (query.get("candidate_id") or sid)[:200]
-        script_id = query.get("script_id") or None
-        if script_id:
-            try:
-                check_script_id(script_id)
-            except InputError as exc:
-                raise HTTPException(422, str(exc)) from exc
-        try:
-            webhook_base, _media = public_bases(settings)
-        except DialError as exc:
-            raise HTTPException(503, str(exc)) from exc
+        script_id = _webhook_script_id(query.get("script_id"))
+        webhook_base, _media = _webhook_bases(settings)
         again = _twilio_url(webhook_base, TWILIO_VOICE_PATH, candidate, script_id, attempt + 1)
         return Response(redirect_twiml(again), media_type="application/xml")
 

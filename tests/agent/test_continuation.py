@@ -12,45 +12,20 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from pipecat.frames.frames import (
-    Frame,
-    InputAudioRawFrame,
-    InterruptionFrame,
-    OutputTransportMessageUrgentFrame,
-    VADUserStartedSpeakingFrame,
-    VADUserStoppedSpeakingFrame,
-)
+from pipecat.frames.frames import Frame, InterruptionFrame, OutputTransportMessageUrgentFrame
 from pipecat.tests.utils import SleepFrame, run_test
 
-from agent.calls.conductor import InterviewConductor
-from agent.reports.report import CallRecord
 from agent.settings import AudioSettings
 from audio.frames import TurnTranscriptFrame
 from dialogue.engine import Interview
 from dialogue.events import BargeIn
 from dialogue.script import load_script
+from tests.agent.conductor_kit import audio, conductor, speech
 
-RATE = 16000
 SCRIPT = load_script("cs_home_en")
 END_SILENCE_S = SCRIPT.timing.end_silence_s  # cs_experience is an open question
 FIRST = "I worked three years at a bank."
 REST = "Then two years at a call centre, answering customer calls all day."
-
-
-async def _report(record: CallRecord) -> str:
-    return record.call_id
-
-
-def _audio(seconds: float, level: int = 0) -> list[Frame]:
-    frame = level.to_bytes(2, "little", signed=True) * (RATE // 50)
-    return [
-        InputAudioRawFrame(audio=frame, sample_rate=RATE, num_channels=1)
-        for _ in range(round(seconds * 50))
-    ]
-
-
-def _speech(seconds: float) -> list[Frame]:
-    return [VADUserStartedSpeakingFrame(), *_audio(seconds, 3000), VADUserStoppedSpeakingFrame()]
 
 
 def _said(text: str, turn: int, reason: str = "silence") -> list[Frame]:
@@ -70,45 +45,29 @@ async def _interview(
     the candidate makes the sound ``again`` (transcribed as ``texts``, turn 3 on; a sound
     that ends before it could be confirmed as speech is a ``barge_check``)."""
     engine = Interview(SCRIPT)
-    record = CallRecord(
-        call_id="c-cont",
-        candidate_id="k-1",
-        script_id="cs_home_en",
-        script_version="1",
-        script_hash="h",
-        language="en",
-        transport="text",
-    )
-    conductor = InterviewConductor(
-        engine=engine,
-        record=record,
-        on_end=_report,
-        audio=AudioSettings(
-            vad_start_s=0.1, vad_stop_s=0.3, smart_turn=False, continuation_s=continuation_s
-        ),
-    )
+    cond = conductor(engine, "c-cont", smart_turn=False, continuation_s=continuation_s)
     # The decision falls on the first frame at END_SILENCE_S of silence after the voice ended
     # (VAD reports the stop vad_stop_s late); the new sound's VAD start comes vad_start_s in.
     silence_before = END_SILENCE_S - 0.3 + resume_after_s - 0.1
     frames: list[Frame] = [
-        *_audio(0.2),
-        *_speech(1.0),  # "Yes, sure." to the consent question
-        *_audio(2.0),
+        *audio(0.2),
+        *speech(1.0),  # "Yes, sure." to the consent question
+        *audio(2.0),
         *_said("Yes, sure.", 1),
-        *_speech(3.0),  # the first part of the answer, a whole sentence
-        *_audio(silence_before),
+        *speech(3.0),  # the first part of the answer, a whole sentence
+        *audio(silence_before),
         *again,
-        *_audio(3.0),
+        *audio(3.0),
         *_said(FIRST, 2),
     ]
     for turn, text in enumerate(texts, start=3):
         frames += _said(text, turn, reason if turn == 3 else "silence")
-    down, _up = await run_test(conductor, frames_to_send=frames)
-    return engine, record, conductor, down
+    down, _up = await run_test(cond, frames_to_send=frames)
+    return engine, cond.record, cond, down
 
 
 async def test_speech_right_after_the_decision_continues_the_answer() -> None:
-    engine, record, conductor, down = await _interview(0.6, _speech(2.0), [REST])
+    engine, record, conductor, down = await _interview(0.6, speech(2.0), [REST])
     assert conductor.continuations == 1
     # One answer, both parts, as if the pause had not ended it.
     assert engine.answers["cs_experience"].texts == [f"{FIRST} {REST}"]
@@ -137,14 +96,14 @@ async def test_speech_right_after_the_decision_continues_the_answer() -> None:
 async def test_a_short_continuation_after_the_speech_stops_is_joined_too() -> None:
     """Shorter than the barge-in confirmation: its transcript decides (not a backchannel)."""
     engine, _record, conductor, _down = await _interview(
-        0.4, _speech(0.6), ["and I liked it."], "barge_check"
+        0.4, speech(0.6), ["and I liked it."], "barge_check"
     )
     assert conductor.continuations == 1
     assert engine.answers["cs_experience"].texts == [f"{FIRST} and I liked it."]
 
 
 async def test_a_backchannel_right_after_the_decision_changes_nothing() -> None:
-    engine, record, conductor, down = await _interview(0.4, _speech(0.4), ["Mm-hm."], "barge_check")
+    engine, record, conductor, down = await _interview(0.4, speech(0.4), ["Mm-hm."], "barge_check")
     assert conductor.continuations == 0
     assert engine.answers["cs_experience"].texts == [FIRST]
     assert not any(t.interrupted for t in record.turns if t.speaker == "interviewer")
@@ -158,7 +117,7 @@ async def test_speech_after_the_window_answers_the_next_question(
 ) -> None:
     """Too late to be the same answer, or the rule switched off (``continuation_s`` 0)."""
     engine, _record, conductor, _down = await _interview(
-        resume_after_s, _speech(2.0), [REST], continuation_s=window
+        resume_after_s, speech(2.0), [REST], continuation_s=window
     )
     assert conductor.continuations == 0
     # Two answers: the first part as it was, the rest as the reply to what was asked next

@@ -7,33 +7,14 @@ from __future__ import annotations
 import pytest
 
 from agent.calls.conductor import InterviewConductor
-from agent.reports.report import CallRecord
-from agent.settings import AudioSettings
 from dialogue.events import Listen
+from tests.agent.conductor_kit import conductor
 
 YES_NO = Listen(end_silence_s=0.8, long_answer_s=3.0, long_end_silence_s=1.2)
 
 
-async def _no_report(record: CallRecord) -> str:
-    return "unused"
-
-
 def _conductor() -> InterviewConductor:
-    record = CallRecord(
-        call_id="c-1",
-        candidate_id="k-1",
-        script_id="s",
-        script_version="1",
-        script_hash="h",
-        language="en",
-        transport="text",
-    )
-    return InterviewConductor(
-        engine=None,  # type: ignore[arg-type]  # only the timing rule is exercised
-        record=record,
-        on_end=_no_report,
-        audio=AudioSettings(vad_start_s=0.1, vad_stop_s=0.3),
-    )
+    return conductor(None, "c-1")  # only the timing rule is exercised: no engine
 
 
 # (seconds talked, seconds of silence since, words before the pause, the answer is over)

@@ -7,71 +7,29 @@ should answer its end-of-answer request (ASR) is left out, which is the stall be
 
 from __future__ import annotations
 
-from pipecat.frames.frames import (
-    Frame,
-    InputAudioRawFrame,
-    VADUserStartedSpeakingFrame,
-    VADUserStoppedSpeakingFrame,
-)
+from pipecat.frames.frames import Frame
 from pipecat.tests.utils import SleepFrame, run_test
 
-from agent.calls.conductor import InterviewConductor
-from agent.reports.report import CallRecord
-from agent.settings import AudioSettings
 from audio.frames import EndOfTurnFrame, PromptFrame, TurnTranscriptFrame
 from dialogue.engine import Interview
 from dialogue.events import Unheard, Utterance
 from dialogue.script import load_script
+from tests.agent.conductor_kit import audio, conductor, speech
 
-RATE = 16000
 TIMEOUT_S = 0.4
-
-
-async def _report(record: CallRecord) -> str:
-    return record.call_id
-
-
-def _audio(seconds: float, level: int = 0) -> list[Frame]:
-    """20 ms frames of a constant 16-bit sample (VAD is not in this pipeline: only the
-    VAD frames below say where speech is)."""
-    frame = level.to_bytes(2, "little", signed=True) * (RATE // 50)
-    return [
-        InputAudioRawFrame(audio=frame, sample_rate=RATE, num_channels=1)
-        for _ in range(round(seconds * 50))
-    ]
 
 
 def _answer() -> list[Frame]:
     """One spoken answer, then enough silence for the greeting's end of answer."""
-    return [
-        VADUserStartedSpeakingFrame(),
-        *_audio(1.0, 3000),
-        VADUserStoppedSpeakingFrame(),
-        *_audio(2.0),
-    ]
+    return [*speech(1.0), *audio(2.0)]
 
 
 async def test_a_missing_transcript_is_unheard_and_its_late_text_dropped() -> None:
     engine = Interview(load_script("cs_home_en"))
-    record = CallRecord(
-        call_id="c-timeout",
-        candidate_id="k-1",
-        script_id="cs_home_en",
-        script_version="1",
-        script_hash="h",
-        language="en",
-        transport="text",
-    )
-    conductor = InterviewConductor(
-        engine=engine,
-        record=record,
-        on_end=_report,
-        audio=AudioSettings(
-            vad_start_s=0.1, vad_stop_s=0.3, smart_turn=False, transcript_timeout_s=TIMEOUT_S
-        ),
-    )
+    cond = conductor(engine, "c-timeout", smart_turn=False, transcript_timeout_s=TIMEOUT_S)
+    record = cond.record
     frames: list[Frame] = [
-        *_audio(0.2),  # the transport is live: the greeting starts
+        *audio(0.2),  # the transport is live: the greeting starts
         *_answer(),  # ... an answer whose transcript never comes
         SleepFrame(sleep=TIMEOUT_S * 4),
         # Its transcript arrives after all (turn 1): too late, dropped.
@@ -81,14 +39,14 @@ async def test_a_missing_transcript_is_unheard_and_its_late_text_dropped() -> No
         TurnTranscriptFrame(text="Yes, sure.", turn=2),
         SleepFrame(sleep=0.2),
     ]
-    down, up = await run_test(conductor, frames_to_send=frames)
+    down, up = await run_test(cond, frames_to_send=frames)
 
     ends = [f for f in up if isinstance(f, EndOfTurnFrame)]
     assert [f.turn for f in ends] == [1, 2]
     prompts = [f.prompt_id for f in down if isinstance(f, PromptFrame)]
     asked_again = prompts.index("cs_home_en:sys:not_heard")
     assert "cs_home_en:greeting:consent" in prompts[asked_again + 1 :]  # asked again
-    assert conductor.unheard_turns == 1
+    assert cond.unheard_turns == 1
     events = [type(step.event) for step in engine.history if step.event is not None]
     assert events == [Unheard, Utterance]  # the late "No." never reached the interview
     assert record.records.get("consent") is True and engine.state == "q:cs_experience"
