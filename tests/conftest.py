@@ -4,7 +4,6 @@ like any client, nothing is switched off."""
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -12,6 +11,8 @@ from typing import Any
 
 import pytest
 import pytest_asyncio
+
+from tests.helpers import unavailable
 
 FIXTURES = Path(__file__).parent / "fixtures"
 #: Networks a test server exempts from the failed-authentication limit (its clients are local).
@@ -27,9 +28,7 @@ def fresh_postgres(prefix: str = "screenline_test") -> Iterator[str]:
     try:
         admin = psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True, connect_timeout=5)
     except psycopg.OperationalError as exc:
-        if os.environ.get("CI"):
-            pytest.fail(f"no PostgreSQL at 127.0.0.1:5432 ({exc})")
-        pytest.skip(f"no PostgreSQL at 127.0.0.1:5432 ({exc}); .ci/run starts it")
+        unavailable(f"no PostgreSQL at 127.0.0.1:5432 ({exc})", ".ci/run starts it")
     with admin:
         admin.execute(f'CREATE DATABASE "{name}"')
         try:

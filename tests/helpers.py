@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+from typing import NoReturn
 
 import pytest
 
@@ -52,15 +53,13 @@ def _error_rate(ref: list[str], hyp: list[str]) -> float:
     return previous[-1] / max(len(ref), 1)
 
 
-def require_package(reason: str | None) -> None:
-    """Skip the calling test for a missing system package (``reason``) on a developer machine;
-    fail under CI (``CI`` set), where ``make deps`` installs it: the rule ``fresh_postgres``
-    follows for PostgreSQL. Nothing happens for ``reason`` None."""
-    if reason is None:
-        return
+def unavailable(reason: str, fix: str) -> NoReturn:
+    """The one rule for a service or system package a test needs and lacks (``reason``): on a
+    developer machine the test skips (naming ``fix``); under CI (``CI`` set), where ``.ci/run``
+    and ``make deps`` provide it, it fails."""
     if os.environ.get("CI"):
         pytest.fail(reason)
-    pytest.skip(reason)
+    pytest.skip(f"{reason}; {fix}")
 
 
 def stored_reports(database_url: str) -> dict[str, dict[str, object]]:

@@ -31,7 +31,7 @@ from audio.asr import ASR_RATE, join_text, transcribe_chunk
 from audio.pcm import float_to_pcm16, resample
 from audio.vad import SOUND_RMS
 from audio.wav import read_wav
-from tests.helpers import normalize, require_package, wer
+from tests.helpers import normalize, unavailable, wer
 
 SOUNDS_DIR = Path("/usr/share/asterisk/sounds/en")
 TRANSCRIPTS = Path("/usr/share/doc/asterisk-core-sounds-en/core-sounds-en.txt.gz")
@@ -83,7 +83,8 @@ def missing() -> str | None:
 
 def require() -> None:
     """Skip the calling test without the corpus on a developer machine; fail under CI."""
-    require_package(missing())
+    if reason := missing():
+        unavailable(reason, "make deps installs it")
 
 
 def prompts() -> list[Prompt]:

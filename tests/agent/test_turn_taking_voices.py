@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from tests import human_speech
-from tests.helpers import require_package
+from tests.helpers import unavailable
 from tests.voices import (
     VOICE_ANSWERS,
     TurnTiming,
@@ -42,7 +42,8 @@ async def timings(
 ) -> dict[tuple[str, bool], list[TurnTiming]]:
     """Per (voice, phone line): the timing of the consent and the two answers."""
     human_speech.require()
-    require_package(espeak_missing())
+    if missing := espeak_missing():
+        unavailable(missing, "make deps installs it")
     runs = await voice_interviews(
         server_url,
         candidate_voice,

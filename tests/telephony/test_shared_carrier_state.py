@@ -8,7 +8,6 @@ own state instead of failing the call path.
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +17,7 @@ import pytest
 from agent.calls.calllog import CallLog, Expectations, carrier_state
 from agent.settings import Settings
 from tests.abuse.conftest import free_port
+from tests.helpers import unavailable
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 
@@ -29,11 +29,7 @@ def settings(tmp_path: Path) -> Iterator[Settings]:
     try:
         client.ping()
     except redis.RedisError as exc:
-        # As for PostgreSQL (tests/conftest.fresh_postgres): .ci/run starts Redis, so under CI
-        # a missing server is a failure, and only a developer machine without one skips.
-        if os.environ.get("CI"):
-            pytest.fail(f"no Redis at {REDIS_URL} ({exc})")
-        pytest.skip(f"no Redis at {REDIS_URL} ({exc}); .ci/run starts it")
+        unavailable(f"no Redis at {REDIS_URL} ({exc})", ".ci/run starts it")
     prefix = f"screenline-carrier-{uuid.uuid4().hex[:8]}:"
     yield Settings(data_dir=tmp_path, redis_url=REDIS_URL, monitor={"redis_prefix": prefix})
     for key in client.scan_iter(f"{prefix}*"):
