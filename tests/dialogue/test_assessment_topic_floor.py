@@ -70,7 +70,14 @@ ABOUT_SOMETHING_ELSE = [
         "昨天下了一整天的雪，路上的车都开得特别慢。",
         # Known gap: slow traffic in the snow lies 0.024 under the stress question's floor, inside
         # the 0.025 margin that keeps real dev answers (down to 0.022 under) uncapped.
-        marks=pytest.mark.xfail(strict=True, reason="weather told as a slow day, near the floor"),
+        marks=pytest.mark.xfail(
+            strict=True,
+            reason=(
+                "issue 10, known scorer limit: this off-topic Mandarin answer lies 0.024 under "
+                "its topic floor, inside the 0.025 margin that keeps real answers uncapped; "
+                "strict, so a scorer that catches it must drop the mark"
+            ),
+        ),
     ),
 ]
 
