@@ -112,3 +112,17 @@ async def test_after_an_interview_or_an_unknown_call_it_hangs_up(telephony_serve
     assert [e.tag for e in unknown] == ["Hangup"] and [e.tag for e in taken] == ["Hangup"]
     assert forged.status_code == 403
     assert bad.status_code == 422  # a script id is an id, never a path
+
+
+@pytest.mark.parametrize("path", ["/telephony/twilio/voice", AFTER])
+async def test_both_webhooks_refuse_unsigned_and_oversized_requests(
+    telephony_server: Any, path: str
+) -> None:
+    srv = telephony_server
+    form = {"CallSid": "CA" + uuid.uuid4().hex}
+    huge = {"CallSid": form["CallSid"], "pad": "x" * (srv.settings.limits.max_body_bytes + 1)}
+    async with httpx.AsyncClient(base_url=srv.http) as http:
+        unsigned = await http.post(path, data=form)
+        oversized = await http.post(path, **_signed(srv, path, huge))
+    assert unsigned.status_code == 403  # no X-Twilio-Signature: anonymous
+    assert oversized.status_code == 413  # refused before the body is parsed or checked
