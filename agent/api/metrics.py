@@ -68,7 +68,7 @@ def render_metrics(rt: Runtime) -> str:
         "Age of the oldest final or chunk transcript waiting for Whisper (admission refuses new "
         "calls as overloaded above limits.max_backlog_s).",
     )
-    lines.append(f"screenline_asr_backlog_seconds {rt.registry.asr_pool.backlog_s():.3f}")
+    lines.append(f"screenline_asr_backlog_seconds {rt.admission.snapshot()['backlog_s']:.3f}")
     family("screenline_ready", "gauge", "1 once every model is loaded.")
     lines.append(f"screenline_ready {int(rt.models_ready)}")
 
@@ -114,6 +114,7 @@ def render_metrics(rt: Runtime) -> str:
 
 def health_body(rt: Runtime) -> tuple[int, dict[str, object]]:
     """(HTTP status, body): 200 once the models are loaded, 503 while starting."""
+    admission = rt.admission.snapshot()  # one reading of the backlog for both fields
     body: dict[str, object] = {
         "status": "ok" if rt.models_ready else "starting",
         "ready": rt.models_ready,
@@ -122,8 +123,8 @@ def health_body(rt: Runtime) -> tuple[int, dict[str, object]]:
         "models_loaded": dict(rt.registry.load_counts),
         "queue_depth": {name: s.depth for name, s in rt.registry.pools().items()},
         # A balancer can route new calls away from a worker whose live calls wait already.
-        "overloaded": rt.admission.overloaded,
-        "asr_backlog_s": round(rt.registry.asr_pool.backlog_s(), 3),
+        "overloaded": admission["overloaded"],
+        "asr_backlog_s": admission["backlog_s"],
         "prompt_cache": {"items": len(rt.prompt_cache), "hits": rt.prompt_cache.hits},
     }
     return (200 if rt.models_ready else 503), body

@@ -94,14 +94,17 @@ class Admission:
         """Calls holding a slot now."""
         return len(self._live)
 
+    def backlog_s(self) -> float:
+        """Seconds the oldest transcript a live call waits for has been queued (0: no probe)."""
+        return self.backlog() if self.backlog is not None else 0.0
+
     @property
     def overloaded(self) -> bool:
         """Live calls' transcripts have been queued longer than ``max_backlog_s``."""
-        return (
-            self.backlog is not None
-            and self.max_backlog_s > 0
-            and self.backlog() > self.max_backlog_s
-        )
+        return self._too_long(self.backlog_s())
+
+    def _too_long(self, backlog_s: float) -> bool:
+        return self.max_backlog_s > 0 and backlog_s > self.max_backlog_s
 
     def _refusal(self) -> str | None:
         if self.draining:
@@ -135,12 +138,13 @@ class Admission:
     def snapshot(self) -> dict[str, Any]:
         """Counts for health and metrics endpoints (plain JSON)."""
         by_transport = Counter(s.transport for s in self._live)
+        backlog = self.backlog_s()  # read once: both fields describe the same moment
         return {
             "active": len(self._live),
             "max_calls": self.max_calls,
             "draining": self.draining,
-            "overloaded": self.overloaded,
-            "backlog_s": round(self.backlog(), 3) if self.backlog is not None else 0.0,
+            "overloaded": self._too_long(backlog),
+            "backlog_s": round(backlog, 3),
             "active_by_transport": dict(by_transport),
             "admitted_total": dict(self.admitted),
             "refused_total": dict(self.refused),
