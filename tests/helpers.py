@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import os
 import re
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import pytest
+
+if TYPE_CHECKING:
+    from dialogue.text import Language
 
 _CONTRACTIONS = {"n't": " not", "'re": " are", "'m": " am", "'ll": " will", "'ve": " have",
                  "'d": " would", "'s": " is"}  # fmt: skip
@@ -32,13 +35,15 @@ def wer(reference: str, hypothesis: str) -> float:
     return _error_rate(normalize(reference), normalize(hypothesis))
 
 
-def cer(reference: str, hypothesis: str) -> float:
-    """Mandarin character error rate: both sides through the server's transcript normalisation
-    (simplified characters, ...), punctuation and spaces dropped, Levenshtein over characters."""
+def cer(reference: str, hypothesis: str, language: Language = "zh") -> float:
+    """Character error rate: both sides through the server's transcript normalisation
+    (simplified characters, ...), lower-cased, punctuation and spaces dropped, Levenshtein over
+    characters. For English it forgives a word split differently ("arrange" heard as "a
+    Ranger") and still counts every lost word."""
     from dialogue.text import normalize_transcript
 
     def chars(text: str) -> list[str]:
-        return list(re.sub(r"[\W_]+", "", normalize_transcript(text, "zh")))
+        return list(re.sub(r"[\W_]+", "", normalize_transcript(text, language).lower()))
 
     return _error_rate(chars(reference), chars(hypothesis))
 

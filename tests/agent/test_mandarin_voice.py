@@ -175,7 +175,7 @@ async def test_a_language_without_an_asr_model_is_refused_with_the_setting(
 
 # Every Mandarin prompt is synthesized on its first use (about 1 CPU-s per audio second).
 @pytest.mark.timeout(1800)
-def test_screenline_simulate_completes_the_shipped_mandarin_interview(tmp_path: Path) -> None:
+async def test_screenline_simulate_completes_the_shipped_mandarin_interview(tmp_path: Path) -> None:
     """The README's developer command on a fresh set-up: `screenline simulate --script
     cs_home_zh` in its own process, the default models only (Kokoro voices every prompt, the
     persona's answers are recordings), ends with a complete report that asked every question."""
@@ -189,7 +189,9 @@ def test_screenline_simulate_completes_the_shipped_mandarin_interview(tmp_path: 
     root = Path(__file__).resolve().parents[2]
     env = {**os.environ, "SCREENLINE_DATA_DIR": str(tmp_path)}
     env.pop("SCREENLINE_MODELS__VOICES", None)
-    run = subprocess.run(
+    # In a thread: the module's asyncio mark makes this a coroutine on the shared loop.
+    run = await asyncio.to_thread(
+        subprocess.run,
         [sys.executable, "-m", "agent.cli", "simulate", "--script", "cs_home_zh", "--speed", "3"],
         env=env,
         capture_output=True,

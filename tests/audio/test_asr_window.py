@@ -15,7 +15,7 @@ from audio.tts import as_engine
 from models.config import ModelSettings
 from models.registry import ModelRegistry, embedded_whisper_path
 from models.whisper_window import FULL_FRAMES, WindowedWhisper, content_frames, window_frames
-from tests.helpers import wer
+from tests.helpers import cer
 
 SENTENCE = "I would apologize, listen to the customer, and arrange a replacement right away."
 
@@ -59,8 +59,11 @@ def test_a_short_window_encodes_fewer_frames_and_keeps_the_words(speech: np.ndar
     model.min_window_s = 30.0
     full = join_text(transcribe_chunk(model, speech, "en", "", 0.0), "en")
     assert model.positions == [500, FULL_FRAMES // 2]  # under 8 s of speech: the 10 s minimum
-    assert wer(SENTENCE, short) <= 0.1, short
-    assert wer(SENTENCE, full) <= 0.1, full
+    # Letters, not words: Whisper's int8 kernels differ by CPU, and one machine hears "arrange"
+    # as "a Ranger" (two word errors, 3% of the letters). A window that cut the audio short
+    # loses whole words: without its last half second ("away") the sentence is 6% off.
+    assert cer(SENTENCE, short, "en") <= 0.05, short
+    assert cer(SENTENCE, full, "en") <= 0.05, full
 
 
 def test_the_registry_uses_the_full_window_unless_told_otherwise() -> None:
