@@ -1,6 +1,7 @@
-"""Capacity benchmark: N concurrent real-time interviews against one server process, ramping N.
+"""Capacity benchmark: N concurrent real-time interviews against one server, ramping N.
 
-The server runs as its own process (``screenline serve``) so its CPU and memory are measured
+The server runs as its own process (``screenline serve``, or ``serve --workers K``: CPU and
+memory are then the sum over the parent and its workers) so its CPU and memory are measured
 apart from the callers. Callers alternate between the native ``/ws/call`` protocol (16 kHz) and
 a Twilio Media Stream (8 kHz mu-law, line noise, through the Twilio stand-in phone of
 ``tests/telephony/phones.py``), and between voices: the embedded Piper voice and, when Debian's
@@ -23,7 +24,11 @@ client p95 gap <= end-of-answer silence + 500 ms, <= 10 MB RSS per added call.
 fixed memory of a call, no transcription). ``--variant`` (repeatable) runs the whole ramp once
 per variant, each on a fresh server with those extra environment settings (``stock:`` for
 none), so a setting's effect is compared within one run:
-``--variant stock: --variant window15:SCREENLINE_MODELS__ASR_WINDOW_S=15``.
+``--variant stock: --variant window15:SCREENLINE_MODELS__ASR_WINDOW_S=15``. ``--workers 1,2``
+runs each variant once per worker count; more than one worker shares a fresh PostgreSQL
+database on 127.0.0.1:5432 (dropped afterwards) and the local Redis, as ``--workers`` requires.
+With several workers ``/metrics`` answers for whichever worker took the request, so
+``inference_per_call`` is left out.
 """
 
 from __future__ import annotations
@@ -45,6 +50,7 @@ from typing import Any
 
 import httpx
 import numpy as np
+from pydantic import SecretStr
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -64,16 +70,39 @@ GAP_MARGIN_S = 0.5
 IDLE_SETTLE_S = 4.0  # per step of --idle: the calls are set up and playing the greeting
 
 
+def _tree(pid: int) -> list[int]:
+    """``pid`` and every live process below it (``serve --workers``: the parent and workers)."""
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            parents[int(stat.parent.name)] = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+    found, todo = [pid], [pid]
+    while todo:
+        above = todo.pop()
+        below = [child for child, parent in parents.items() if parent == above]
+        found += below
+        todo += below
+    return found
+
+
 def _proc_cpu_s(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """CPU seconds of the server's live processes (a worker restarted mid-round starts at 0)."""
+    total = 0
+    for p in _tree(pid):
+        with contextlib.suppress(OSError):
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def _proc_rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
+    total = 0
+    for p in _tree(pid):
+        with contextlib.suppress(OSError):
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+    return total / 1024
 
 
 def _pct(values: list[float], q: float) -> float | None:
@@ -348,16 +377,43 @@ async def main() -> None:
     parser.add_argument("--port", type=int, default=8091)
     parser.add_argument("--variant", action="append", help="NAME:K=V,K=V extra server env")
     parser.add_argument("--idle", default="", help="e.g. 1,4,8,16: RSS with silent calls open")
+    parser.add_argument("--workers", default="1", help="e.g. 1,2: worker processes per server")
     args = parser.parse_args()
     from models.registry import ModelRegistry
 
     voice = ModelRegistry().voice("en")  # the callers' Piper voice, in this process
     for name, extra in [_variant(v) for v in args.variant or ["stock:"]]:
-        await _ramp(args, voice, name, extra)
+        for workers in (int(x) for x in args.workers.split(",")):
+            if workers == 1:
+                await _ramp(args, voice, name, extra, 1)
+                continue
+            with _shared_stores() as stores:
+                await _ramp(args, voice, f"{name}/workers{workers}", {**extra, **stores}, workers)
 
 
-async def _ramp(args: argparse.Namespace, voice: Any, variant: str, extra: dict[str, str]) -> None:
-    """Start a server with ``extra`` environment settings and run the ramp against it."""
+@contextlib.contextmanager
+def _shared_stores() -> Any:
+    """What ``serve --workers`` needs: a fresh local PostgreSQL database and a Redis prefix."""
+    import psycopg
+
+    name = f"screenline_capacity_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/test", autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+        try:
+            yield {
+                "SCREENLINE_DATABASE_URL": f"postgresql://postgres@127.0.0.1:5432/{name}",
+                "SCREENLINE_REDIS_URL": "redis://127.0.0.1:6379/0",
+                "SCREENLINE_MONITOR__REDIS_PREFIX": f"{name}:",
+            }
+        finally:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+async def _ramp(
+    args: argparse.Namespace, voice: Any, variant: str, extra: dict[str, str], workers: int
+) -> None:
+    """Start a server of ``workers`` processes with ``extra`` environment settings and run the
+    ramp against it."""
     end_silence = load_script(SCRIPTS / f"{SCRIPT_ID}.yaml").timing.end_silence_s
     data_dir = Path(tempfile.mkdtemp(prefix="screenline-capacity-"))
     # The callers sign their call and stream tokens with the server's secret.
@@ -365,7 +421,9 @@ async def _ramp(args: argparse.Namespace, voice: Any, variant: str, extra: dict[
     from agent.auth.guard import Access
     from agent.settings import AuthSettings, Settings
 
-    access = Access.from_settings(Settings(data_dir=data_dir, auth=AuthSettings(secret=secret)))
+    access = Access.from_settings(
+        Settings(data_dir=data_dir, auth=AuthSettings(secret=SecretStr(secret)))
+    )
     env = {
         "SCREENLINE_AUTH__SECRET": secret,
         **os.environ,
@@ -377,7 +435,8 @@ async def _ramp(args: argparse.Namespace, voice: Any, variant: str, extra: dict[
         **extra,
     }
     server = subprocess.Popen(
-        [sys.executable, "-m", "agent.cli", "serve", "--port", str(args.port)],
+        [sys.executable, "-m", "agent.cli", "serve", "--port", str(args.port)]
+        + (["--workers", str(workers)] if workers > 1 else []),
         env=env,
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
@@ -389,14 +448,19 @@ async def _ramp(args: argparse.Namespace, voice: Any, variant: str, extra: dict[
         base = f"http://127.0.0.1:{args.port}"
         ready_s = await _wait_ready(base, server)
         async with httpx.AsyncClient() as client:
-            while not (await client.get(f"{base}/health")).json()["prompts_warmed"]:
-                await asyncio.sleep(0.5)
+            # Each worker warms its own prompts; /health answers for one of them at a time.
+            warm = 0
+            while warm < 4 * workers:
+                health = (await client.get(f"{base}/health")).json()
+                warm = warm + 1 if health["prompts_warmed"] else 0
+                await asyncio.sleep(0.05 if warm else 0.5)
         warmed_s = time.monotonic() - started
         print(
             json.dumps(
                 {
                     "variant": variant,
                     "settings": extra,
+                    "workers": workers,
                     "server_ready_s": round(ready_s, 1),
                     "prompts_warmed_s": round(warmed_s, 1),
                 }
@@ -414,6 +478,8 @@ async def _ramp(args: argparse.Namespace, voice: Any, variant: str, extra: dict[
         for n in (int(x) for x in args.ramp.split(",")):
             result = await _round(n, args.port, server.pid, voice, data_dir, access)
             result["variant"] = variant
+            if workers > 1:
+                result.pop("inference_per_call")
             result["targets_held"] = (
                 result["completed"] == n
                 and result["wrong_sequence"] == 0
