@@ -393,20 +393,16 @@ async def main() -> None:
 
 @contextlib.contextmanager
 def _shared_stores() -> Any:
-    """What ``serve --workers`` needs: a fresh local PostgreSQL database and a Redis prefix."""
-    import psycopg
+    """What ``serve --workers`` needs: a fresh local PostgreSQL database (the tests' own
+    :func:`tests.conftest.fresh_postgres`, dropped afterwards) and a Redis prefix."""
+    from tests.conftest import fresh_postgres
 
-    name = f"screenline_capacity_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/test", autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-        try:
-            yield {
-                "SCREENLINE_DATABASE_URL": f"postgresql://postgres@127.0.0.1:5432/{name}",
-                "SCREENLINE_REDIS_URL": "redis://127.0.0.1:6379/0",
-                "SCREENLINE_MONITOR__REDIS_PREFIX": f"{name}:",
-            }
-        finally:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with contextlib.contextmanager(fresh_postgres)("screenline_capacity") as url:
+        yield {
+            "SCREENLINE_DATABASE_URL": url,
+            "SCREENLINE_REDIS_URL": "redis://127.0.0.1:6379/0",
+            "SCREENLINE_MONITOR__REDIS_PREFIX": f"{url.rsplit('/', 1)[1]}:",
+        }
 
 
 async def _ramp(
