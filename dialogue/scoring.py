@@ -65,6 +65,7 @@ from dialogue.assessment.guards import (
     refusal,
     sentences,
 )
+from dialogue.assessment.rota import read_rota
 from dialogue.concept_match import ConceptMatch, find_concepts
 from dialogue.embedding import Embed
 from dialogue.intents import Intent, yes_no
@@ -90,7 +91,7 @@ __all__ = [
 ]
 
 #: Bump when any rule or constant here changes: reports record which scorer produced them.
-SCORER_VERSION = "2.5.0"
+SCORER_VERSION = "2.6.0"
 #: Delivery may never carry more than this share of a dimension (decision 8: metrics, bounded).
 MAX_DELIVERY_WEIGHT = 0.15
 #: Measured per turn and shown in the report, deliberately never scored (see module docstring).
@@ -708,6 +709,10 @@ def _score_rubric(
     answer = vectors[_model_text((t.answer.text for t in turns), language)]
     sims = anchors.exemplars @ answer
     level = _level(sims, anchors.levels)
+    if rubric.scale == "rota":
+        rota = read_rota([t.answer.text for t in turns], language)
+        if rota is not None:  # a quantity is counted; meaning ranks "only Tuesdays" too high
+            level = rota.level
     nearest = int(np.argmax(sims))
     top = float(sims[nearest])
     relevance = _relevance(top)

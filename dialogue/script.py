@@ -235,6 +235,10 @@ class Rubric(_Model):
     #: A list of facts is a full answer here (availability: "weekends, evenings"), so the
     #: keyword-list guard stays off.
     lists_ok: bool = False
+    #: How the level is found: ``anchors`` by meaning, from the exemplars; ``rota`` for an
+    #: availability question, as the share of a seven-day rota (mornings, afternoons, evenings)
+    #: the answer offers (dialogue/assessment/rota.py), the exemplars where it names no time.
+    scale: Literal["anchors", "rota"] = "anchors"
 
     @_field_validator("levels")
     @classmethod

@@ -518,3 +518,79 @@ JOB_ANCHORS = (
     "In my job I dealt with callers and fixed their problems.",
     "I would help the customer and sort out the problem.",
 )
+
+# --- availability on a rota (dialogue/assessment/rota.py) -----------------------------------------
+
+_WEEKDAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+#: Day words and the days (0 = Monday) they name.
+ROTA_DAYS: tuple[tuple[str, frozenset[int]], ...] = (
+    (
+        r"\bweekdays?\b|\bweek ?days?\b|\bmonday (?:to|through|thru|-) friday\b|"
+        r"\bworking days\b|\bduring the week\b|\bin the week\b|\bmon-fri\b",
+        frozenset(range(5)),
+    ),
+    (r"\bweekends?\b", frozenset({5, 6})),
+    (
+        r"\b(?:any|every|each|whichever|whatever) day\b|\bseven days\b|\bdaily\b|"
+        r"\ball week\b|\bdays? of the week\b|\b7 days\b|\bevery ?day\b",
+        frozenset(range(7)),
+    ),
+    *((rf"\b{name}s?\b", frozenset({i})) for i, name in enumerate(_WEEKDAY_NAMES)),
+)
+_DAY = "|".join(_WEEKDAY_NAMES)
+#: A run of days ("Wednesday to Friday"): ``a`` and ``b`` are keys of :data:`ROTA_DAY_INDEX`.
+ROTA_DAY_RANGE = rf"\b(?P<a>{_DAY})s?\s*(?:to|through|thru|till|until|-)\s*(?P<b>{_DAY})s?\b"
+ROTA_DAY_INDEX = {name: i for i, name in enumerate(_WEEKDAY_NAMES)}
+#: Parts of the day (0 morning, 1 afternoon, 2 evening) and the words for them.
+ROTA_PARTS: tuple[tuple[str, frozenset[int]], ...] = (
+    (r"\bmornings?\b|\bearly(?: shifts?)?\b|\bopening shifts?\b", frozenset({0})),
+    (r"\bafternoons?\b|\bmidday\b|\blunchtimes?\b|\bmid shifts?\b", frozenset({1})),
+    (
+        r"\bevenings?\b|\bnights?\b|\blate(?: shifts?)?\b|\bclosing shifts?\b|"
+        r"\bafter (?:5|five|six|6|work)\b",
+        frozenset({2}),
+    ),
+    (r"\bdaytimes?\b|\bduring the day\b|\bday shifts?\b", frozenset({0, 1})),
+)
+#: Words that offer the whole rota, or the whole of the days or times named with them.
+ROTA_ANY = (
+    r"\bany ?(?:time|shifts?|hours?|schedule)\b|\bwhenever\b|\bflexible\b|\bwhatever you need\b|"
+    r"\bopen availability\b|\bfully available\b|\bcompletely free\b|\bround the clock\b|"
+    r"\ball (?:of )?(?:the )?(?:shifts|hours|times)\b|\bany of (?:them|those|the shifts)\b|"
+    r"\banytime\b|\b24/7\b|\bfull[- ]time\b|\bno restrictions?\b"
+)
+#: The whole day, said of the days named before it ("Wednesdays and Fridays, all day").
+ROTA_ALL_DAY = r"\ball day\b|\bthe whole day\b|\ball the day\b|\bfull days?\b"
+#: Hour ranges: "from eight to four", "9am-5pm", "between eight and ten".
+ROTA_HOUR_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "noon": 12, "midday": 12,
+}  # fmt: skip
+_HOUR = r"\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|noon|midday"
+_MERIDIEM = r"(?::\d\d)?\s*(?:o'clock\s*)?(?:(?:a\.?m\.?)|(?P<{}>p\.?m\.?))?"
+ROTA_HOUR_RANGE = (
+    rf"(?P<start>{_HOUR}){_MERIDIEM.format('start_pm')}\s*(?:to|till|until|and|through|-)\s*"
+    rf"(?P<end>{_HOUR}){_MERIDIEM.format('end_pm')}"
+)
+#: A clause that withdraws what it names: "mornings I can't do", "no weekends", "not Sundays".
+ROTA_NEGATED = (
+    r"\b(?:no|not|never|neither|nor|can't|cannot|couldn't|won't|don't|isn't|aren't|wasn't|"
+    r"doesn't|unable|impossible|unavailable|out of the question)\b"
+    r"(?! (?:problem|matter|doubt|worries|mind)\b)|\bare out\b|\bis out\b"
+)
+#: A clause that offers its slots only partly: "maybe some weekends", "every other Saturday".
+ROTA_HEDGE = (
+    r"\b(?:maybe|sometimes|occasionally|some|might|possibly|perhaps|harder|difficult|tricky|"
+    r"depends|depending|every other|alternate|once|twice|a few|now and then|if needed|"
+    r"if i have to|not always|rarely|the odd|one or two|a couple)\b"
+)
+#: Words that make a sentence an offer to work (a story that names days is not one).
+ROTA_OFFER = (
+    r"\b(?:can|could|available|free|fine|ok|okay|work|works|working|do|happy|open|only|prefer|"
+    r"good|suits?|possible|able|manage|cover|willing|ready|shifts?|rota|schedule|hours|no problem|"
+    r"flexible|any|whenever|not|no|never|can't|cannot)\b"
+)
+#: Where one clause ends and the next begins.
+ROTA_CLAUSE_SPLIT = r"[.,;:!?]+|\b(?:and|but|though|although|plus|also|or|while|whereas)\b"
+#: "any day except Sundays": ``out`` is withdrawn from the rest of the clause.
+ROTA_EXCEPT = r"\b(?:except(?: for)?|apart from|other than|besides|excluding|bar)\b(?P<out>.*)$"

@@ -426,3 +426,66 @@ JOB_ANCHORS = (
     "我在公司负责接待顾客、解决问题。",
     "我会帮顾客把问题解决好。",
 )
+
+# --- availability on a rota (dialogue/assessment/rota.py) -----------------------------------------
+
+_DAY_NAMES = "一二三四五六"
+#: Day words and the days (0 = Monday) they name.
+ROTA_DAYS: tuple[tuple[str, frozenset[int]], ...] = (
+    (
+        r"工作日|平时|平日|周一到周五|星期一到星期五|礼拜一到礼拜五|周一至周五|上班日",
+        frozenset(range(5)),
+    ),
+    (r"周末|双休|礼拜六礼拜天|六日", frozenset({5, 6})),
+    (r"每天|天天|哪天|一周七天|七天|星期几|周几|全周|整周|每一天|任何一天", frozenset(range(7))),
+    *((rf"(?:周|星期|礼拜){c}(?!到|至)", frozenset({i})) for i, c in enumerate(_DAY_NAMES)),
+    (r"(?:周|星期|礼拜)(?:日|天)", frozenset({6})),
+)
+#: A run of days (周三到周五): ``a`` and ``b`` are keys of :data:`ROTA_DAY_INDEX`.
+ROTA_DAY_RANGE = (
+    r"(?:周|星期|礼拜)(?P<a>[一二三四五六日天])\s*(?:到|至|-|~)\s*"
+    r"(?:周|星期|礼拜)?(?P<b>[一二三四五六日天])"
+)
+ROTA_DAY_INDEX = {**{c: i for i, c in enumerate(_DAY_NAMES)}, "日": 6, "天": 6}
+#: Parts of the day (0 morning, 1 afternoon, 2 evening) and the words for them.
+ROTA_PARTS: tuple[tuple[str, frozenset[int]], ...] = (
+    (r"早上|早班|上午|早晨|清早|早班次", frozenset({0})),
+    (r"下午|中班|中午", frozenset({1})),
+    (r"晚上|晚班|夜班|夜里|晚间|夜间|傍晚|下班后", frozenset({2})),
+    (r"白天|白班|日班", frozenset({0, 1})),
+)
+#: Words that offer the whole rota, or the whole of the days or times named with them.
+ROTA_ANY = (
+    r"都可以|都行|都能|都没问题|随时|灵活|服从安排|听安排|听从安排|什么时间|什么时候|几点|"
+    r"什么班|哪个班|不限|全职|任何时间|听从公司"
+)
+#: The whole day, said of the days named before it (周三周五，全天).
+ROTA_ALL_DAY = r"全天|整天|一整天|全日"
+#: Hour ranges: 早八点到晚十点, 9点到5点, 八点至下午四点.
+ROTA_HOUR_WORDS = {
+    "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
+    "十": 10, "十一": 11, "十二": 12,
+}  # fmt: skip
+_ZH_HOUR = r"\d{1,2}|十[一二]?|[一二两三四五六七八九]"
+ROTA_HOUR_RANGE = (
+    rf"(?:早上?|上午)?(?:(?P<start_pm>下午|晚上?))?(?P<start>{_ZH_HOUR})(?:点|:\d\d)"
+    rf"(?:半|钟)?\s*(?:到|至|-|~)\s*(?:早上?|上午)?(?:(?P<end_pm>下午|晚上?))?(?P<end>{_ZH_HOUR})"
+    r"(?:点|:\d\d)"
+)
+#: A clause that withdraws what it names: 周末不行, 早上没办法, 晚上上不了.
+ROTA_NEGATED = (
+    r"不行|不可以|不方便|不能|没空|没时间|没办法|没法|不了|不考虑|不接受|排不开|不太行|不大行|"
+    r"不可能|做不到|不上|休息不|不要排|别排|^不|不是很方便|不答应|不同意|不愿意|不想"
+)
+#: A clause that offers its slots only partly: 周末偶尔可以, 隔周, 可能.
+ROTA_HEDGE = (
+    r"偶尔|有时|有些|有的|可能|看情况|尽量|比较难|不一定|隔周|个别|少量|部分|不太|一两|难说|也许"
+)
+#: Words that make a sentence an offer to work (a story that names days is not one).
+ROTA_OFFER = (
+    r"可以|能|行|没问题|方便|有空|上班|能上|排|工作|愿意|只有|只能|都|不|没|灵活|随时|安排|班|ok"
+)
+#: Where one clause ends and the next begins.
+ROTA_CLAUSE_SPLIT = r"[，。,.;；!！?？、:：]+|但是|不过|可是|而且|另外|还有|和|跟|或者|以及"
+#: 除了周日都可以: ``out`` is withdrawn from the rest of the clause.
+ROTA_EXCEPT = r"除了?(?P<out>[^都也]*?)(?:以外|之外)?(?=都|也|$)"

@@ -212,8 +212,9 @@ def test_a_no_after_the_word_does_not_sink_the_yes_before_it(
     some = _question(language, "availability", mixed, embed).score
     said_yes = _question(language, "availability", yes_part, embed).score
     nothing = _question(language, "availability", none, embed).score
-    # The model reads what the answer says yes to; the no is not read as a yes either.
-    assert abs(some - said_yes) <= 5.0, (some, said_yes)
+    # The yes is read; the no withdraws only what it names (the rota scale counts weekend
+    # mornings out), so the mixed answer is a little below the yes alone, never near nothing.
+    assert said_yes - 15.0 <= some <= said_yes, (some, said_yes)
     assert some >= nothing + 20, (some, nothing)
 
 

@@ -1,0 +1,132 @@
+"""Availability read as the share of the rota it offers (``scale: rota``, scorer 2.6, issue 10).
+
+Own inputs, in both languages. The reader is pure; the last tests score through the shipped
+scripts, whose availability rubrics use the rota scale.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from dialogue.assessment.rota import read_rota
+from dialogue.embedding import Embed
+from dialogue.scoring import AnswerInput, score_interview
+from dialogue.script import load_script
+
+
+def level(text: str, language: str) -> float:
+    rota = read_rota([text], language)  # type: ignore[arg-type]
+    assert rota is not None, text
+    return rota.level
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Honestly, whenever suits you, days, nights, weekends.", "en"),
+        ("Every day of the week, any shift, holidays too.", "en"),
+        ("I can cover 8am to 10pm, Monday through Sunday.", "en"),
+        ("一周七天都可以，早班晚班随便排。", "zh"),
+        ("每天早八点到晚十点都能上，节假日也行。", "zh"),
+    ],
+)
+def test_the_whole_rota_is_level_five(text: str, language: str) -> None:
+    assert level(text, language) == 5.0
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Monday to Friday, any hours.", "en"),
+        ("Weekdays are great for me.", "en"),
+        ("平时都可以，周末要带孩子不行。", "zh"),
+        ("只能周一到周五。", "zh"),
+    ],
+)
+def test_without_weekends_the_level_stops_at_three(text: str, language: str) -> None:
+    assert 2.5 <= level(text, language) <= 3.0
+
+
+@pytest.mark.parametrize(
+    ("narrow", "wide", "language"),
+    [
+        (
+            "Just Wednesday afternoons.",
+            "Wednesdays, Thursdays and Fridays, all day, and Saturdays.",
+            "en",
+        ),
+        (
+            "Saturdays and Sundays, from 6pm to 10pm only.",
+            "Weekends any time and weekday evenings.",
+            "en",
+        ),
+        ("I could maybe do the odd evening.", "Evenings every day, and Sunday mornings.", "en"),
+        ("只有周三下午。", "周三到周五全天，周六也可以。", "zh"),
+        ("周末可以，晚上六点到十点。", "周末全天都行，工作日晚上也行。", "zh"),
+        ("晚上偶尔可以。", "每天晚上都行，周日上午也可以。", "zh"),
+    ],
+)
+def test_more_of_the_rota_is_a_higher_level(narrow: str, wide: str, language: str) -> None:
+    assert level(narrow, language) + 1.0 <= level(wide, language)
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Weekends don't work for me, and evenings are out.", "en"),
+        ("Nights and Sundays, that isn't something I can do.", "en"),
+        ("周末不行，晚上也排不开。", "zh"),
+        ("晚班和周日，这个我不答应。", "zh"),
+    ],
+)
+def test_the_no_after_the_word_withdraws_what_it_names(text: str, language: str) -> None:
+    rota = read_rota([text], language)  # type: ignore[arg-type]
+    assert rota is not None and not rota.weekends
+    assert rota.level <= 3.0
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [("Any day apart from Saturdays.", "en"), ("除了周六以外都可以。", "zh")],
+)
+def test_except_withdraws_one_day(text: str, language: str) -> None:
+    rota = read_rota([text], language)  # type: ignore[arg-type]
+    assert rota is not None and rota.cover == pytest.approx(6 / 7, abs=1e-3)
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("We usually visit my aunt on Sunday mornings and go bowling in the evening.", "en"),
+        ("I'm not sure yet.", "en"),
+        ("我们家周日早上一般去爬山，晚上包饺子吃。", "zh"),
+        ("还得再想想。", "zh"),
+    ],
+)
+def test_days_in_a_story_or_no_time_at_all_are_not_read(text: str, language: str) -> None:
+    assert read_rota([text], language) is None  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_the_shipped_scripts_score_availability_by_cover(language: str, embed: Embed) -> None:
+    narrow, half, wide = {
+        "en": (
+            "Only Wednesday mornings, I'm afraid.",
+            "Weekdays during the day and Saturday afternoons.",
+            "Any day and any shift, weekends and bank holidays included.",
+        ),
+        "zh": (
+            "只有周三上午。",
+            "工作日白天可以，周六下午也行。",
+            "哪天都可以，什么班都能上，周末节假日也没问题。",
+        ),
+    }[language]
+    script = load_script(f"cs_home_{language}")
+
+    def score(text: str) -> float:
+        card = score_interview(script, [AnswerInput("availability", text)], embed=embed)
+        return next(q.score for q in card.questions if q.question_id == "availability")
+
+    low, mid, high = score(narrow), score(half), score(wide)
+    assert low + 20 <= mid <= high - 10, (low, mid, high)
+    assert high >= 90
