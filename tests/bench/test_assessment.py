@@ -51,25 +51,38 @@ def test_sets_are_well_formed(bench: ModuleType, name: str) -> None:
         assert {1, 5} <= labels, q
 
 
+#: The held-out parts of each set: the suffix of the file, the id infix, and how many strong,
+#: mediocre and poor interviews each holds at least.
+HELD_OUT_PARTS = {"fresh": ("f", 5), "blind": ("b", 6)}
+
+
+@pytest.mark.parametrize("part_name", sorted(HELD_OUT_PARTS))
 @pytest.mark.parametrize("name", ["en", "zh"])
-def test_fresh_part_is_well_formed_and_stands_alone(bench: ModuleType, name: str) -> None:
-    """The fresh blind part (``<set>_fresh.yaml``): held out, every required kind, its own ids."""
+def test_held_out_part_is_well_formed_and_stands_alone(
+    bench: ModuleType, name: str, part_name: str
+) -> None:
+    """A blind held-out part (``<set>_fresh.yaml``, ``<set>_blind.yaml``): held out, every
+    required kind, its own ids, and variants that build on and compare with its own candidates."""
     answer_set = bench.load_set(name)
-    part = f"{name}_fresh.yaml"
-    assert answer_set.files == [f"{name}.yaml", part]
-    fresh = [c for c in answer_set.candidates if c.source == part]
-    assert len(fresh) >= bench.MIN_PART_CANDIDATES
+    assert sorted(answer_set.files) == sorted(
+        [f"{name}.yaml", *(f"{name}_{p}.yaml" for p in HELD_OUT_PARTS)]
+    )
+    assert answer_set.files[0] == f"{name}.yaml"  # the main file first
+    infix, at_least = HELD_OUT_PARTS[part_name]
+    part = f"{name}_{part_name}.yaml"
+    mine = [c for c in answer_set.candidates if c.source == part]
+    assert len(mine) >= bench.MIN_PART_CANDIDATES
     ids = [c.id for c in answer_set.candidates]
     assert len(ids) == len(set(ids))  # unique across the files
-    assert all(c.id.startswith(f"{name}-f-") for c in fresh)
-    assert all(c.split == "held_out" for c in fresh)
+    assert all(c.id.startswith(f"{name}-{infix}-") for c in mine)
+    assert all(c.split == "held_out" for c in mine)
     required = {*bench.REQUIRED_KINDS, *(["traditional"] if name == "zh" else [])}
-    kinds = [c.kind for c in fresh]
+    kinds = [c.kind for c in mine]
     assert required <= set(kinds)
     for kind in ("strong", "mediocre", "poor"):
-        assert kinds.count(kind) >= 5, kind
-    names = {c.id for c in fresh}
-    for c in fresh:
+        assert kinds.count(kind) >= at_least, kind
+    names = {c.id for c in mine}
+    for c in mine:
         assert c.base is None or c.base in names
         assert c.compare_to is None or c.compare_to in names
         assert bench._label_ok(c.overall)
