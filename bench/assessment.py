@@ -5,7 +5,9 @@ README there) through the typed-interview driver, exactly as a call is scored, a
 per language:
 
 - ``spearman_total`` and ``pairwise_accuracy``: totals of the complete interviews against the
-  overall labels (hung-up interviews are never ranked with complete ones); in ``splits`` also
+  overall labels (hung-up interviews are never ranked with complete ones); ``spearman_list``:
+  the same interviews in the order a recruiter's list shows them (a knock-out, labelled 1 for
+  being ineligible, below every ranked card rather than at its answers' total); in ``splits`` also
   ``*_eligible``: the same over the interviews the card lets a recruiter rank (complete and
   not knocked out, ``ranked: true``);
 - ``spearman_questions``: per-question scores against the answer labels, per question and mean;
@@ -498,6 +500,13 @@ def _card_ranked(report: Mapping[str, Any]) -> bool:
     return bool((report.get("scores") or {}).get("ranked", report.get("complete")))
 
 
+def _list_order(report: Mapping[str, Any]) -> float:
+    """Where the card stands in a recruiter's list: every ranked card by total, then the
+    knocked-out ones (``ranked: false``) below them, by total among themselves."""
+    total = _total(report) or 0.0
+    return total if _card_ranked(report) else total - 1000.0
+
+
 def _summary(
     candidates: Sequence[Candidate],
     reports: Mapping[str, Mapping[str, Any]],
@@ -522,6 +531,7 @@ def _summary(
         "ranked": len(ranked),
         "spearman_total": spearman(xs, ys),
         "pairwise_accuracy": pairwise_accuracy(xs, ys),
+        "spearman_list": spearman([_list_order(reports[c.id]) for c in ranked], ys),
         "ranked_eligible": len(eligible),
         "spearman_total_eligible": spearman(ex, ey),
         "pairwise_accuracy_eligible": pairwise_accuracy(ex, ey),
@@ -601,6 +611,7 @@ def bench_set(
         "ranked": len(ranked),
         "spearman_total": spearman(xs, ys),
         "pairwise_accuracy": pairwise_accuracy(xs, ys),
+        "spearman_list": spearman([_list_order(reports[c.id]) for c in ranked], ys),
         "spearman_questions": {
             **per_q_rho,
             "mean": round(statistics.mean(rhos), 3) if rhos else None,
