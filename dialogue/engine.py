@@ -273,6 +273,11 @@ class Interview:
         result = classify(text, self.script.language, self._faq)
         if result.intent == Intent.BUSY and self._answers_yes_no(text):
             return self._on_answer(text)
+        if result.intent == Intent.QUESTION and (opening := self._yes_no_opening(text)):
+            # "Yes, how long will this take?": the answer comes first; the question is answered
+            # from the FAQ or kept for the recruiter (a misheard "Yes, now did I win me?" no
+            # longer loops the consent question until the call ends).
+            return [*self._take_question(text, result), *self._on_answer(opening)]
         if result.intent in ENDING_INTENTS and not result.clear:
             return self._ask_confirm(result.intent, text)
         if result.intent in self._global:
@@ -291,6 +296,20 @@ class Interview:
         if len(clauses(text)) < 2:
             return False  # "Not right now." on its own stays a request
         return read_yes_no(text, self.script.language, self._question.prompt).sure
+
+    def _yes_no_opening(self, text: str) -> str | None:
+        """The first clause of a turn that opens with the answer to the yes/no being asked and
+        goes on with a question of its own; None otherwise. For consent only a yes counts
+        ("No, who is this?" stays a question: consent is never assumed)."""
+        said = clauses(text)
+        if len(said) < 2:
+            return None
+        if self._state == "greeting":
+            return said[0] if yes_no(said[0], self.script.language) == Intent.YES else None
+        if not self._state.startswith("q:") or self._question.type != "yes_no":
+            return None
+        reading = read_yes_no(said[0], self.script.language, self._question.prompt)
+        return said[0] if reading.sure and reading.answer is not None else None
 
     def _on_answer(self, text: str, truncated: bool = False) -> list[Action]:
         if self._state == "greeting":
@@ -579,17 +598,22 @@ class Interview:
         return self._resay([*says, self._listen()])
 
     def _on_question(self, text: str, result: IntentResult) -> list[Action]:
+        taken = self._take_question(text, result)
+        if result.faq_id is not None and taken:
+            return self._again(*taken, self.prompts.phrase("back_to_question", self._qid))
+        return self._again(*taken, self.prompts.phrase("faq_unknown", self._qid))
+
+    def _take_question(self, text: str, result: IntentResult) -> list[Action]:
+        """The FAQ's answer to the candidate's question, or the question recorded and flagged
+        for the recruiter."""
         entry = next((f for f in self.script.faq if f.id == result.faq_id), None)
         if entry is not None:
-            answer = self.prompts.faq(entry, self._qid)
-            back = self.prompts.phrase("back_to_question", self._qid)
-            return self._again(answer, back)
+            return [self.prompts.faq(entry, self._qid)]
         questions = [*self.records.get("candidate_questions", []), text]
-        return self._again(
+        return [
             self._record("candidate_questions", questions),
             self._flag(f"candidate question for the recruiter: {text}"),
-            self.prompts.phrase("faq_unknown", self._qid),
-        )
+        ]
 
     def _resay(self, actions: list[Action]) -> list[Action]:
         self._resays += 1

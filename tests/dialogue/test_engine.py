@@ -356,6 +356,51 @@ def test_any_day_answer_is_recorded_not_taken_as_a_question(lang: str) -> None:
     assert iv.state == "q:salary"
 
 
+@LANGS
+def test_a_yes_then_a_question_answers_consent_and_keeps_the_question(lang: str) -> None:
+    # The capacity bench's espeak-ng caller said "Yes, that is fine with me." and Whisper wrote
+    # "Yes, now did I win me?": read as a question, consent was re-asked until the call ended.
+    text = {"en": "Yes, now did I win me?", "zh": "好的，请问大概要多长时间？"}[lang]
+    iv = run(f"cs_home_{lang}", [text])
+    assert iv.records["consent"] is True
+    assert iv.state == "q:cs_experience"
+    assert iv.records["candidate_questions"] == [text]
+    assert iv.flags == [f"candidate question for the recruiter: {text}"]
+
+
+@LANGS
+def test_a_yes_then_an_faq_question_gets_the_faq_answer_and_goes_on(lang: str) -> None:
+    text = {"en": "Sure, how much does it pay?", "zh": "可以，工资多少？"}[lang]
+    iv = run(f"cs_home_{lang}", [])
+    actions = iv.handle(Utterance(text))
+    assert [s.prompt_id for s in says(actions)] == [
+        f"cs_home_{lang}:faq:pay",
+        f"cs_home_{lang}:sys:consent_thanks",
+        f"cs_home_{lang}:q:cs_experience",
+    ]
+    assert iv.records["consent"] is True
+
+
+@LANGS
+def test_a_no_then_a_question_is_not_taken_as_declining_consent(lang: str) -> None:
+    # Consent is never assumed, nor refused on the word before a question ("No, who is this?").
+    text = {"en": "No, who is this?", "zh": "不是，你是哪位？"}[lang]
+    iv = run(f"cs_home_{lang}", [text])
+    assert iv.state == "greeting" and not iv.ended
+    assert "consent" not in iv.records
+
+
+@LANGS
+def test_a_yes_no_answer_followed_by_a_question_is_the_answer(lang: str) -> None:
+    text = {"en": "Yes, is there a dress code?", "zh": "有的，请问有着装要求吗？"}[lang]
+    iv = run(f"cs_home_{lang}", HAPPY[lang][:4])
+    assert iv.state == "q:quiet_space"
+    iv.handle(Utterance(text))
+    assert iv.records["has_quiet_space"] is True
+    assert iv.state == "q:internet"
+    assert iv.records["candidate_questions"] == [text]
+
+
 def test_unknown_question_is_recorded_and_flagged() -> None:
     iv = run("cs_home_en", HAPPY["en"][:2])
     actions = iv.handle(Utterance("Is there a dress code?"))

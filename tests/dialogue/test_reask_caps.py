@@ -31,9 +31,10 @@ UNSURE_ZH = "这个工作我不想做了，太远了"  # a stop inside an answer
 #: A reply of each re-ask route, per language: it leaves the engine on the same prompt.
 LOOPS: dict[str, dict[str, Event]] = {
     "en": {
-        # What Whisper made of an espeak-ng "Yes, that is fine with me." under load: a question
-        # the FAQ does not know, so the interviewer noted it and asked again, for ever.
-        "unknown question": Utterance("Yes, now did I win me?"),
+        # A question the FAQ does not know: the interviewer notes it and asks again. (Whisper's
+        # "Yes, now did I win me?" for an espeak-ng "Yes, that is fine with me." looped here
+        # until a yes opening a question became the answer: test_engine.py.)
+        "unknown question": Utterance("Is there a dress code?"),
         "unclear": Utterance("Hmm, well."),
         "repeat": Utterance("Sorry, can you repeat that?"),
         "robot": Utterance("Am I talking to a robot?"),
@@ -106,7 +107,7 @@ def test_mixed_detours_at_consent_end_too() -> None:
 def test_a_clear_yes_after_a_re_ask_still_starts() -> None:
     iv = Interview(load_script("cs_home_en"))
     iv.start()
-    iv.handle(Utterance("Yes, now did I win me?"))
+    iv.handle(Utterance("Is there a dress code?"))
     iv.handle(Utterance("Yes, sure."))
     assert iv.records["consent"] is True and iv.state == "q:cs_experience"
 
