@@ -205,6 +205,13 @@ async def _one_call(
         "refused": close_code == 1013 and not report,
         "end_reason": report.get("end_reason"),
         "answered": answered,
+        # What the server heard, for a call that went wrong (the first few turns).
+        "heard": []
+        if answered == [None, *QUESTIONS[1:]]
+        else [
+            (t["speaker"], t.get("question_id"), t.get("text", "")[:80])
+            for t in report.get("turns", [])[:6]
+        ],
     }
 
 
@@ -303,7 +310,7 @@ async def _round(
                 k: v
                 for k, v in r.items()
                 if k not in ("client_gaps_s", "processing_ms")
-                and (k != "answered" or not r["right_sequence"])
+                and (k not in ("answered", "heard") or not r["right_sequence"])
             }
             for r in results
         ],

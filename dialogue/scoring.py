@@ -63,6 +63,7 @@ from dialogue.assessment.guards import (
     other_language,
     private_story,
     refusal,
+    self_as_subject,
     sentences,
 )
 from dialogue.assessment.rota import read_rota
@@ -749,9 +750,12 @@ def _score_rubric(
             guards.append(impersonal(text, said_in))
         story = private_story(text, said_in)
         # A word list can misread a job told in plain words: where the model ranks the answer
-        # high, the story must also be nearer private life than the job by meaning.
+        # high, the story must also be nearer private life than the job by meaning, or never
+        # have the candidate as its subject ("my dad called the hotline and they said sorry").
         if story is not None and (
-            level < STORY_TRUSTED_LEVEL or _nearer_private_life(text, said_in, vectors)
+            level < STORY_TRUSTED_LEVEL
+            or not self_as_subject(text, said_in)
+            or _nearer_private_life(text, said_in, vectors)
         ):
             guards.append(story)
         if not rubric.lists_ok:

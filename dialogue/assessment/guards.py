@@ -34,6 +34,7 @@ __all__ = [
     "other_language",
     "private_story",
     "refusal",
+    "self_as_subject",
     "sentences",
 ]
 
@@ -291,6 +292,12 @@ def private_story(text: str, language: Language) -> Guard | None:
             return None
     quote = next((s for s in sentences(text) if private.group(0) in normalize(s)), text.strip())
     return Guard("off_topic", "tells a story about private life, not about the job", quote)
+
+
+def self_as_subject(text: str, language: Language) -> bool:
+    """Whether the candidate is the subject of anything in the answer ("I", 我 but not 我们,
+    我爸, 我的): a story of relatives in which they never are is nobody's job."""
+    return _pattern(language, "SELF_AS_SUBJECT").search(normalize(text)) is not None
 
 
 def impersonal(text: str, language: Language) -> Guard | None:

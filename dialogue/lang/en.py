@@ -439,6 +439,8 @@ JOB_CONTEXT = (
 THIRD_PERSON = r"\b(?:he|she|his|her|him)\b"
 #: The candidate as the subject of a clause ("I worked at my uncle's shop").
 FIRST_PERSON_AGENT = r"\b(?:i|i'm|i've|i'd|i'll)\b"
+#: The candidate as a subject anywhere in an answer (a family story without it is nobody's job).
+SELF_AS_SUBJECT = FIRST_PERSON_AGENT
 #: The candidate (or the candidate's team) anywhere in an answer: an answer about what the
 #: candidate did or would do names them.
 SELF = r"\b(?:i|i'm|i've|i'd|i'll|me|my|mine|myself|we|we're|we've|we'd|we'll|us|our)\b"

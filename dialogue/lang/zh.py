@@ -375,6 +375,11 @@ JOB_CONTEXT = (
 THIRD_PERSON = r"^\s*(?:他|她)(?!们)"
 #: The candidate doing something (我在我家的店里做了两年; not 我小时候 or 我妈妈).
 FIRST_PERSON_AGENT = r"我(?:以前|之前|曾经|也|就|自己)?(?:在|做|干|接|负责|处理|帮)"
+#: The candidate as a subject anywhere in an answer: 我 not as 我们 or an owner (我爸, 我家, 我的).
+SELF_AS_SUBJECT = (
+    r"我(?!们|的|爸|妈|爷|奶|姥|外公|外婆|姐|哥|弟|妹|家|老公|老婆|先生|太太|爱人|儿子|女儿|孩子|"
+    r"朋友|同学|邻居|表|堂|叔|舅|姑|姨|婶)"
+)
 #: The candidate (or their team) anywhere in an answer (see dialogue.lang.en). Mandarin drops
 #: the subject often (下班去跑跑步), so an answer without 我 is impersonal only when it also
 #: speaks of people in general.
