@@ -267,8 +267,12 @@ def _rubrics(script: Script) -> Iterator[_Found]:
             msg = f"rubric of '{q.id}' needs exemplars at level {', '.join(map(str, lacking))}"
             yield "error", (*here, "rubric", "exemplars"), msg
         texts: list[tuple[Loc, str]] = [
-            ((*here, "rubric", "exemplars", ei, "text"), e.text)
-            for ei, e in enumerate(rubric.exemplars)
+            ((*here, "rubric", field, ei, "text"), e.text)
+            for field, entries in (
+                ("exemplars", rubric.exemplars),
+                ("calibration", rubric.calibration),
+            )
+            for ei, e in enumerate(entries)
         ]
         for fi, flag in enumerate(rubric.red_flags):
             for xi, example in enumerate(flag.examples):

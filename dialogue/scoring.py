@@ -72,7 +72,7 @@ from dialogue.embedding import Embed
 from dialogue.intents import Intent, yes_no
 from dialogue.lang import for_language
 from dialogue.script import Question, Script
-from dialogue.text import Language, detect_language, word_count
+from dialogue.text import Language, detect_language, normalize_transcript, word_count
 
 __all__ = [
     "DELIVERY_METRICS",
@@ -111,6 +111,8 @@ TIERS = ("strong_recommend", "pending", "reject", "ineligible", "incomplete")
 #: Softmax temperature over per-level similarities: e5 similarities of on-topic answers lie
 #: within a few hundredths of each other, so the temperature is small.
 LEVEL_TEMPERATURE = 0.012
+#: How many of a level's nearest anchors (exemplars and calibration answers) stand for it.
+LEVEL_TOP_K = 2
 #: Best exemplar similarity at or below which an answer is unrelated to the question (score 0),
 #: and at or above which it is fully on topic.
 OFF_TOPIC_BELOW = 0.80
@@ -558,7 +560,9 @@ def _criteria(
 
 def _level(sims: np.ndarray, levels: np.ndarray) -> float:
     present = sorted(set(int(x) for x in levels))
-    best = np.array([sims[levels == lvl].max() for lvl in present])
+    # Per level, the mean of its LEVEL_TOP_K nearest anchors: with calibration answers a level
+    # has dozens, and one close answer alone is often a fluke of wording.
+    best = np.array([np.sort(sims[levels == lvl])[-LEVEL_TOP_K:].mean() for lvl in present])
     weights = np.exp((best - best.max()) / LEVEL_TEMPERATURE)
     return float(np.dot(weights, present) / weights.sum())
 
@@ -596,7 +600,8 @@ def _red_flags(
     """
     if not len(anchors.flags):
         return []
-    good = anchors.exemplars[anchors.levels >= 4]
+    scripted = anchors.exemplars[: anchors.scripted]
+    good = scripted[anchors.levels[: anchors.scripted] >= 4]
 
     def excess(row: np.ndarray) -> tuple[float, int]:
         sims = anchors.flags @ row
@@ -633,12 +638,17 @@ def _model_text(turns: Iterable[str], language: Language) -> str:
     """The answer as the model reads it: its turns joined, without hesitation sounds and opening
     pleasantries of either language (an answer may mix them), and without the clauses that end
     in their no ("mornings I can't do", 早上不行: the model reads the topic and misses the no;
-    :func:`dialogue.assessment.guards.affirmative_reading`). Quotes keep the verbatim text."""
-    read = [affirmative_reading(t.strip(), detect_language(t) or language) for t in turns]
+    :func:`dialogue.assessment.guards.affirmative_reading`), Mandarin in simplified characters
+    (as the engine passes transcripts on; a direct caller may not). Quotes keep the verbatim
+    text."""
+    said = [normalize_transcript(t, detect_language(t) or language) for t in turns]
+    read = [affirmative_reading(t.strip(), detect_language(t) or language) for t in said]
     joined = " ".join(read)
-    cleaned = joined
-    for pattern in _NO_CONTENT:
-        cleaned = pattern.sub("", cleaned)
+    cleaned, before = joined, None
+    while cleaned != before:  # "Um, sure, ...": the hesitation goes, then the opening pleasantry
+        before = cleaned
+        for pattern in _NO_CONTENT:
+            cleaned = pattern.sub("", cleaned).lstrip()
     return cleaned.strip() or joined
 
 
@@ -709,7 +719,8 @@ def _score_rubric(
     assert rubric is not None
     answer = vectors[_model_text((t.answer.text for t in turns), language)]
     sims = anchors.exemplars @ answer
-    level = _level(sims, anchors.levels)
+    level = _level(sims, anchors.levels)  # exemplars and calibration answers
+    sims = sims[: anchors.scripted]  # relevance and the nearest exemplar: the script's own
     if rubric.scale == "rota":
         rota = read_rota([t.answer.text for t in turns], language)
         if rota is not None:  # a quantity is counted; meaning ranks "only Tuesdays" too high

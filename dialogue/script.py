@@ -239,6 +239,10 @@ class Rubric(_Model):
     #: availability question, as the share of a seven-day rota (mornings, afternoons, evenings)
     #: the answer offers (dialogue/assessment/rota.py), the exemplars where it names no time.
     scale: Literal["anchors", "rota"] = "anchors"
+    #: Answers from reviewed interviews at the level a reviewer gave them: more anchors for
+    #: the level (the exemplars show the scale; these show how real candidates say it). They do
+    #: not define what the question is about (its topic and floor come from the exemplars).
+    calibration: list[Exemplar] = Field(default_factory=list)
 
     @_field_validator("levels")
     @classmethod

@@ -1,12 +1,14 @@
 """The rubric anchors of a script as vectors, embedded once per script version and model.
 
-Every exemplar answer and red-flag example of every rubric, and every question's prompt, is
-embedded in one batch the first time a script is scored with a given ``embed``; the result is
-cached under the script's content hash (so editing an exemplar re-embeds, and two versions never
-mix). Each question's *topic* (its prompt, its rubric's ``measures`` and its exemplars at or
-above :data:`TOPIC_LEVEL`) is what an answer is compared with to tell which question it answers,
-and its *topic floor* how near that topic the script's own good answers come (see
-:func:`topic_floor`).
+Every exemplar answer, calibration answer and red-flag example of every rubric, and every
+question's prompt, is embedded in one batch the first time a script is scored with a given
+``embed``; the result is cached under the script's content hash (so editing an exemplar
+re-embeds, and two versions never mix). An answer's level is read from the exemplars and the
+calibration answers together (both are rows of :attr:`QuestionAnchors.exemplars`). Each
+question's *topic* (its prompt, its rubric's ``measures`` and its exemplars at or above
+:data:`TOPIC_LEVEL`, not its calibration answers) is what an answer is compared with to tell
+which question it answers, and its *topic floor* how near that topic the script's own good
+answers come (see :func:`topic_floor`).
 """
 
 from __future__ import annotations
@@ -33,7 +35,8 @@ TOPIC_LEVEL = 3
 
 @dataclass(frozen=True)
 class QuestionAnchors:
-    """One question's exemplars and red-flag examples as rows, with their labels."""
+    """One question's exemplars (then its calibration answers) and red-flag examples as rows,
+    with their labels."""
 
     levels: NDArray[np.int64]
     exemplars: NDArray[np.float32]
@@ -45,6 +48,9 @@ class QuestionAnchors:
     #: The lowest similarity of a good exemplar to the rest of the question's topic
     #: (:func:`topic_floor`): how far from the topic a real answer to this question may lie.
     topic_floor: float
+    #: How many of the first rows are the script's exemplars (the rest: calibration answers,
+    #: which count for the level only, not for relevance or the nearest exemplar).
+    scripted: int
 
 
 @dataclass(frozen=True)
@@ -90,7 +96,7 @@ def _build(script: Script, embed: Embed) -> Anchors:
             continue
         texts.append(q.rubric.measures)  # the row before the exemplars
         start = len(texts)
-        texts.extend(e.text for e in q.rubric.exemplars)
+        texts.extend(e.text for e in (*q.rubric.exemplars, *q.rubric.calibration))
         flags_at = len(texts)
         texts.extend(x for flag in q.rubric.red_flags for x in flag.examples)
         layout.append((q.id, start, flags_at, len(texts)))
@@ -106,15 +112,17 @@ def _build(script: Script, embed: Embed) -> Anchors:
         good = [start + i for i, e in enumerate(rubric.exemplars) if e.level >= TOPIC_LEVEL]
         # prompt, measures (the row before the exemplars), good exemplars
         topics[qid] = np.vstack([prompts[qid][None, :], rows[start - 1][None, :], rows[good]])
+        anchored = (*rubric.exemplars, *rubric.calibration)
         questions[qid] = QuestionAnchors(
-            levels=np.array([e.level for e in rubric.exemplars], dtype=np.int64),
+            levels=np.array([e.level for e in anchored], dtype=np.int64),
             exemplars=rows[start:flags_at],
-            exemplar_texts=tuple(e.text for e in rubric.exemplars),
+            exemplar_texts=tuple(e.text for e in anchored),
             flag_kinds=kinds,
             flag_labels=labels,
             flags=rows[flags_at:end],
             prompt=prompts[qid],
             topic_floor=topic_floor(topics[qid], len(good)),
+            scripted=len(rubric.exemplars),
         )
     return Anchors(script.content_hash, questions, topics)
 

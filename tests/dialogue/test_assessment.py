@@ -29,9 +29,13 @@ PARAPHRASE_GAPS = {
         "en",
         "availability",
     ): "98.5 vs 71.4: 'start at eight or finish at ten' is not read as any shift",
-    ("zh", "angry_customer"): "88.8 vs 62.4: 这是我们的问题 sits near the 不是我的问题 exemplar",
-    ("zh", "stress"): "92.8 vs 82.5",
-    ("zh", "cs_experience"): "99.4 vs 89.2",
+    # Scorer 2.6 (calibration answers) closed the three Mandarin gaps of 2.5 (88.8 vs 62.4,
+    # 92.8 vs 82.5, 99.4 vs 89.2) and opened this one: the strong answer's nearest dev answers
+    # are a level 4 and a level 5 at 0.929 / 0.928, so it reads 4.0.
+    (
+        "en",
+        "angry_customer",
+    ): "88.2 vs 75.1: the strong answer ties between level-4 and -5 dev answers",
 }
 
 _scripts: dict[str, Script] = {}
@@ -109,7 +113,7 @@ def test_plain_words_paraphrase_scores_near_the_strong_answer(
 
 @pytest.mark.parametrize(
     "language",
-    ["en", pytest.param("zh", marks=pytest.mark.xfail(strict=True, reason="93.3 vs 81.1"))],
+    ["en", "zh"],
 )
 def test_paraphrased_interview_total_is_near_the_strong_one(language: str, embed: Embed) -> None:
     strong = _card(language, "strong", embed)

@@ -151,6 +151,14 @@ _AFTER_STORY = "        if_missing: [calm]\n"
             "rubric text of 'story' is not in 'en'",
         ),
         (
+            (
+                "I shouted back at him.}",
+                "I shouted back at him.}\n      calibration:\n        - {level: 2, text: 我烦。}",
+            ),
+            "error",
+            "rubric text of 'story' is not in 'en'",
+        ),
+        (
             ("2: tense,", "6: tense,"),
             "error",
             "questions.2.rubric.levels: rubric levels must be 1-5, got [6]",
