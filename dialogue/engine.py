@@ -48,6 +48,7 @@ from dialogue.intents import (
     Intent,
     IntentResult,
     classify,
+    looks_like_question,
     read_yes_no,
     yes_no,
 )
@@ -68,6 +69,8 @@ MAX_CONSENT_RETRIES = 2
 #: Unanswered questions in a row after which the candidate is taken to be gone.
 MAX_UNANSWERED_IN_A_ROW = 2
 DTMF_YES, DTMF_NO, DTMF_HUMAN = "1", "2", "0"
+#: Words of a statement before a question that make the turn an answer to an open question.
+MIN_STATEMENT_WORDS = {"en": 4, "zh": 4}
 #: Requests that re-say the current prompt (in a confirmation state too).
 _RESAY_INTENTS = frozenset({Intent.REPEAT, Intent.CLARIFY, Intent.SLOW_DOWN})
 _CONFIRM_PHRASE: dict[Intent, PhraseKey] = {
@@ -298,17 +301,29 @@ class Interview:
         return read_yes_no(text, self.script.language, self._question.prompt).sure
 
     def _yes_no_opening(self, text: str) -> str | None:
-        """The first clause of a turn that opens with the answer to the yes/no being asked and
-        goes on with a question of its own; None otherwise. For consent only a yes counts
-        ("No, who is this?" stays a question: consent is never assumed)."""
+        """What answers the prompt in a turn that goes on (or ends) with a question of its own;
+        None when the turn is only a question.
+
+        - Consent: a first clause that says yes ("No, who is this?" stays a question: consent
+          is never assumed, nor refused on the word before a question).
+        - A yes/no question: a first clause that is a sure yes or no.
+        - An open question: the whole turn, when a statement of at least
+          :data:`MIN_STATEMENT_WORDS` words comes before the question ("I've bought furniture
+          online for my flat, does that count?").
+        """
         said = clauses(text)
         if len(said) < 2:
             return None
+        language = self.script.language
         if self._state == "greeting":
-            return said[0] if yes_no(said[0], self.script.language) == Intent.YES else None
-        if not self._state.startswith("q:") or self._question.type != "yes_no":
+            return said[0] if yes_no(said[0], language) == Intent.YES else None
+        if not self._state.startswith(("q:", "followup:")):
             return None
-        reading = read_yes_no(said[0], self.script.language, self._question.prompt)
+        if self._question.type == "open":
+            statement = " ".join(said[:-1])
+            enough = word_count(statement, language) >= MIN_STATEMENT_WORDS[language]
+            return text if enough and not looks_like_question(statement, language) else None
+        reading = read_yes_no(said[0], language, self._question.prompt)
         return said[0] if reading.sure and reading.answer is not None else None
 
     def _on_answer(self, text: str, truncated: bool = False) -> list[Action]:

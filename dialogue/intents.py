@@ -178,30 +178,63 @@ def _phrase_hits(
 _ZH_REQUEST_CHARS = re.compile("[" + lang.zh.REQUEST_CHARS + "]")
 
 
-def _clearly_meant(pattern: re.Pattern[str], text: str, language: Language) -> bool:
+def _clearly_meant(
+    pattern: re.Pattern[str],
+    text: str,
+    language: Language,
+    clause_rule: re.Pattern[str] | None = None,
+) -> bool:
     """The turn is little more than the request: what is left without the request phrase(s)
     and politeness is at most a few words ("Can you call me back tomorrow?")."""
     rest = pattern.sub(" ", _flat(text, language))
     if language == "en":
         words = [w for w in en_words(rest) if w not in lang.en.REQUEST_WORDS]
-        return len(words) <= _CLEAR_REST["en"]
-    return len(_ZH_REQUEST_CHARS.sub("", rest.replace(" ", ""))) <= _CLEAR_REST["zh"]
+        short = len(words) <= _CLEAR_REST["en"]
+    else:
+        short = len(_ZH_REQUEST_CHARS.sub("", rest.replace(" ", ""))) <= _CLEAR_REST["zh"]
+    # A clause of its own that says something is an answer beside the request ("没弄过，也不想
+    # 弄": never done it, nor want to), however few its words.
+    # ``clause_rule``: the same request said as a clause of its own (算了，不感兴趣).
+    others = [
+        c
+        for c in clauses(text)
+        if not pattern.search(_flat(c, language))
+        and not (clause_rule and any(clause_rule.fullmatch(v) for v in _variants(c, language)))
+    ]
+    return short and all(_says_nothing(c, language) for c in others)
+
+
+def _says_nothing(clause: str, language: Language) -> bool:
+    """Whether a clause is only politeness or a lead-in ("well", "好的", "嗯")."""
+    if language == "en":
+        skip = lang.en.REQUEST_WORDS | lang.en.LEAD_WORDS
+        return all(w in skip for w in en_words(clause))
+    flat = _ZH_REQUEST_CHARS.sub("", _flat(clause, language))
+    return flat in lang.zh.LEAD_WORDS or len(flat) <= 1 or flat in {"好的", "好", "那个", "是的"}
 
 
 def _global_intent(text: str, language: Language) -> tuple[Intent, bool] | None:
     """The request in a short turn and whether it is clearly meant (None: no request)."""
-    parts = [v for c in clauses(text) for v in _variants(c, language)]
+    said = clauses(text)
+    parts = [v for c in said for v in _variants(c, language)]
     whole = _variants(_flat(text, language), language)
     for intent in _GLOBAL_ORDER:
         rule = _rules(language)[intent]
-        if (rule.alone and any(rule.alone.fullmatch(w) for w in whole)) or (
-            rule.clause and any(rule.clause.fullmatch(p) for p in parts)
-        ):
+        if rule.alone and any(rule.alone.fullmatch(w) for w in whole):
             return intent, True
+        if rule.clause and any(rule.clause.fullmatch(p) for p in parts):
+            # "没做过，也不想做" answers "have you done it?": a request clause beside another
+            # clause that says something is not clearly meant (an ending one is asked first).
+            pattern = rule.clause
+            others = [
+                c for c in said if not any(pattern.fullmatch(v) for v in _variants(c, language))
+            ]
+            alone = all(_says_nothing(c, language) for c in others)
+            return intent, alone or intent not in ENDING_INTENTS
         ending = intent in ENDING_INTENTS
         if rule.phrase and _phrase_hits(rule.phrase, text, language, described_ok=not ending):
             # A phrase inside a longer answer may be part of it: the engine asks first.
-            return intent, not ending or _clearly_meant(rule.phrase, text, language)
+            return intent, not ending or _clearly_meant(rule.phrase, text, language, rule.clause)
     return None
 
 
@@ -231,6 +264,22 @@ def _asks(body: str, language: Language) -> bool:
     return bool(_ZH_WH.search(body.replace(" ", "")))
 
 
+def _amount_only(body: str, language: Language) -> bool:
+    """Whether ``body`` (punctuation stripped) is an amount and nothing else."""
+    if language == "en":
+        words = body.split()
+        numbers = lang.en.NUMBER_WORDS
+        has_number = any(w in numbers or w.strip("$").replace(".", "").isdigit() for w in words)
+        return has_number and all(
+            w in numbers or w in lang.en.AMOUNT_WORDS or w.strip("$").replace(".", "").isdigit()
+            for w in words
+        )
+    compact = body.replace(" ", "")
+    numerals = set(lang.zh.DIGITS) | set(lang.zh.MULTIPLIERS) | set("0123456789.")
+    has_number = any(c in numerals for c in compact)
+    return has_number and all(c in numerals or c in lang.zh.AMOUNT_CHARS for c in compact)
+
+
 def looks_like_question(text: str, language: Language) -> bool:
     """Whether the turn (its last sentence) is shaped like a question to the interviewer.
 
@@ -239,6 +288,8 @@ def looks_like_question(text: str, language: Language) -> bool:
     """
     last = last_sentence(text)
     body = strip_punctuation(last)
+    if last.endswith(("?", "？")) and _amount_only(body, language):
+        return False  # "Fifteen?": an answer said with a rising tone
     if last.endswith(("?", "？")):
         rest = without_indefinites(last, language)
         return rest == body or _asks(rest, language) or body.replace(" ", "").endswith(("吗", "呢"))

@@ -142,6 +142,12 @@ NUMBER_WORDS = {
     "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100, "couple": 2, "few": 3,
     "several": 3, "half": 0.5,
 }  # fmt: skip
+#: Words an amount said on its own may have around it ("about fifteen dollars an hour?"): such
+#: a turn ending in "?" is a rising tone, not a question (dialogue.intents.looks_like_question).
+AMOUNT_WORDS = _words(
+    "about around roughly maybe like um uh dollars dollar bucks pounds euros an a per hour hours "
+    "year month week k thousand grand and fifty cents or so minimum at least"
+)
 #: Unit words to normalised units.
 UNITS = {
     "year": "year", "years": "year", "yr": "year", "yrs": "year", "month": "month",

@@ -100,6 +100,9 @@ DIGITS = {
     "七": 7, "八": 8, "九": 9,
 }  # fmt: skip
 MULTIPLIERS = {"十": 10, "百": 100, "千": 1000, "万": 10000}
+#: Characters an amount said on its own may have around it (五千左右？, 每小时二十块？): such a
+#: turn ending in "？" is a rising tone, not a question (dialogue.intents.looks_like_question).
+AMOUNT_CHARS = "大概差不多左右吧嗯每个月小时一天块元钱以上起码最少至少工资底薪多"
 #: Unit words to normalised units (longest first when matching).
 UNITS = {
     "年": "year", "周年": "year", "个月": "month", "月": "month", "个星期": "week", "星期": "week",

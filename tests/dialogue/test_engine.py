@@ -401,6 +401,34 @@ def test_a_yes_no_answer_followed_by_a_question_is_the_answer(lang: str) -> None
     assert iv.records["candidate_questions"] == [text]
 
 
+@LANGS
+def test_an_answer_ending_in_a_question_of_its_own_is_the_answer(lang: str) -> None:
+    text = {
+        "en": "I've bought furniture online for my flat, does that count?",
+        "zh": "我在网上给自己买过家具，这个算吗？",
+    }[lang]
+    iv = run(f"cs_home_{lang}", HAPPY[lang][:8])
+    assert iv.state == "q:ecommerce"
+    iv.handle(Utterance(text))
+    assert iv.outcome == Outcome.COMPLETED
+    assert iv.records["candidate_questions"] == [text]
+    assert iv.answers["ecommerce"].answered
+
+
+@LANGS
+def test_a_question_alone_is_still_a_question(lang: str) -> None:
+    text = {"en": "Where is your office?", "zh": "你们公司在哪里？"}[lang]
+    iv = run(f"cs_home_{lang}", HAPPY[lang][:8])
+    iv.handle(Utterance(text))
+    assert iv.state == "q:ecommerce" and "ecommerce" not in iv.answers
+
+
+def test_a_stop_beside_an_answer_is_asked_about_not_acted_on() -> None:
+    iv = run("cs_home_zh", HAPPY["zh"][:8])
+    iv.handle(Utterance("没做过，也不想做。"))
+    assert iv.state == "confirm:opt_out" and not iv.ended
+
+
 def test_unknown_question_is_recorded_and_flagged() -> None:
     iv = run("cs_home_en", HAPPY["en"][:2])
     actions = iv.handle(Utterance("Is there a dress code?"))

@@ -464,3 +464,49 @@ def test_a_plan_or_condition_is_not_a_yes(
     prompt = load_script(f"cs_home_{language}").question(question).prompt
     reading = read_yes_no(text, language, prompt)
     assert (reading.answer, reading.sure) == (expected, True), reading
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("en", "Fifteen?"),
+        ("en", "About eighteen dollars an hour?"),
+        ("en", "$19.50?"),
+        ("zh", "五千左右？"),
+        ("zh", "每小时二十块？"),
+    ],
+)
+def test_an_amount_said_with_a_rising_tone_is_no_question(language: Language, text: str) -> None:
+    # The blind set's "Fifteen?" to the pay question was answered as a question, again and
+    # again, until the interview ended no_response.
+    assert not looks_like_question(text, language)
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [("en", "Fifteen, is that okay?"), ("en", "How much is it?"), ("zh", "多少钱？")],
+)
+def test_an_amount_with_a_question_stays_a_question(language: Language, text: str) -> None:
+    assert looks_like_question(text, language)
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("zh", "没做过，也不想做。"),
+        ("zh", "没弄过，也不想弄。"),
+        ("en", "Never sold online, not interested in it."),
+    ],
+)
+def test_a_stop_beside_an_answer_clause_is_asked_about_first(language: Language, text: str) -> None:
+    result = classify(text, language)
+    assert result.intent == Intent.OPT_OUT and not result.clear
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [("zh", "嗯，我不想面试了。"), ("zh", "不想面试了"), ("en", "Um, please stop the interview.")],
+)
+def test_a_stop_with_only_a_lead_in_is_clear(language: Language, text: str) -> None:
+    result = classify(text, language)
+    assert result.intent == Intent.OPT_OUT and result.clear
