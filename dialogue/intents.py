@@ -582,6 +582,18 @@ class YesNoReading:
     clause: str | None = None
 
 
+_EN_BUT = re.compile(r"\s+(?=but\b)")
+
+
+def _answer_clauses(text: str, language: Language) -> list[str]:
+    """The clauses of a yes/no answer; in English a "but" starts one even without a comma
+    ("It drops out sometimes but it's mostly okay" is a no and a counterpoint)."""
+    said = clauses(text)
+    if language != "en":
+        return said
+    return [part for clause in said for part in _EN_BUT.split(clause) if part]
+
+
 def read_yes_no(text: str, language: Language, question: str | None = None) -> YesNoReading:
     """Read a yes/no answer by what it means, from the whole answer.
 
@@ -596,7 +608,9 @@ def read_yes_no(text: str, language: Language, question: str | None = None) -> Y
     "看情况") with anything against the answer, or a near tie, makes the reading unsure.
     """
     frame = question_frame(question, language)
-    per_clause = [(c, _clause_evidence(c, language, frame)) for c in clauses(text)]
+    per_clause = [
+        (c, _clause_evidence(c, language, frame)) for c in _answer_clauses(text, language)
+    ]
     decisive = [
         i for i, (_, ev) in enumerate(per_clause) if any(e.weight and not e.weak for e in ev)
     ]
@@ -621,7 +635,10 @@ def read_yes_no(text: str, language: Language, question: str | None = None) -> Y
         score = weight * value
         yes, no = yes + max(score, 0.0), no + max(-score, 0.0)
         if conceding and i > first:
-            conceded.append(score)
+            # "... but it's mostly okay": a weak word against the answer in its "but" clause is
+            # still a counterpoint worth asking about.
+            counter = max(-1.0, min(1.0, sum(e.weight for e in evidence)))
+            conceded.append(score or counter)
         if score and (best is None or abs(score) > best[0]):
             best = (abs(score), clause)
     if yes == no:

@@ -510,3 +510,23 @@ def test_a_stop_beside_an_answer_clause_is_asked_about_first(language: Language,
 def test_a_stop_with_only_a_lead_in_is_clear(language: Language, text: str) -> None:
     result = classify(text, language)
     assert result.intent == Intent.OPT_OUT and result.clear
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "expected", "sure"),
+    [
+        # The blind set's knock-out: read as a sure no, confirmed, and the call ended.
+        ("internet", "It drops out sometimes but it's mostly okay.", Intent.NO, False),
+        ("quiet_space", "Yes but the kids get loud in the afternoon.", Intent.YES, False),
+        ("quiet_space", "No but I could set one up.", Intent.NO, True),
+        ("internet", "Yes but only wifi, about a hundred megabits.", Intent.YES, True),
+    ],
+)
+def test_a_but_without_a_comma_is_a_counterpoint_too(
+    question: str, text: str, expected: Intent, sure: bool
+) -> None:
+    from dialogue.script import load_script
+
+    prompt = load_script("cs_home_en").question(question).prompt
+    reading = read_yes_no(text, "en", prompt)
+    assert (reading.answer, reading.sure) == (expected, sure), reading
