@@ -34,18 +34,24 @@ async def test_a_thinking_pause_after_a_sentence_does_not_skip_a_question(
     report = runtime.reports.load(result.report_id)
     # Every question asked and answered in order: the second part did not answer "angry".
     answered = [t["question_id"] for t in report["turns"] if t["speaker"] == "candidate"]
-    assert [q for q in answered if q] == ["experience", "experience", "angry", "start"], answered
-    continued = [e for e in result.events if e["type"] == "answer_continued"]
-    assert [e["question_id"] for e in continued] == ["experience"]
-    # The reply to the first part alone was stopped; the answer's two parts are both there.
+    asked = [q for i, q in enumerate(answered) if q and (i == 0 or q != answered[i - 1])]
+    assert asked == ["experience", "angry", "start"], answered
+    # The answer's two parts are both under "experience": as two turns joined by the rule, or,
+    # when a busy server had not decided the answer by the end of the pause, as one turn.
     experience = [
         t["text"].lower()
         for t in report["turns"]
         if t["speaker"] == "candidate" and t["question_id"] == "experience"
     ]
     assert "call centre" in experience[0] or "call center" in experience[0], experience
-    assert "bank" in experience[1], experience
-    assert any(t["interrupted"] for t in report["turns"] if t["speaker"] == "interviewer")
+    assert "bank" in experience[-1], experience
+    continued = [e["question_id"] for e in result.events if e["type"] == "answer_continued"]
+    if len(experience) == 2:
+        # The reply to the first part alone was stopped.
+        assert continued == ["experience"]
+        assert any(t["interrupted"] for t in report["turns"] if t["speaker"] == "interviewer")
+    else:
+        assert len(experience) == 1 and continued == [], (experience, continued)
     # The "angry" answer went to "angry" (not to a question asked over the continuation).
     angry = [t["text"].lower() for t in report["turns"] if t["question_id"] == "angry"]
     assert any("apologi" in text for text in angry[1:] or angry), angry
