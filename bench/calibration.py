@@ -31,7 +31,7 @@ if str(ROOT) not in sys.path:  # run as a script from anywhere
     sys.path.insert(0, str(ROOT))
 
 from bench.assessment import AnswerSet, load_set  # noqa: E402
-from dialogue.checks import _in_language  # noqa: E402
+from dialogue.checks import in_language  # noqa: E402
 
 SCRIPTS = ROOT / "dialogue" / "scripts"
 
@@ -62,7 +62,7 @@ def calibration(answer_set: AnswerSet) -> dict[str, list[tuple[int, str]]]:
             text = clean(text)
             if text in held_out or text.startswith("/") or not text:
                 continue
-            if _in_language(text, script.language):
+            if in_language(text, script.language):
                 found[text] = label
         out[q.id] = sorted((label, text) for text, label in found.items())
     return out

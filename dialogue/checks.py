@@ -239,7 +239,7 @@ def _wording(script: Script) -> Iterator[_Found]:
                 yield "warning", ("questions", qi, "concepts", ci), msg
 
 
-def _in_language(text: str, language: str) -> bool:
+def in_language(text: str, language: str) -> bool:
     """Whether ``text`` is written in ``language`` (Han characters for zh, Latin words for en)."""
     han = len(_HAN.findall(text))
     latin = len(_LATIN_WORD.findall(text))
@@ -280,7 +280,7 @@ def _rubrics(script: Script) -> Iterator[_Found]:
         for loc, text in texts:
             # Exemplars are compared with answers in the script's language: a translation
             # left in the other language would pull every answer towards its level.
-            if not _in_language(text, script.language):
+            if not in_language(text, script.language):
                 yield "error", loc, f"rubric text of '{q.id}' is not in '{script.language}'"
 
 

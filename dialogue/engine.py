@@ -276,7 +276,7 @@ class Interview:
         result = classify(text, self.script.language, self._faq)
         if result.intent == Intent.BUSY and self._answers_yes_no(text):
             return self._on_answer(text)
-        if result.intent == Intent.QUESTION and (opening := self._yes_no_opening(text)):
+        if result.intent == Intent.QUESTION and (opening := self._answer_before_question(text)):
             # "Yes, how long will this take?": the answer comes first; the question is answered
             # from the FAQ or kept for the recruiter (a misheard "Yes, now did I win me?" no
             # longer loops the consent question until the call ends).
@@ -300,7 +300,7 @@ class Interview:
             return False  # "Not right now." on its own stays a request
         return read_yes_no(text, self.script.language, self._question.prompt).sure
 
-    def _yes_no_opening(self, text: str) -> str | None:
+    def _answer_before_question(self, text: str) -> str | None:
         """What answers the prompt in a turn that goes on (or ends) with a question of its own;
         None when the turn is only a question.
 
@@ -613,10 +613,11 @@ class Interview:
         return self._resay([*says, self._listen()])
 
     def _on_question(self, text: str, result: IntentResult) -> list[Action]:
-        taken = self._take_question(text, result)
-        if result.faq_id is not None and taken:
-            return self._again(*taken, self.prompts.phrase("back_to_question", self._qid))
-        return self._again(*taken, self.prompts.phrase("faq_unknown", self._qid))
+        known = any(f.id == result.faq_id for f in self.script.faq)
+        after: PhraseKey = "back_to_question" if known else "faq_unknown"
+        return self._again(
+            *self._take_question(text, result), self.prompts.phrase(after, self._qid)
+        )
 
     def _take_question(self, text: str, result: IntentResult) -> list[Action]:
         """The FAQ's answer to the candidate's question, or the question recorded and flagged

@@ -20,7 +20,7 @@ alone decide (the optional ``embed`` seam of DESIGN.md is left for later).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
@@ -192,16 +192,27 @@ def _clearly_meant(
         short = len(words) <= _CLEAR_REST["en"]
     else:
         short = len(_ZH_REQUEST_CHARS.sub("", rest.replace(" ", ""))) <= _CLEAR_REST["zh"]
-    # A clause of its own that says something is an answer beside the request ("没弄过，也不想
-    # 弄": never done it, nor want to), however few its words.
     # ``clause_rule``: the same request said as a clause of its own (算了，不感兴趣).
-    others = [
-        c
-        for c in clauses(text)
-        if not pattern.search(_flat(c, language))
-        and not (clause_rule and any(clause_rule.fullmatch(v) for v in _variants(c, language)))
-    ]
-    return short and all(_says_nothing(c, language) for c in others)
+    return short and _nothing_beside(
+        text,
+        language,
+        lambda c: (
+            bool(pattern.search(_flat(c, language)))
+            or (clause_rule is not None and _whole_clause(clause_rule, language)(c))
+        ),
+    )
+
+
+def _whole_clause(rule: re.Pattern[str], language: Language) -> Callable[[str], bool]:
+    """A test of whether ``rule`` matches a clause as a whole (in any of its variants)."""
+    return lambda clause: any(rule.fullmatch(v) for v in _variants(clause, language))
+
+
+def _nothing_beside(text: str, language: Language, is_request: Callable[[str], bool]) -> bool:
+    """Whether every clause of ``text`` that is not the request says nothing: a clause of its
+    own that says something is an answer beside the request ("没弄过，也不想弄": never done it,
+    nor want to), however few its words."""
+    return all(_says_nothing(c, language) for c in clauses(text) if not is_request(c))
 
 
 def _says_nothing(clause: str, language: Language) -> bool:
@@ -215,8 +226,7 @@ def _says_nothing(clause: str, language: Language) -> bool:
 
 def _global_intent(text: str, language: Language) -> tuple[Intent, bool] | None:
     """The request in a short turn and whether it is clearly meant (None: no request)."""
-    said = clauses(text)
-    parts = [v for c in said for v in _variants(c, language)]
+    parts = [v for c in clauses(text) for v in _variants(c, language)]
     whole = _variants(_flat(text, language), language)
     for intent in _GLOBAL_ORDER:
         rule = _rules(language)[intent]
@@ -225,11 +235,7 @@ def _global_intent(text: str, language: Language) -> tuple[Intent, bool] | None:
         if rule.clause and any(rule.clause.fullmatch(p) for p in parts):
             # "没做过，也不想做" answers "have you done it?": a request clause beside another
             # clause that says something is not clearly meant (an ending one is asked first).
-            pattern = rule.clause
-            others = [
-                c for c in said if not any(pattern.fullmatch(v) for v in _variants(c, language))
-            ]
-            alone = all(_says_nothing(c, language) for c in others)
+            alone = _nothing_beside(text, language, _whole_clause(rule.clause, language))
             return intent, alone or intent not in ENDING_INTENTS
         ending = intent in ENDING_INTENTS
         if rule.phrase and _phrase_hits(rule.phrase, text, language, described_ok=not ending):
@@ -268,11 +274,12 @@ def _amount_only(body: str, language: Language) -> bool:
     """Whether ``body`` (punctuation stripped) is an amount and nothing else."""
     if language == "en":
         words = body.split()
-        numbers = lang.en.NUMBER_WORDS
-        has_number = any(w in numbers or w.strip("$").replace(".", "").isdigit() for w in words)
-        return has_number and all(
-            w in numbers or w in lang.en.AMOUNT_WORDS or w.strip("$").replace(".", "").isdigit()
-            for w in words
+
+        def number(w: str) -> bool:
+            return w in lang.en.NUMBER_WORDS or w.strip("$").replace(".", "").isdigit()
+
+        return any(map(number, words)) and all(
+            number(w) or w in lang.en.AMOUNT_WORDS for w in words
         )
     compact = body.replace(" ", "")
     numerals = set(lang.zh.DIGITS) | set(lang.zh.MULTIPLIERS) | set("0123456789.")

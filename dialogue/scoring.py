@@ -641,8 +641,10 @@ def _model_text(turns: Iterable[str], language: Language) -> str:
     :func:`dialogue.assessment.guards.affirmative_reading`), Mandarin in simplified characters
     (as the engine passes transcripts on; a direct caller may not). Quotes keep the verbatim
     text."""
-    said = [normalize_transcript(t, detect_language(t) or language) for t in turns]
-    read = [affirmative_reading(t.strip(), detect_language(t) or language) for t in said]
+    read = []
+    for turn in turns:
+        said_in = detect_language(turn) or language
+        read.append(affirmative_reading(normalize_transcript(turn, said_in).strip(), said_in))
     joined = " ".join(read)
     cleaned, before = joined, None
     while cleaned != before:  # "Um, sure, ...": the hesitation goes, then the opening pleasantry

@@ -53,12 +53,10 @@ class Rota:
     Attributes:
         cover: share of the 21 day-part slots offered (hedged ones count :data:`HEDGED_WEIGHT`).
         weekends: a weekend slot is offered without a hedge.
-        clauses: the clauses that named days, parts of the day or "any" (normalised text).
     """
 
     cover: float
     weekends: bool
-    clauses: tuple[str, ...]
 
     @property
     def level(self) -> float:
@@ -204,4 +202,4 @@ def read_rota(texts: list[str], language: Language) -> Rota | None:
         weight.pop(slot, None)
     cover = sum(weight.values()) / (DAYS * PARTS)
     weekends = any(d in WEEKEND and w == 1.0 for (d, _), w in weight.items())
-    return Rota(round(cover, 4), weekends, tuple(c.text for c in clauses))
+    return Rota(round(cover, 4), weekends)
