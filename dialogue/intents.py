@@ -601,6 +601,17 @@ def _answer_clauses(text: str, language: Language) -> list[str]:
     return [part for clause in said for part in _EN_BUT.split(clause) if part]
 
 
+def _agreeing_no(clause: str, before: str, value_before: float, language: Language) -> bool:
+    """Whether ``clause`` is a bare "no" that agrees with the negative statement before it:
+    "Nobody would bother me, no." / 不会有人打扰我的，不会。 says the room is quiet twice, the
+    second time by echoing the negation (a yes, when the clause before it reads as one)."""
+    data = lang.for_language(language)
+    said = " ".join(_tokens(clause, language))
+    if value_before <= 0 or said not in data.NO:
+        return False
+    return any(t in data.NEGATORS or t in data.NO for t in _tokens(before, language))
+
+
 def read_yes_no(text: str, language: Language, question: str | None = None) -> YesNoReading:
     """Read a yes/no answer by what it means, from the whole answer.
 
@@ -631,8 +642,12 @@ def read_yes_no(text: str, language: Language, question: str | None = None) -> Y
     yes = no = 0.0
     conceded: list[float] = []  # scores of "but ..." clauses after the answer
     best: tuple[float, str] | None = None
+    values = [max(-1.0, min(1.0, sum(e.weight for e in ev if not e.weak))) for _, ev in per_clause]
+    for i in range(1, len(per_clause)):
+        if _agreeing_no(per_clause[i][0], per_clause[i - 1][0], values[i - 1], language):
+            values[i] = values[i - 1]
     for i, (clause, evidence) in enumerate(per_clause):
-        value = max(-1.0, min(1.0, sum(e.weight for e in evidence if not e.weak)))
+        value = values[i]
         opening = _tokens(clause, language)[:1]
         conceding = bool(opening) and opening[0] in lang.for_language(language).CONTRAST
         if language == "en":

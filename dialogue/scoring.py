@@ -56,6 +56,7 @@ from dialogue.assessment.guards import (
     Guard,
     affirmative_reading,
     content_words,
+    framed_only,
     impersonal,
     keyword_list,
     negated_only,
@@ -92,7 +93,7 @@ __all__ = [
 ]
 
 #: Bump when any rule or constant here changes: reports record which scorer produced them.
-SCORER_VERSION = "2.6.0"
+SCORER_VERSION = "2.7.0"
 #: Delivery may never carry more than this share of a dimension (decision 8: metrics, bounded).
 MAX_DELIVERY_WEIGHT = 0.15
 #: Measured per turn and shown in the report, deliberately never scored (see module docstring).
@@ -723,10 +724,9 @@ def _score_rubric(
     sims = anchors.exemplars @ answer
     level = _level(sims, anchors.levels)  # exemplars and calibration answers
     sims = sims[: anchors.scripted]  # relevance and the nearest exemplar: the script's own
-    if rubric.scale == "rota":
-        rota = read_rota([t.answer.text for t in turns], language)
-        if rota is not None:  # a quantity is counted; meaning ranks "only Tuesdays" too high
-            level = rota.level
+    rota = read_rota([t.answer.text for t in turns], language) if rubric.scale == "rota" else None
+    if rota is not None:  # a quantity is counted; meaning ranks "only Tuesdays" too high
+        level = rota.level
     nearest = int(np.argmax(sims))
     top = float(sims[nearest])
     relevance = _relevance(top)
@@ -757,7 +757,7 @@ def _score_rubric(
         # Read the words in the language they are in (an English answer to a Mandarin script).
         said_in = detect_language(text) or language
         # The whole answer says no: strict enough to trust even where the model ranks it high.
-        guards = [refusal(text, said_in), negated_stance(text, said_in)]
+        guards = [refusal(text, said_in), negated_stance(text, said_in), framed_only(text, said_in)]
         if level < NEGATED_TRUSTED_LEVEL:
             # Word lists again: where the model ranks the answer high, "people" are its customers.
             guards.append(impersonal(text, said_in))
@@ -765,10 +765,15 @@ def _score_rubric(
         # A word list can misread a job told in plain words: where the model ranks the answer
         # high, the story must also be nearer private life than the job by meaning, or never
         # have the candidate as its subject ("my dad called the hotline and they said sorry").
-        if story is not None and (
-            level < STORY_TRUSTED_LEVEL
-            or not self_as_subject(text, said_in)
-            or _nearer_private_life(text, said_in, vectors)
+        # On a rota the children who take an evening are a reason, not a story.
+        if (
+            story is not None
+            and rota is None
+            and (
+                level < STORY_TRUSTED_LEVEL
+                or not self_as_subject(text, said_in)
+                or _nearer_private_life(text, said_in, vectors)
+            )
         ):
             guards.append(story)
         if not rubric.lists_ok:
@@ -798,6 +803,7 @@ def _score_concepts(
     for turn in turns:
         for guard in (
             refusal(turn.answer.text, language),
+            framed_only(turn.answer.text, language),
             keyword_list(turn.answer.text, language),
         ):
             if guard is not None:

@@ -113,13 +113,13 @@ _EN_FUNCTION_WORDS = (
     "would will can could should be is am are was were been do did does have has had not "
     "no yes just also first after before when what how all any some there here as "
     "let make sure get give tell say ask don't doesn't didn't won't wouldn't can't couldn't "
-    "isn't aren't wasn't haven't hasn't"
+    "isn't aren't wasn't haven't hasn't except apart other besides"
 )  # not "up" / "out": verb particles of listed terms ("pick up") are no syntax
 _EN_FUNCTION = frozenset(_EN_FUNCTION_WORDS.split())
 _ZH_FUNCTION_WORDS = (
     "我 我们 你 您 他 她 它 他们 会 的 了 把 给 就 先 然后 再 是 在 和 跟 让 要 能 可以 也 都 "
     "很 吧 呢 着 过 被 对 从 这 那 一 个 去 来 说 有 没有 不 还 又 并 而且 如果 因为 所以 "
-    "时候 一下 帮 告诉 问 到 用 做"
+    "时候 一下 帮 告诉 问 到 用 做 除了 其他 别的 以外 之外 都行"
 )
 _ZH_FUNCTION = frozenset(_ZH_FUNCTION_WORDS.split())
 _LIST_SPLIT = re.compile(r"[,;/、，；\n]+")
@@ -178,7 +178,10 @@ _ZH_REFUSAL = re.compile(
     r"不会(?:给他)?道歉|不道歉|不(?:给|能)退|不可能退|别(?:嚷|吵|吼)|晚点再打|"
     r"自己弄坏|没办法帮|不管他|不理他|爱买不买)"
 )
-_ZH_NEGATED_BEFORE = re.compile(r"(不会|绝不|不要|决不|从不|不能)\s*$")
+#: The negator may govern a causative first: 我不会让他将就着用 negates 将就着用.
+_ZH_NEGATED_BEFORE = re.compile(
+    r"(不会|绝不|不要|决不|从不|不能)\s*(?:让|叫|请)?(?:他|她|顾客|客户|对方)?\s*$"
+)
 
 
 #: The candidate as the one who calls back ("I'll call back later", 我晚点再打给他): a promise
@@ -249,6 +252,44 @@ def _dismissive_phrase(text: str, language: Language) -> str | None:
             if before.search(clause[: match.start()]):
                 continue  # "I'd never just move on to the next call"
             return match.group(0)
+    return None
+
+
+#: Where a clause ends, inside a sentence.
+_CLAUSE_JOINT = re.compile(r"[,;:，；：、]")
+
+
+def framed_only(text: str, language: Language) -> Guard | None:
+    """A flag when the answer declines to answer, or says the question back, and nothing else.
+
+    "I'd rather not go into my work history", 以前的工作我不太想说，能直接问下一个问题吗 decline
+    (``DECLINE`` in :mod:`dialogue.lang`); "So a customer rings up upset ..., and you'd like to
+    know what I would do", 您想知道我会怎么做 restate (``QUESTION_BACK``): the words are the
+    question's, so the model places them near its answers. What comes after the frame (in its
+    sentence, after the clause that holds it) or in other sentences is the answer: "You want to
+    know how I'd handle it? I'd apologise ..." or "I'd rather not say, but I'd ..." is not
+    flagged.
+    """
+    said = sentences(text) or [text]
+    for name, kind, reason in (
+        ("DECLINE", "refusal", "declines to answer the question"),
+        ("QUESTION_BACK", "restates_question", "says the question back instead of answering it"),
+    ):
+        pattern = _pattern(language, name)
+        framed, rest = None, 0
+        for sentence in said:
+            found = list(pattern.finditer(normalize(sentence)))
+            if not found:
+                rest += content_words(sentence, language)
+                continue
+            framed = framed or sentence
+            # The frame's own clause is the frame; a later clause that asks ("..., 我会怎么处理",
+            # "can we move on?") is the question or the decline going on.
+            after = _CLAUSE_JOINT.split(normalize(sentence)[found[-1].end() :])[1:]
+            asks = _pattern(language, "QUESTION_WORD" if language == "en" else "QUESTION_WORDS")
+            rest += sum(content_words(c, language) for c in after if not asks.search(c.strip()))
+        if framed is not None and rest < MIN_CONTENT_WORDS:
+            return Guard(kind, reason, framed)
     return None
 
 
@@ -416,6 +457,20 @@ def affirmative_reading(text: str, language: Language) -> str:
     dropped = {i for i in clauses_at if _trailing_no(normalize(pieces[i]), language)}
     negator = _EN_NEGATOR if language == "en" else _ZH_NEGATOR
     exempt = _pattern(language, "NEGATION_EXEMPT")
+    resumed = _pattern(language, "RESUMED_NO")
+    for i in clauses_at:
+        said = normalize(pieces[i]).strip()
+        if not (resumed.match(said) and negator.search(exempt.sub(" ", said))):
+            continue
+        # "Breaks, breathing, a plan: none of that works for me" (休息、做计划，这些对我都没用):
+        # the pointing-back no takes the things named before it in its sentence with it.
+        dropped.add(i)
+        j = i - 2
+        while j >= 0 and not _SENTENCE_JOINT.search(pieces[j + 1]):
+            if negator.search(exempt.sub(" ", normalize(pieces[j]))):
+                break
+            dropped.add(j)
+            j -= 2
     says_yes = [
         i
         for i in clauses_at

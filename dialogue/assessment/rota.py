@@ -131,7 +131,7 @@ def _clause(text: str, lang: ModuleType) -> _Clause | None:
     return _Clause(text.strip(), slots, negated, hedged, frozenset(days), hours_only)
 
 
-def _clauses(text: str, lang: ModuleType) -> list[_Clause]:
+def _clauses(text: str, lang: ModuleType, other: ModuleType | None = None) -> list[_Clause]:
     out: list[_Clause] = []
     # "between eight and ten" is one range, not two clauses.
     text = re.sub(r"\b(between \S+) and ", r"\1 to ", normalize(text))
@@ -149,17 +149,25 @@ def _clauses(text: str, lang: ModuleType) -> list[_Clause]:
                 mine.append(_Clause(excepted.text, excepted.slots, True, False))
                 continue
             found = _clause(piece, lang)
-            if found is not None and found.hours_only and mine and not found.negated:
+            if found is None and other is not None and re.search(other.SCRIPT_CHARS, piece):
+                found = _clause(piece, other)  # "weekend 和 evening 也可以": code-switched times
+            named_days = any(c.days and not c.negated for c in mine)
+            if found is not None and found.hours_only and named_days and not found.negated:
                 # "Saturdays and Sundays, from 2pm to 10pm" / "Monday to Friday, any time": the
                 # hours say when on the days named before them.
                 parts = frozenset(p for _, p in found.slots)
                 mine = [c.narrowed(parts) if c.days and not c.negated else c for c in mine]
             elif found is not None:
                 mine.append(found)
-            elif re.search(lang.ROTA_NEGATED, piece):
+            elif re.search(lang.ROTA_NEGATED, piece) and re.search(lang.ROTA_POINTS_BACK, piece):
                 # "Nights and Sundays, that isn't something I can do" / 周末的班，这个我不答应:
-                # a denial naming no time points back at what the sentence named before it.
+                # a denial naming no time that points back at what the sentence named before
+                # it ("..., 最好别排太晚的班" says how late, and points at nothing).
                 mine = [_Clause(c.text, c.slots, True, False) for c in mine]
+            elif found is None and re.search(lang.ROTA_HEDGE, piece):
+                # "都行吧，到时候再说" / "any day, probably": a hedge naming no time hedges the
+                # offers before it in the sentence.
+                mine = [_Clause(c.text, c.slots, c.negated, True, c.days) for c in mine]
         out.extend(mine)
     return out
 
@@ -176,7 +184,8 @@ def _story_words(said: str, lang: ModuleType, language: Language) -> int:
 def read_rota(texts: list[str], language: Language) -> Rota | None:
     """What ``texts`` (the turns of one answer) offer of the rota; None if they name no time."""
     lang = for_language(language)
-    clauses = [c for text in texts for c in _clauses(text, lang)]
+    other = for_language("zh" if language == "en" else "en")
+    clauses = [c for text in texts for c in _clauses(text, lang, other)]
     if not clauses:
         return None
     said = " ".join(normalize(t) for t in texts)

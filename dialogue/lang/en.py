@@ -56,7 +56,8 @@ BAD_TERMS = _words(
     "interrupt interruption interrupted interrupting disturb disturbed disturbance distraction "
     "distract distracted noise noisy loud problem problems issue issues trouble drop drops "
     "dropout outage outages lag laggy unstable unreliable slow disconnect disconnects "
-    "disconnection barking crying shared interruptions distractions"
+    "disconnection barking crying shared interruptions distractions bother bothers bothered "
+    "bothering"
 )
 #: Words for what such a question asks for: "not quiet" is a no, "very quiet" a yes.
 GOOD_TERMS = _words("quiet private stable reliable fast wired dedicated separate peaceful silent")
@@ -406,6 +407,8 @@ DISMISSIVE = (
     r"(?:just|simply) ignore (?:it|them)|just move on to the next|"
     r"someone (?:might|may|will) get (?:to|back to) (?:it|them) (?:eventually|some ?time)|"
     r"might get to it|deal with it later|not worth (?:it|my time)|can't be bothered|"
+    r"\b(?:someone|somebody)(?:'ll| will| might| may)? get (?:round |around )?to (?:it|them)\b|"
+    r"\bget (?:round|around) to (?:it|them) (?:eventually|at some point|one day)\b|^meh\b|"
     r"(?:it's|that's|it is|that is) (?:on|up to) (?:them|the customer|the courier)|"
     r"(?:the )?(?:courier|driver|delivery company|warehouse)'s fault|"
     r"(?:broke|damaged) it (?:themselves|himself|herself)|isn't on us|not on us|"
@@ -417,6 +420,22 @@ DISMISSIVE = (
     r"\blog (?:off|out) early\b|\b(?:leave|go home) early\b|\bwalk (?:out|off)\b|"
     r"\bnot (?:paid|here) to (?:be|get) (?:shouted|yelled|screamed) at\b|"
     r"\b(?:not|won't|wouldn't|never) (?:going to )?put(?:ting)? up with\b"
+)
+#: Declining to answer ("I'd rather not go into that", "skip this one", "next question"):
+#: an answer that says only this answers nothing (dialogue.assessment.guards.framed_only).
+DECLINE = (
+    r"\b(?:rather|prefer(?:red)?) not(?: to)? (?:say|answer|talk|discuss|go into|get into|share|"
+    r"comment|elaborate)\b|\b(?:rather|prefer) not(?: to)?[.!]*$|"
+    r"\b(?:don't|do not|didn't) (?:want|wish|feel like|care) to (?:say|answer|talk|discuss|"
+    r"go into|get into|share)\b|\bnot (?:comfortable|happy) (?:saying|answering|talking|sharing)\b|"
+    r"\bskip (?:this|that|it|the question)\b|\bnext question\b|\bno comment\b|"
+    r"\bpass on (?:this|that)\b|\bnone of your business\b|\bnot (?:going|gonna) to (?:answer|say)\b"
+)
+#: The question said back to the interviewer ("... and you'd like to know what I would do").
+QUESTION_BACK = (
+    r"\byou(?:'d| would) (?:like|want) to know\b|\byou (?:want|wanna) to know\b|"
+    r"\byou(?:'re| are) asking(?: me)?\b|\bthe question (?:is|was)\b|"
+    r"\byou want me to (?:tell|say|describe|explain)\b"
 )
 #: A story about someone's private life: the candidate's family and friends, holidays (issue 10:
 #: anecdotes that reuse the job's words score like answers). Things a shop sells (garden
@@ -491,6 +510,11 @@ _DOING = (
     r"manage|managed|touch|touched|try|tried|deal|dealt|say|said)"
 )
 RESUMED_NO = (
+    # "Breaks, breathing, a plan: none of that works for me" denies that the named things help.
+    r"(?:none|nothing|neither|not one|not any) of (?:that|this|those|these|it|them) "
+    r"(?:works?|helps?|does anything|is any (?:good|use))\b|"
+    r"(?:that|this|those|these|it) (?:doesn't|don't|won't|never|does not|do not) (?:works?|helps?)"
+    r"(?: for me| me)?[.!]*$|"
     r"(?:none|nothing|neither|not one|not any) of (?:that|this|those|these|it|them)"
     r"(?: (?:is|are) anything)? (?:(?:have|has|did) )?(?:i|we)\b|"
     r"(?:that|this|those|these|it|which)(?:'s| is| are|'re| isn't| aren't| is not| are not)? "
@@ -551,10 +575,10 @@ ROTA_DAY_RANGE = rf"\b(?P<a>{_DAY})s?\s*(?:to|through|thru|till|until|-)\s*(?P<b
 ROTA_DAY_INDEX = {name: i for i, name in enumerate(_WEEKDAY_NAMES)}
 #: Parts of the day (0 morning, 1 afternoon, 2 evening) and the words for them.
 ROTA_PARTS: tuple[tuple[str, frozenset[int]], ...] = (
-    (r"\bmornings?\b|\bearly(?: shifts?)?\b|\bopening shifts?\b", frozenset({0})),
+    (r"\bmornings?\b|\bearly(?: shifts?)?\b|\bearlies\b|\bopening shifts?\b", frozenset({0})),
     (r"\bafternoons?\b|\bmidday\b|\blunchtimes?\b|\bmid shifts?\b", frozenset({1})),
     (
-        r"\bevenings?\b|\bnights?\b|\blate(?: shifts?)?\b|\bclosing shifts?\b|"
+        r"\bevenings?\b|\bnights?\b|\blate(?: shifts?)?\b|\blates\b|\bclosing shifts?\b|"
         r"\bafter (?:5|five|six|6|work)\b",
         frozenset({2}),
     ),
@@ -565,7 +589,8 @@ ROTA_ANY = (
     r"\bany ?(?:time|shifts?|hours?|schedule)\b|\bwhenever\b|\bflexible\b|\bwhatever you need\b|"
     r"\bopen availability\b|\bfully available\b|\bcompletely free\b|\bround the clock\b|"
     r"\ball (?:of )?(?:the )?(?:shifts|hours|times)\b|\bany of (?:them|those|the shifts)\b|"
-    r"\banytime\b|\b24/7\b|\bfull[- ]time\b|\bno restrictions?\b"
+    r"\banytime\b|\b24/7\b|\bfull[- ]time\b|\bno restrictions?\b|"
+    r"^(?:pretty much |just about )?(?:anything|any of it|any of them)\b|\bmost days\b"
 )
 #: The whole day, said of the days named before it ("Wednesdays and Fridays, all day").
 ROTA_ALL_DAY = r"\ball day\b|\bthe whole day\b|\ball the day\b|\bfull days?\b"
@@ -584,20 +609,34 @@ ROTA_HOUR_RANGE = (
 ROTA_NEGATED = (
     r"\b(?:no|not|never|neither|nor|can't|cannot|couldn't|won't|don't|isn't|aren't|wasn't|"
     r"doesn't|unable|impossible|unavailable|out of the question)\b"
-    r"(?! (?:problem|matter|doubt|worries|mind)\b)|\bare out\b|\bis out\b"
+    r"(?! (?:problem|matter|doubt|worries|mind)\b)|\bare out\b|\bis out\b|"
+    # A time given to something else: "mornings I've got the school run", "evenings I have
+    # classes" (scorer 2.7).
+    r"\b(?:i have|i've got|i got|i've) (?:school|classes|class|college|uni|lectures|the kids|"
+    r"childcare|another job|my other job|the school run)\b|\bschool run\b|"
+    r"\bpick(?:ing)? up the kids\b|\bpick(?:ing)? the kids up\b|\bschool pick-?ups?\b|"
+    r"\bmy (?:classes|lectures|course|other job|day job)\b|"
+    r"\brather (?:keep|have) (?:\w+ )?(?:free|off)\b|\bkeep (?:\w+ )?free\b"
 )
 #: A clause that offers its slots only partly: "maybe some weekends", "every other Saturday".
 ROTA_HEDGE = (
     r"\b(?:maybe|sometimes|occasionally|some|might|possibly|perhaps|harder|difficult|tricky|"
     r"depends|depending|every other|alternate|once|twice|a few|now and then|if needed|"
-    r"if i have to|not always|rarely|the odd|one or two|a couple)\b"
+    r"if i have to|not always|rarely|the odd|one or two|a couple|probably|we'll see|"
+    r"see how it goes|one weekend day|one day at (?:the )?weekends?)\b"
 )
+#: A denial that names no time and points back at the times named before it ("Nights and
+#: Sundays, that isn't something I can do"), not one that says how ("not too late, please").
+ROTA_POINTS_BACK = r"\b(?:that|this|those|these|them|it|which|none|neither)\b"
 #: Words that make a sentence an offer to work (a story that names days is not one).
 ROTA_OFFER = (
     r"\b(?:can|could|available|free|fine|ok|okay|work|works|working|do|happy|open|only|prefer|"
     r"good|suits?|possible|able|manage|cover|willing|ready|shifts?|rota|schedule|hours|no problem|"
     r"flexible|any|whenever|not|no|never|can't|cannot)\b"
 )
+#: Characters of this language's script: a clause in it inside an answer in the other language
+#: is read with these word lists (code-switching, dialogue.assessment.rota).
+SCRIPT_CHARS = r"[a-z]{2,}"
 #: Where one clause ends and the next begins.
 ROTA_CLAUSE_SPLIT = r"[.,;:!?]+|\b(?:and|but|though|although|plus|also|or|while|whereas)\b"
 #: "any day except Sundays": ``out`` is withdrawn from the rest of the clause.

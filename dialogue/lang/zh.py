@@ -348,7 +348,8 @@ CONTINUATION_OPENERS = ("然后", "还有", "而且", "但是", "所以", "因�
 #: Brush-offs the script-independent refusal guard reads, besides refusing and blaming phrases.
 DISMISSIVE = (
     r"随便(?:应付|敷衍|说|打发)|应付(?:一下|两句|几句)|敷衍|打发(?:他|她|走)|有空再说|以后再说|改天再说|"
-    r"再说吧|无所谓|爱怎(?:样|么样)|不用管|懒得|"
+    r"再说吧|无所谓|爱怎(?:样|么样)|不用管|懒得|将就(?:着)?(?:用|点|一下)|凑合(?:着)?(?:用|一下)|"
+    r"(?:磕磕碰碰|磕磕碰碰的|磕碰|小毛病)(?:很|挺|也|都)?(?:正常|难免)|"
     r"(?:快递|物流|司机|仓库)(?:员|公司)?的(?:责任|错|问题)|怪(?:他们|快递|物流|顾客|客户|领导)|"
     r"(?:他|她|顾客|客户)自己(?:弄|搞|摔|拆)(?:坏|的)|"
     # Refusal frames worded afresh (see dialogue.lang.en): the problem left to the customer, the
@@ -358,6 +359,14 @@ DISMISSIVE = (
     r"提前下线|下线回家|(?:直接)?走人|撂挑子|不干了|"
     r"(?:这种|这个|这)(?:罪|气)我?(?:可)?不受|不是来挨骂的|不伺候"
 )
+#: Declining to answer (以前的工作我不太想说, 跳过吧, 能直接问下一个问题吗) (see dialogue.lang.en).
+DECLINE = (
+    r"不(?:太|是很|大)?(?:想|愿意|方便|便)(?:说|讲|谈|聊|回答|透露|提|细说|多说)|不回答|不答了|跳过|"
+    r"(?:问|换|说|到)下一(?:个|题|道)|下一(?:个)?(?:问题|题)|(?<![接打回处])下一个(?:吧|呢)?[。！？!?.]*$|"
+    r"无可奉告|换个问题|不告诉(?:你|您)"
+)
+#: The question said back to the interviewer (您想知道我会怎么做) (see dialogue.lang.en).
+QUESTION_BACK = r"(?:你|您)(?:是)?(?:想|想要)(?:知道|了解)|(?:你|您)是(?:在)?问(?:我)?|问题是"
 #: A story about someone's private life: the candidate's family and friends, holidays. Things a
 #: shop sells (花园家具, 生日蛋糕) are not on the list.
 PRIVATE_LIFE = (
@@ -413,10 +422,15 @@ RESUMED_NO = (
     r"(?:这些|这个|那些|那个|这种|那种|这样的|这方面|这块|这事)[^，。！？；,.!?;]{0,8}?"
     r"(?:(?:不会|不能|不肯|不愿意?|不想)(?:做|干|答应|同意|接受|给|弄|管)|不干|不做|不答应|"
     r"不同意|不接受|做不到|办不到|干不了|做不了|没(?:有)?\S{0,2}?(?:做|碰|干|接|弄|接触|处理)过)"
-    r"(?:了|的|啊|吧|呢)*$"
+    r"(?:了|的|啊|吧|呢)*$|"
+    # 休息、深呼吸、做计划，这些对我都没用: the named things are denied to help.
+    r"(?:这些|这个|那些|那个|这种|那种|这样|这方面)[^，。！？；,.!?;]{0,6}?(?:都|也)?"
+    r"(?:没用|没有用|不管用|不好使|没效果|没有效果|不起作用|帮不上忙?)(?:了|的|啊|吧|呢)*$"
 )
 #: Words with a negation character that do not make a clause negative.
-NEGATION_EXEMPT = r"不介意|没问题|没关系|没事|不错|不断|不仅|不但|不管|不少|不同|不要紧|别人|别的"
+NEGATION_EXEMPT = (
+    r"不介意|没问题|没关系|没事|不错|不断|不仅|不但|不管(?!用)|不少|不同|不要紧|别人|别的"
+)
 #: Hesitation sounds anywhere (嗯, 呃) and, where they open an answer or a sentence, fillers and
 #: pleasantries (那个, 就是, 没问题, 好的): left out of the text the scorer's model reads.
 NO_CONTENT = (
@@ -465,7 +479,7 @@ ROTA_PARTS: tuple[tuple[str, frozenset[int]], ...] = (
 #: Words that offer the whole rota, or the whole of the days or times named with them.
 ROTA_ANY = (
     r"都可以|都行|都能|都没问题|随时|灵活|服从安排|听安排|听从安排|什么时间|什么时候|几点|"
-    r"什么班|哪个班|不限|全职|任何时间|听从公司"
+    r"什么班|哪个班|不限|全职|任何时间|听从公司|都\s*ok|都\s*okay|全能排|都能排|随便排"
 )
 #: The whole day, said of the days named before it (周三周五，全天).
 ROTA_ALL_DAY = r"全天|整天|一整天|全日"
@@ -483,16 +497,25 @@ ROTA_HOUR_RANGE = (
 #: A clause that withdraws what it names: 周末不行, 早上没办法, 晚上上不了.
 ROTA_NEGATED = (
     r"不行|不可以|不方便|不能|没空|没时间|没办法|没法|不了|不考虑|不接受|排不开|不太行|不大行|"
-    r"不可能|做不到|不上|休息不|不要排|别排|^不|不是很方便|不答应|不同意|不愿意|不想"
+    r"不可能|做不到|不上|休息不|不要排|别排|^不|不是很方便|不答应|不同意|不愿意|不想|够呛|悬了|"
+    # A time given to something else: 平时要上课, 周末要带孩子, 上午要送孩子 (scorer 2.7).
+    r"要(?:上课|上学|带孩子|带娃|送孩子|接孩子|管孩子|陪孩子|照顾|休息)|得(?:上课|带孩子|接孩子|照顾)|"
+    r"去接孩子|接送孩子|想休息|有课"
 )
 #: A clause that offers its slots only partly: 周末偶尔可以, 隔周, 可能.
 ROTA_HEDGE = (
-    r"偶尔|有时|有些|有的|可能|看情况|尽量|比较难|不一定|隔周|个别|少量|部分|不太|一两|难说|也许"
+    r"偶尔|有时|有些|有的|可能|看情况|尽量|比较难|不一定|隔周|个别|少量|部分|不太|一两|难说|也许|"
+    r"再说|到时候|上一天|其中一天"
 )
+#: A denial that names no time and points back at the times named before it (周末的班，这个我
+#: 不答应), not one that says how (最好别排太晚的班).
+ROTA_POINTS_BACK = r"这个|这些|那个|那些|这种|那种|这样|都不"
 #: Words that make a sentence an offer to work (a story that names days is not one).
 ROTA_OFFER = (
     r"可以|能|行|没问题|方便|有空|上班|能上|排|工作|愿意|只有|只能|都|不|没|灵活|随时|安排|班|ok"
 )
+#: Characters of this language's script (see dialogue.lang.en).
+SCRIPT_CHARS = r"[\u4e00-\u9fff]"
 #: Where one clause ends and the next begins.
 ROTA_CLAUSE_SPLIT = r"[，。,.;；!！?？、:：]+|但是|不过|可是|而且|另外|还有|和|跟|或者|以及"
 #: 除了周日都可以: ``out`` is withdrawn from the rest of the clause.

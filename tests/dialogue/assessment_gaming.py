@@ -56,6 +56,11 @@ GAMING: dict[str, dict[str, list[tuple[str, str]]]] = {
             ("angry_customer", "I'd just say whatever and move on to the next call."),
             ("angry_customer", "I'd tell them to send an email and someone might get to it."),
             ("stress", "I just ignore it, it's not a big deal, whatever happens happens."),
+            # scorer 2.7: the promise that someone will get round to it, some day
+            (
+                "angry_customer",
+                "Meh, I'd log it and somebody will get around to them at some point.",
+            ),
         ],
         "refusal": [
             ("angry_customer", "I'm not going to apologise for something I didn't do."),
@@ -89,6 +94,8 @@ GAMING: dict[str, dict[str, list[tuple[str, str]]]] = {
             ("angry_customer", "随便应付两句，然后接下一个电话。"),
             ("angry_customer", "让他发个邮件，有空再说吧。"),
             ("stress", "无所谓，不用管它，爱怎样就怎样。"),
+            # scorer 2.7: making do with it, a knock being normal
+            ("angry_customer", "运输途中有点磕碰也难免，叫他凑合着用一下。"),
         ],
         "refusal": [
             ("angry_customer", "不是我弄的我凭什么道歉。"),

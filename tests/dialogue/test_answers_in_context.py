@@ -94,7 +94,11 @@ YES_NO_QUIET = [
         "en",
         Intent.YES,
     ),
+    # A bare "no" after a negative statement agrees with it (scorer 2.7).
+    ("Nothing would bother me there, no. It's my own room.", "en", Intent.YES),
+    ("It never gets noisy, no.", "en", Intent.YES),
     ("No, it's a shared living room.", "en", Intent.NO),
+    ("It's interrupted all day by the kids, no.", "en", Intent.NO),
     ("Not really, my kids interrupt me all the time.", "en", Intent.NO),
     ("I don't have a quiet room.", "en", Intent.NO),
     ("It's not quiet at all.", "en", Intent.NO),
@@ -105,6 +109,8 @@ YES_NO_QUIET = [
     ("有獨立的房間，不會被打擾", "zh", Intent.YES),  # traditional characters
     ("沒有", "zh", Intent.NO),  # traditional characters
     ("没有，家里很吵", "zh", Intent.NO),
+    ("不会有人来打扰的，不会。", "zh", Intent.YES),
+    ("家里有小孩，没有。", "zh", Intent.NO),
     ("家里有小孩，没有安静的地方", "zh", Intent.NO),
     ("不太方便，家里比较吵", "zh", Intent.NO),
     ("家裡不安靜", "zh", Intent.NO),

@@ -77,6 +77,7 @@ def test_more_of_the_rota_is_a_higher_level(narrow: str, wide: str, language: st
         ("Nights and Sundays, that isn't something I can do.", "en"),
         ("周末不行，晚上也排不开。", "zh"),
         ("晚班和周日，这个我不答应。", "zh"),
+        ("周六周日够呛，晚上也不行。", "zh"),  # 够呛: hardly (scorer 2.7)
     ],
 )
 def test_the_no_after_the_word_withdraws_what_it_names(text: str, language: str) -> None:
@@ -130,3 +131,78 @@ def test_the_shipped_scripts_score_availability_by_cover(language: str, embed: E
     low, mid, high = score(narrow), score(half), score(wide)
     assert low + 20 <= mid <= high - 10, (low, mid, high)
     assert high >= 90
+
+
+# --- scorer 2.7 ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Any weekday, but weekends I've got the kids.", "en"),
+        ("Weekdays suit me, at weekends I work my other job.", "en"),
+        ("工作日都行，周末要陪孩子。", "zh"),
+        ("周一到周五可以，周六周日有课。", "zh"),
+    ],
+)
+def test_a_time_given_to_something_else_is_withdrawn(text: str, language: str) -> None:
+    rota = read_rota([text], language)  # type: ignore[arg-type]
+    assert rota is not None and not rota.weekends
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Weekdays and weekends are all fine, I'm not fussy.", "en"),
+        ("平时和周末都可以，最好别排太晚的班。", "zh"),
+    ],
+)
+def test_a_no_that_points_at_no_time_withdraws_nothing(text: str, language: str) -> None:
+    rota = read_rota([text], language)  # type: ignore[arg-type]
+    assert rota is not None and rota.weekends and rota.level >= 4.0
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [("Any day works, we'll see.", "en"), ("什么时候都行吧，到时候再说。", "zh")],
+)
+def test_a_hedge_after_the_offer_hedges_it(text: str, language: str) -> None:
+    rota = read_rota([text], language)  # type: ignore[arg-type]
+    assert rota is not None and rota.level < 3.5
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [("Weekdays are fine, 周末也可以。", "en"), ("平时可以，weekend 和 evening 也 OK。", "zh")],
+)
+def test_times_said_in_the_other_language_count(text: str, language: str) -> None:
+    rota = read_rota([text], language)  # type: ignore[arg-type]
+    assert rota is not None and rota.weekends
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [("Anything, really, earlies or lates.", "en"), ("早晚班都 ok，随便排。", "zh")],
+)
+def test_anything_offers_the_whole_rota(text: str, language: str) -> None:
+    rota = read_rota([text], language)  # type: ignore[arg-type]
+    assert rota is not None and rota.level == 5.0
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Apart from Sundays, anything.", "en"),
+        ("除了周三傍晚要去接孩子，别的时段我全能排。", "zh"),
+        ("除了周日，其他时间都行。", "zh"),
+    ],
+)
+def test_a_terse_or_family_reason_answer_is_scored_by_its_rota(
+    text: str, language: str, embed: Embed
+) -> None:
+    # Neither a list of terms nor a story about private life: the times are the answer.
+    script = load_script(f"cs_home_{language}")
+    card = score_interview(script, [AnswerInput("availability", text)], embed=embed)
+    scored = next(q for q in card.questions if q.question_id == "availability")
+    assert scored.score >= 70, scored.flags
+    assert not scored.flags
