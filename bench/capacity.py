@@ -19,6 +19,7 @@ line names the largest N that held the targets: every interview completed in the
 client p95 gap <= end-of-answer silence + 500 ms, <= 10 MB RSS per added call.
 
     .venv/bin/python bench/capacity.py [--ramp 1,2,4,8] [--port 8091] [--variant NAME:K=V,K=V ...]
+        [--soak SECONDS [--soak-n N]]
 
 ``--idle 1,4,8,16`` first measures server RSS with that many silent calls open at once (the
 fixed memory of a call, no transcription). ``--variant`` (repeatable) runs the whole ramp once
@@ -29,6 +30,13 @@ runs each variant once per worker count; more than one worker shares a fresh Pos
 database on 127.0.0.1:5432 (dropped afterwards) and the local Redis, as ``--workers`` requires.
 With several workers ``/metrics`` answers for whichever worker took the request, so
 ``inference_per_call`` is left out.
+
+``--soak SECONDS`` then (after the ramp, or alone with ``--ramp ''``) runs back-to-back rounds
+of ``--soak-n`` calls (default the last N of the ramp, or 8) against the same server until
+SECONDS have passed, printing each round as the ramp does, and then one ``{"soak": ...}`` object:
+interviews completed and in order, the client gap p50/p95 over every round, and the server's
+settled RSS (4 s after a round) before the first round and after the last: ``growth_pct`` and
+``rss_growth_ok`` (< 5 %, issue 11's "done when"), with the peak only as ``rss_max_mb``.
 """
 
 from __future__ import annotations
@@ -68,6 +76,8 @@ RSS_TARGET_MB = 10.0
 CALL_TIMEOUT_S = 150.0  # a 35 s interview still going after this counts as not completed
 GAP_MARGIN_S = 0.5
 IDLE_SETTLE_S = 4.0  # per step of --idle: the calls are set up and playing the greeting
+SOAK_SETTLE_S = 4.0  # --soak: wait before each round and after the last, then read RSS
+SOAK_RSS_GROWTH_PCT = 5.0  # issue 11: settled RSS may grow less than this over the soak
 
 
 def _tree(pid: int) -> list[int]:
@@ -258,6 +268,38 @@ def _per_call(before: dict[str, float], after: dict[str, float], n: int) -> dict
     }
 
 
+def _printable(result: dict[str, Any]) -> dict[str, Any]:
+    """A round as printed: without its raw gap list."""
+    return {k: v for k, v in result.items() if k != "client_gaps_s"}
+
+
+def soak_summary(rounds: list[dict[str, Any]], rss_end_mb: float, seconds: float) -> dict[str, Any]:
+    """The soak's totals from its rounds (as :func:`_round` returns them, raw gaps included)
+    and the server's settled RSS after the last one. Growth is measured on settled RSS: the
+    first round's ``rss_idle_mb`` (taken before it starts) against ``rss_end_mb``; the rounds'
+    peaks are working memory of the calls in flight and only go into ``rss_max_mb``."""
+    gaps = [g for r in rounds for g in r["client_gaps_s"]]
+    start = rounds[0]["rss_idle_mb"] if rounds else rss_end_mb
+    growth = 100 * (rss_end_mb - start) / start if start else 0.0
+    return {
+        "seconds": round(seconds, 1),
+        "rounds": len(rounds),
+        "interviews": sum(r["n"] for r in rounds),
+        "completed": sum(r["completed"] for r in rounds),
+        "wrong_sequence": sum(r["wrong_sequence"] for r in rounds),
+        "refused": sum(r["refused"] for r in rounds),
+        "client_gap_p50_s": _pct(gaps, 0.5),
+        "client_gap_p95_s": _pct(gaps, 0.95),
+        "rss_start_mb": round(start, 1),
+        "rss_end_mb": round(rss_end_mb, 1),
+        "growth_pct": round(growth, 2),
+        "rss_growth_ok": growth < SOAK_RSS_GROWTH_PCT,
+        "rss_max_mb": round(max([rss_end_mb, *(r["rss_peak_mb"] for r in rounds)]), 1),
+        # The settled RSS before each round: a leak climbs, a warm-up steps once and stays.
+        "rss_idle_mb_by_round": [r["rss_idle_mb"] for r in rounds],
+    }
+
+
 async def _round(
     n: int, port: int, pid: int, voice: Any, data_dir: Path, access: Any
 ) -> dict[str, Any]:
@@ -289,6 +331,8 @@ async def _round(
         "client_gap_p95_s": _pct(gaps, 0.95),
         "client_gap_max_s": _pct(gaps, 1.0),
         "processing_p95_ms": _pct(processing, 0.95),
+        # Every gap of the round, for pooling across rounds (--soak); not printed.
+        "client_gaps_s": gaps,
         "server_cpu_pct": round(cpu_pct, 1),
         "server_cpu_pct_per_call": round(cpu_pct / n, 1),
         # CPU-seconds are less distorted by other load on the machine than percentages.
@@ -385,6 +429,12 @@ async def main() -> None:
     parser.add_argument("--variant", action="append", help="NAME:K=V,K=V extra server env")
     parser.add_argument("--idle", default="", help="e.g. 1,4,8,16: RSS with silent calls open")
     parser.add_argument("--workers", default="1", help="e.g. 1,2: worker processes per server")
+    parser.add_argument(
+        "--soak", type=float, default=0.0, help="SECONDS of back-to-back rounds after the ramp"
+    )
+    parser.add_argument(
+        "--soak-n", type=int, default=None, help="N per soak round (last N of --ramp, or 8)"
+    )
     args = parser.parse_args()
     from models.registry import ModelRegistry
 
@@ -446,6 +496,7 @@ async def _ramp(
         stderr=subprocess.DEVNULL,
     )
     best = 0
+    ramp = [int(x) for x in args.ramp.split(",") if x.strip()]
     started = time.monotonic()
     try:
         base = f"http://127.0.0.1:{args.port}"
@@ -478,7 +529,7 @@ async def _ramp(
             counts = [int(x) for x in args.idle.split(",")]
             idle = await _idle_rss(args.port, server.pid, access, counts)
             print(json.dumps({"variant": variant, **idle}), flush=True)
-        for n in (int(x) for x in args.ramp.split(",")):
+        for n in ramp:
             result = await _round(n, args.port, server.pid, voice, data_dir, access)
             result["variant"] = variant
             if workers > 1:
@@ -489,18 +540,51 @@ async def _ramp(
                 and (result["client_gap_p95_s"] or 0) <= end_silence + GAP_MARGIN_S
                 and result["rss_per_call_mb"] <= RSS_TARGET_MB
             )
-            print(json.dumps(result), flush=True)
+            print(json.dumps(_printable(result)), flush=True)
             if result["targets_held"]:
                 best = n
+        if args.soak > 0:
+            n = args.soak_n or (ramp[-1] if ramp else 8)
+            soak = await _soak(args, n, server.pid, voice, data_dir, access, variant, workers)
+            print(json.dumps({"variant": variant, "soak": soak}), flush=True)
     finally:
         server.terminate()
         server.wait(30)
-    print(
-        json.dumps(
-            {"variant": variant, "max_n_holding_targets": best, "end_silence_s": end_silence}
-        ),
-        flush=True,
-    )
+    if ramp:
+        print(
+            json.dumps(
+                {"variant": variant, "max_n_holding_targets": best, "end_silence_s": end_silence}
+            ),
+            flush=True,
+        )
+
+
+async def _soak(
+    args: argparse.Namespace,
+    n: int,
+    pid: int,
+    voice: Any,
+    data_dir: Path,
+    access: Any,
+    variant: str,
+    workers: int,
+) -> dict[str, Any]:
+    """Rounds of ``n`` calls back to back against the same server until ``args.soak`` seconds
+    have passed (the round in flight finishes), each after SOAK_SETTLE_S so that its
+    ``rss_idle_mb`` is the settled memory; then the totals of :func:`soak_summary`."""
+    rounds: list[dict[str, Any]] = []
+    started = time.monotonic()
+    while time.monotonic() - started < args.soak:
+        await asyncio.sleep(SOAK_SETTLE_S)
+        result = await _round(n, args.port, pid, voice, data_dir, access)
+        if workers > 1:
+            result.pop("inference_per_call")
+        rounds.append(result)
+        shown = {"variant": variant, "soak_round": len(rounds), **_printable(result)}
+        shown["elapsed_s"] = round(time.monotonic() - started, 1)
+        print(json.dumps(shown), flush=True)
+    await asyncio.sleep(SOAK_SETTLE_S)
+    return soak_summary(rounds, _proc_rss_mb(pid), time.monotonic() - started)
 
 
 if __name__ == "__main__":
