@@ -12,6 +12,10 @@ level is the share of the 7 x 3 grid (mornings, afternoons, evenings) that stays
 - Only withdrawals ("no weekends") leave the rest unclear: it counts at :data:`UNSTATED_WEIGHT`.
 - Mornings and evenings both offered on a day imply its afternoon ("early or late shifts").
 - Without weekends the level stops at 3, as the shipped rubrics' level 3 says.
+- A time given to something else withdraws it (平时要上课, "my classes are during the day");
+  a denial naming no time withdraws the times before it only when it points back ("that isn't
+  something I can do"); a hedge naming no time hedges them (到时候再说) (scorer 2.7).
+- A clause in the other language's script is read with that language's words (code-switching).
 
 Pure and per language: the word patterns are ``ROTA_*`` in :mod:`dialogue.lang`.
 """
@@ -132,6 +136,8 @@ def _clause(text: str, lang: ModuleType) -> _Clause | None:
 
 
 def _clauses(text: str, lang: ModuleType, other: ModuleType | None = None) -> list[_Clause]:
+    """The clauses of ``text`` that name times, read with ``lang``'s words (``other``'s for a
+    clause in the other language's script)."""
     out: list[_Clause] = []
     # "between eight and ten" is one range, not two clauses.
     text = re.sub(r"\b(between \S+) and ", r"\1 to ", normalize(text))
