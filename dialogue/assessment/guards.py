@@ -271,6 +271,7 @@ def framed_only(text: str, language: Language) -> Guard | None:
     flagged.
     """
     said = sentences(text) or [text]
+    asks = _pattern(language, "QUESTION_WORD" if language == "en" else "QUESTION_WORDS")
     for name, kind, reason in (
         ("DECLINE", "refusal", "declines to answer the question"),
         ("QUESTION_BACK", "restates_question", "says the question back instead of answering it"),
@@ -286,7 +287,6 @@ def framed_only(text: str, language: Language) -> Guard | None:
             # The frame's own clause is the frame; a later clause that asks ("..., 我会怎么处理",
             # "can we move on?") is the question or the decline going on.
             after = _CLAUSE_JOINT.split(normalize(sentence)[found[-1].end() :])[1:]
-            asks = _pattern(language, "QUESTION_WORD" if language == "en" else "QUESTION_WORDS")
             rest += sum(content_words(c, language) for c in after if not asks.search(c.strip()))
         if framed is not None and rest < MIN_CONTENT_WORDS:
             return Guard(kind, reason, framed)
