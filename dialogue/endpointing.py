@@ -42,8 +42,16 @@ def sounds_finished(text: str, language: str) -> bool:
 
 def _restart(sentence: str) -> bool:
     """An English sentence that only starts a new thought: a connective opening it, or one set
-    off by a comma near its end ("... and then, hum"), with at most two words after it."""
+    off by a comma near its end ("... and then, hum"), with at most two words after it, or one
+    ending on a connective and a misheard filler ("... and then come")."""
     words = re.findall(r"[a-z']+|,", sentence.lower())
+    bare = [w for w in words if w != ","]
+    if (
+        len(bare) >= 2
+        and bare[-1] in lang.en.MISHEARD_FILLERS
+        and bare[-2] in lang.en.CONTINUATION_OPENERS
+    ):
+        return True
     for i, word in enumerate(words):
         if word not in lang.en.CONTINUATION_OPENERS:
             continue

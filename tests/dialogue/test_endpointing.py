@@ -22,6 +22,8 @@ from dialogue.endpointing import sounds_finished
         ("I stayed. But I learned a lot there.", "en"),
         ("I would call them back and then apologise.", "en"),
         ("I listened, then I offered a refund.", "en"),
+        ("Whenever you need me to come.", "en"),
+        ("I would ask my manager and then come back to them.", "en"),
         ("然后我去了客服中心。", "zh"),
         ("但是我学到了很多东西。", "zh"),
     ],
@@ -48,6 +50,9 @@ def test_finished(text: str, language: str) -> None:
         ("And thumb.", "en"),
         ("I moved into the customer care team and then, hum.", "en"),
         ("I moved into the customer care team, and then, um.", "en"),
+        # No comma at all (a loaded run): the filler after "and then" is still a filler.
+        ("I moved into the customer care team and then come.", "en"),
+        ("I handled returns and thumb.", "en"),
         ("But, so.", "en"),
         ("我在客服部门工作。然后来。", "zh"),
         ("还有呢。", "zh"),
