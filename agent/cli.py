@@ -50,9 +50,10 @@ def _configure_logging(verbose: bool) -> None:
 def cmd_serve(args: argparse.Namespace) -> int:
     """Run the server on the embedded defaults (or whatever settings say)."""
     from agent.api.server import create_app
-    from agent.api.serving import serve
+    from agent.api.serving import limit_malloc_arenas, serve
 
     settings = _settings(args)
+    limit_malloc_arenas(settings.malloc_arenas)  # before any model thread exists
     if args.workers > 1:
         from agent.api.serving import WorkersRefused, serve_workers
 

@@ -376,6 +376,10 @@ class Settings(BaseSettings):
     max_frame_bytes: int = 64 * 1024
     start_timeout_s: float = 10.0
     max_concurrent_calls: int = 200
+    # glibc malloc arenas for the whole server process (0: glibc's default, 8 per core).
+    # Each inference thread otherwise grows an arena of its own: with 2 the same 10-minute soak
+    # at 8 calls settled 150 MB lower and grew 6.3 % instead of 8.2 % (issue 11).
+    malloc_arenas: int = Field(default=2, ge=0, le=64)
     public_url: str | None = Field(
         default=None, description="Base URL carriers use to reach this server (wss://...)"
     )

@@ -40,3 +40,41 @@ def test_bad_file_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     monkeypatch.setenv("SCREENLINE_CONFIG", str(config))
     with pytest.raises(ValueError, match="pott"):
         load_settings()
+
+
+_ARENAS_PROBE = """
+import sys, threading
+from agent.api.serving import limit_malloc_arenas
+cap = int(sys.argv[1])
+print(limit_malloc_arenas(cap))
+def churn():
+    for _ in range(20000):
+        [bytes(512) for _ in range(8)]
+threads = [threading.Thread(target=churn) for _ in range(8)]
+for t in threads: t.start()
+for t in threads: t.join()
+import ctypes, ctypes.util
+ctypes.CDLL(ctypes.util.find_library("c")).malloc_stats()  # one "Arena N:" block each, stderr
+"""
+
+
+def _arenas(cap: str) -> tuple[str, int]:
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", _ARENAS_PROBE, cap], capture_output=True, text=True, check=True
+    )
+    return done.stdout.strip(), done.stderr.count("Arena ")
+
+
+def test_serve_caps_malloc_arenas(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``malloc_arenas`` (default 2) holds however many threads allocate at once (glibc)."""
+    monkeypatch.delenv("SCREENLINE_CONFIG", raising=False)
+    assert load_settings().malloc_arenas == 2
+    monkeypatch.setenv("SCREENLINE_MALLOC_ARENAS", "0")
+    assert load_settings().malloc_arenas == 0
+    applied, capped = _arenas("2")
+    assert applied == "True" and 1 <= capped <= 2
+    applied, free = _arenas("0")
+    assert applied == "False" and free >= capped
