@@ -93,7 +93,7 @@ __all__ = [
 ]
 
 #: Bump when any rule or constant here changes: reports record which scorer produced them.
-SCORER_VERSION = "2.7.0"
+SCORER_VERSION = "2.8.0"
 #: Delivery may never carry more than this share of a dimension (decision 8: metrics, bounded).
 MAX_DELIVERY_WEIGHT = 0.15
 #: Measured per turn and shown in the report, deliberately never scored (see module docstring).
@@ -131,6 +131,11 @@ OFF_QUESTION_MARGIN = 0.035
 #: in another field). On dev, answers labelled 2 or more lie at most 0.022 below the floor
 #: (Mandarin, "没做过电商，不过我学系统很快"; English 0.010), off-topic ones down to 0.087.
 TOPIC_FLOOR_MARGIN = 0.025
+#: Just under that line, good and poor answers mix (held-out answers labelled 3-5 lie up to 0.02
+#: below it, as do short off-topic ones): where the floor is the only guard that fired, an
+#: answer this far below the line or less keeps a share of its score falling linearly to the
+#: cap, rather than the cap outright. Still flagged; deeper, the cap.
+TOPIC_FLOOR_SOFT = 0.015
 #: An answer this similar to the question's own prompt, and nearer it than to every exemplar by
 #: :data:`RESTATE_MARGIN`, repeats the question instead of answering it (dev answers that do
 #: lie at 0.96-0.99 and 0.04-0.10; answers that reuse the prompt's words at most 0.953 / 0.018).
@@ -784,7 +789,16 @@ def _score_rubric(
         fired += len(found)
         flags.extend(found)
     if fired:
-        score = min(score, GUARD_CAP)
+        # The one guard is the topic floor (an off-topic flag with no other question nearer):
+        # just under its line the answer keeps a share of its score (TOPIC_FLOOR_SOFT).
+        floor_only = (
+            fired == 1
+            and margin[0] >= -OFF_QUESTION_MARGIN
+            and any(f["kind"] == "off_topic" for f in whole)
+        )
+        depth = anchors.topic_floor - TOPIC_FLOOR_MARGIN - margin[2]
+        share = max(0.0, 1.0 - depth / TOPIC_FLOOR_SOFT) if floor_only else 0.0
+        score = max(min(score, GUARD_CAP), score * share)
     turn, sentence = _best_sentence(turns)
     quotes = [_quote(turn, sentence)]
     return score, level, int(anchors.levels[nearest]), top, relevance, margin[0], quotes, flags

@@ -120,3 +120,16 @@ def test_an_answer_in_the_other_language_is_not_held_to_the_floor(
     scored = _question(language, "cs_experience", text, embed)
     assert not _floor_flags(scored), scored.flags
     assert any(f["kind"] == "other_language" for f in scored.flags)
+
+
+def test_a_real_answer_just_under_the_floor_keeps_part_of_its_score(embed: Embed) -> None:
+    """Scorer 2.8: just under the line good and poor answers mix, so where the floor is the only
+    guard that fired the answer keeps a share of its score, falling to the cap with depth; the
+    flag stays for the recruiter. (Capped at 5 by 2.7, as a 5-labelled held-out paraphrase was.)"""
+    text = (
+        "I was the voice on the line for a boiler repair outfit, folk would ring with no heating "
+        "and I'd get an engineer round."
+    )
+    scored = _question("en", "cs_experience", text, embed)
+    assert _floor_flags(scored), scored.flags
+    assert scored.score > 30
