@@ -53,7 +53,13 @@ def test_sets_are_well_formed(bench: ModuleType, name: str) -> None:
 
 #: The held-out parts of each set: the suffix of the file, the id infix, and how many strong,
 #: mediocre and poor interviews each holds at least.
-HELD_OUT_PARTS = {"fresh": ("f", 5), "blind": ("b", 6), "blind2": ("c", 6), "blind3": ("d", 6)}
+HELD_OUT_PARTS = {
+    "fresh": ("f", 5),
+    "blind": ("b", 6),
+    "blind2": ("c", 6),
+    "blind3": ("d", 6),
+    "blind4": ("e", 6),
+}
 
 
 @pytest.mark.parametrize("part_name", sorted(HELD_OUT_PARTS))
