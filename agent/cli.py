@@ -53,7 +53,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from agent.api.serving import limit_malloc_arenas, serve
 
     settings = _settings(args)
-    limit_malloc_arenas(settings.malloc_arenas)  # before any model thread exists
+    limit_malloc_arenas(settings.malloc_arenas)  # before the models load and start threads
     if args.workers > 1:
         from agent.api.serving import WorkersRefused, serve_workers
 

@@ -693,17 +693,21 @@ def _relevance_guards(
     margin: tuple[float, str, float],
     anchors: QuestionAnchors,
     elsewhere: bool,
-) -> list[dict[str, Any]]:
+) -> tuple[list[dict[str, Any]], float | None]:
     """Flags of what the whole answer is about: another question, nothing the question is about,
-    or this question said back (quoted from its longest sentence). ``elsewhere``: the answer is
-    wholly in another language, whose similarities run lower, so the topic floor is not used."""
+    or this question said back (quoted from its longest sentence), and how far under the topic
+    floor's line the answer lies when that flag is among them (else None). ``elsewhere``: the
+    answer is wholly in another language, whose similarities run lower, so the topic floor is
+    not used."""
     turn, quote = max(((t, s) for t in turns for s in t.sentences), key=lambda x: len(x[1]))
     found = []
     own, floor = margin[2], anchors.topic_floor - TOPIC_FLOOR_MARGIN
+    depth = None
     if margin[0] < -OFF_QUESTION_MARGIN:
         reason = f"reads as an answer to {margin[1]} (nearer it by {-margin[0]:.2f})"
         found.append(Guard("off_topic", reason, quote))
     elif own < floor and not elsewhere:
+        depth = floor - own
         reason = (
             f"talks about something else ({own:.2f} to this question's topic, floor {floor:.2f})"
         )
@@ -712,7 +716,7 @@ def _relevance_guards(
     if to_prompt >= RESTATE_SIMILARITY and to_prompt - top >= RESTATE_MARGIN:
         reason = f"repeats the question instead of answering it ({to_prompt:.2f} to the prompt)"
         found.append(Guard("restates_question", reason, quote))
-    return [_flag(turn, g) for g in found]
+    return [_flag(turn, g) for g in found], depth
 
 
 def _score_rubric(
@@ -748,10 +752,10 @@ def _score_rubric(
     )
     # A scrap ("None really.") is no answer (flagged as such), not an answer to another question.
     elsewhere = all(detect_language(t.answer.text) not in (None, language) for t in turns)
-    whole = (
+    whole, floor_depth = (
         _relevance_guards(turns, answer, top, margin, anchors, elsewhere)
         if said >= MIN_CONTENT_WORDS
-        else []
+        else ([], None)
     )
     fired += len(whole)
     if relevance < OFF_TOPIC_FLAG and any(f["kind"] == "off_topic" for f in whole):
@@ -789,15 +793,11 @@ def _score_rubric(
         fired += len(found)
         flags.extend(found)
     if fired:
-        # The one guard is the topic floor (an off-topic flag with no other question nearer):
-        # just under its line the answer keeps a share of its score (TOPIC_FLOOR_SOFT).
-        floor_only = (
-            fired == 1
-            and margin[0] >= -OFF_QUESTION_MARGIN
-            and any(f["kind"] == "off_topic" for f in whole)
-        )
-        depth = anchors.topic_floor - TOPIC_FLOOR_MARGIN - margin[2]
-        share = max(0.0, 1.0 - depth / TOPIC_FLOOR_SOFT) if floor_only else 0.0
+        # The one guard is the topic floor: just under its line the answer keeps a share of
+        # its score (TOPIC_FLOOR_SOFT).
+        share = 0.0
+        if fired == 1 and floor_depth is not None:
+            share = max(0.0, 1.0 - floor_depth / TOPIC_FLOOR_SOFT)
         score = max(min(score, GUARD_CAP), score * share)
     turn, sentence = _best_sentence(turns)
     quotes = [_quote(turn, sentence)]

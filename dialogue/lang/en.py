@@ -399,10 +399,11 @@ OPEN_ENDINGS = {
 #: "and then, um," as "And then, come." and "... team and then, hum." and ended a 60 s answer.
 CONTINUATION_OPENERS = {"and", "but", "so", "then", "because", "or", "also", "plus"}
 
-#: Words Whisper writes for a filler ("um" heard as "come"). After a connective they end
-#: nothing either: "... team and then come." ended a 60 s answer at its thinking pause (loaded
-#: run, issue 11), though "and then" plus a real word ("and then apologise.") is an ending.
-MISHEARD_FILLERS = {"come", "thumb", "calm", "hum", "um", "uh"}
+#: Real words Whisper writes for a filler ("um" heard as "come"; the fillers themselves are in
+#: OPEN_ENDINGS). After a connective they end nothing either: "... team and then come." ended a
+#: 60 s answer at its thinking pause (loaded run, issue 11), though "and then" plus a real word
+#: ("and then apologise.") is an ending.
+MISHEARD_FILLERS = {"come", "thumb", "calm"}
 
 # --- assessment guards (dialogue.assessment.guards) ---------------------------------------------
 

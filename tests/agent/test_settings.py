@@ -77,4 +77,4 @@ def test_serve_caps_malloc_arenas(monkeypatch: pytest.MonkeyPatch) -> None:
     applied, capped = _arenas("2")
     assert applied == "True" and 1 <= capped <= 2
     applied, free = _arenas("0")
-    assert applied == "False" and free >= capped
+    assert applied == "False" and free > 2  # the probe does make more arenas than the cap
