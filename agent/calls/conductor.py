@@ -12,18 +12,22 @@ long (maximum answer length), and barge-in (candidate speech while the interview
 Correct under load: a decision that depends on a transcript (the words before a pause, the final
 text of an answer, whether a sound over a prompt was a backchannel) waits for it, however late it
 comes. While it waits the audio clock stands still: candidate audio and VAD events that arrive
-meanwhile are held and replayed, in order, once the decision is made. So every decision is a
+meanwhile are held and replayed, in order, once the decision is made. They are held too while a
+transcript is acted on: audio and VAD events come in on pipecat's system-frame task, beside the
+task that handles the transcript, and a VAD start seen half-way through the engine's step would
+miss the state that step leaves (the answer that may be taken back). So every decision is a
 function of the audio alone, and a busy server answers later, never differently.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import copy
 import logging
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol, cast
 
@@ -190,6 +194,7 @@ class InterviewConductor(FrameProcessor):
         self._held: deque[tuple[Frame, FrameDirection, float]] = deque()
         self._held_s = 0.0
         self._replaying = False
+        self._acting = 0  # transcripts (or their timeouts) being acted on: input waits
         self._frame_wall = 0.0  # arrival time of the frame being processed
         self._barge: float | None = None  # clock when a possible barge-in paused the prompt
         self.backchannels = 0
@@ -319,8 +324,18 @@ class InterviewConductor(FrameProcessor):
 
     @property
     def _waiting(self) -> bool:
-        """A decision waits for a transcript: the audio clock stands still."""
-        return self._awaiting_transcript or self._cue_wait is not None
+        """A decision waits for a transcript, or one is being acted on: the audio clock stands
+        still."""
+        return self._awaiting_transcript or self._cue_wait is not None or self._acting > 0
+
+    @contextlib.contextmanager
+    def _acting_on_transcript(self) -> Iterator[None]:
+        """Input is held until the transcript's consequences are all in place."""
+        self._acting += 1
+        try:
+            yield
+        finally:
+            self._acting -= 1
 
     @property
     def heard_clock(self) -> float:
@@ -332,7 +347,8 @@ class InterviewConductor(FrameProcessor):
         if isinstance(
             frame, (InputAudioRawFrame, VADUserStartedSpeakingFrame, VADUserStoppedSpeakingFrame)
         ):
-            if self._waiting or self._held:
+            if self._waiting or self._held or self._replaying:
+                # (During a replay, in order behind what it has still to play.)
                 self._hold(frame, direction)
             else:
                 self._frame_wall = time.monotonic()
@@ -367,10 +383,12 @@ class InterviewConductor(FrameProcessor):
         elif isinstance(frame, TurnTranscriptFrame):
             if self._stale(frame):
                 return
-            await self._on_transcript(frame)
-            if self._hangup_reason is not None and not self._ended:
-                await self._hang_up()  # the answer that was in flight is now recorded
-            else:
+            with self._acting_on_transcript():
+                await self._on_transcript(frame)
+                hang_up = self._hangup_reason is not None and not self._ended
+                if hang_up:
+                    await self._hang_up()  # the answer that was in flight is now recorded
+            if not hang_up:
                 await self._replay()
             return
         elif isinstance(frame, InterimTranscriptionFrame):
@@ -630,16 +648,17 @@ class InterviewConductor(FrameProcessor):
         self._expected_turn = None
         self.unheard_turns += 1
         barge = self._barge is not None
-        self._reset_turn()
-        if self._hangup_reason is not None:
-            await self._hang_up()
-            return
-        if barge:
-            # A sound over a prompt that was never transcribed: the prompt carries on.
-            await self._resume_prompt()
-        else:
-            await self._send("transcript_timeout")
-            await self._handle(Unheard())
+        with self._acting_on_transcript():
+            self._reset_turn()
+            if self._hangup_reason is not None:
+                await self._hang_up()
+                return
+            if barge:
+                # A sound over a prompt that was never transcribed: the prompt carries on.
+                await self._resume_prompt()
+            else:
+                await self._send("transcript_timeout")
+                await self._handle(Unheard())
         await self._replay()
 
     async def _on_speech_start(self) -> None:
@@ -653,7 +672,14 @@ class InterviewConductor(FrameProcessor):
             self._speech_start = self.clock
         if self._taken is not None and not self._continuing:
             started = self.clock - self._vad_start_s
-            if started - self._taken.decided_s <= self._continuation_s and not self.taken_over:
+            after = started - self._taken.decided_s
+            log.debug(
+                "speech %.2f s after the answer to %s was decided (continuation window %.2f s)",
+                after,
+                self._taken.listen.question_id,
+                self._continuation_s,
+            )
+            if after <= self._continuation_s and not self.taken_over:
                 # Speaking again this soon after the end of an answer is more of that answer,
                 # not a reply to a question barely heard. The reply is held at once (it may not
                 # have started yet); the sound is judged like a barge-in, and if it is speech

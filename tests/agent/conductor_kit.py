@@ -37,9 +37,11 @@ async def _report(record: CallRecord) -> str:
     return record.call_id
 
 
-def conductor(engine: Any, call_id: str, **timing: Any) -> InterviewConductor:
-    """A conductor for a typed-transport call (``call_id``) with VAD at 0.1 s / 0.3 s and the
-    given :class:`AudioSettings` overrides; its report id is the call id."""
+def conductor(
+    engine: Any, call_id: str, cls: type[InterviewConductor] = InterviewConductor, **timing: Any
+) -> InterviewConductor:
+    """A conductor (``cls``) for a typed-transport call (``call_id``) with VAD at 0.1 s / 0.3 s
+    and the given :class:`AudioSettings` overrides; its report id is the call id."""
     record = CallRecord(
         call_id=call_id,
         candidate_id="k-1",
@@ -49,7 +51,7 @@ def conductor(engine: Any, call_id: str, **timing: Any) -> InterviewConductor:
         language="en",
         transport="text",
     )
-    return InterviewConductor(
+    return cls(
         engine=engine,
         record=record,
         on_end=_report,

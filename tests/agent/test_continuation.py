@@ -9,12 +9,19 @@ timings below are exact at any machine load.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
-from pipecat.frames.frames import Frame, InterruptionFrame, OutputTransportMessageUrgentFrame
+from pipecat.frames.frames import (
+    Frame,
+    InputAudioRawFrame,
+    InterruptionFrame,
+    OutputTransportMessageUrgentFrame,
+)
 from pipecat.tests.utils import SleepFrame, run_test
 
+from agent.calls.conductor import InterviewConductor
 from agent.settings import AudioSettings
 from audio.frames import TurnTranscriptFrame
 from dialogue.engine import Interview
@@ -124,3 +131,56 @@ async def test_speech_after_the_window_answers_the_next_question(
     # (here the question's follow-up, whose answer the engine keeps with the question).
     assert engine.answers["cs_experience"].texts == [FIRST, REST]
     assert FIRST in [getattr(s.event, "text", None) for s in engine.history]
+
+
+class _SlowStep(InterviewConductor):
+    """Applies the engine's step for the answer's first part slowly (a busy event loop, a slow
+    store): pipecat hands audio and VAD events in on another task meanwhile."""
+
+    async def _apply(self, actions: Any) -> None:
+        if self._turn_seq == 2:
+            await asyncio.sleep(0.3)
+        await super()._apply(actions)
+
+
+def _frames_to_decision(frames_before: int, end_silence_s: float) -> int:
+    """Audio frames after the VAD stop until the decision, on the conductor's own float clock
+    (the test must end the audio on the very frame the answer is decided)."""
+    clock = 0.0
+    for _ in range(frames_before):
+        clock += 0.02
+    last_voice_end = clock - 0.3
+    n = 0
+    while clock - last_voice_end < end_silence_s:
+        clock += 0.02
+        n += 1
+    return n
+
+
+async def test_speech_that_comes_in_while_the_answer_is_acted_on_continues_it() -> None:
+    """The continuation's VAD start arrives while the first part's step is being applied,
+    with nothing held before it: it is held too, and judged once that step has set up the
+    take-back (under load this was taken as a barge-in over the next question)."""
+    engine = Interview(SCRIPT)
+    cond = conductor(engine, "c-slow", _SlowStep, smart_turn=False)
+    before = [*audio(0.2), *speech(1.0), *audio(2.0)]
+    answer = speech(3.0)
+    audio_frames = sum(1 for f in [*before, *answer] if isinstance(f, InputAudioRawFrame))
+    frames: list[Frame] = [
+        *before,
+        *_said("Yes, sure.", 1),
+        *answer,
+        *audio(0.02 * _frames_to_decision(audio_frames, END_SILENCE_S)),
+        SleepFrame(sleep=0.05),
+        TurnTranscriptFrame(text=FIRST, turn=2, reason="silence"),
+        SleepFrame(sleep=0.1),  # the step is being applied now, nothing is held
+        *audio(0.3),
+        *speech(2.0),
+        *audio(3.0),
+        SleepFrame(sleep=0.5),
+        *_said(REST, 3),
+    ]
+    await run_test(cond, frames_to_send=frames)
+    assert cond.continuations == 1
+    assert engine.answers["cs_experience"].texts == [f"{FIRST} {REST}"]
+    assert not any(isinstance(s.event, BargeIn) for s in engine.history)
