@@ -59,6 +59,7 @@ HELD_OUT_PARTS = {
     "blind2": ("c", 6),
     "blind3": ("d", 6),
     "blind4": ("e", 6),
+    "blind5": ("g", 6),
 }
 
 
