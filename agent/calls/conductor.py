@@ -671,8 +671,9 @@ class InterviewConductor(FrameProcessor):
         if self._speech_start is None:
             self._speech_start = self.clock
         if self._taken is not None and not self._continuing:
-            started = self.clock - self._vad_start_s
-            after = started - self._taken.decided_s
+            # In whole milliseconds like ``decided_s``: the clock is a sum of frame lengths, and
+            # its float error must not push speech at the window's edge out of it.
+            after = round(self.clock - self._vad_start_s - self._taken.decided_s, 3)
             log.debug(
                 "speech %.2f s after the answer to %s was decided (continuation window %.2f s)",
                 after,

@@ -59,7 +59,7 @@ async def _interview(
     frames: list[Frame] = [
         *audio(0.2),
         *speech(1.0),  # "Yes, sure." to the consent question
-        *audio(2.0),
+        *audio(2.2),  # the next answer starts well outside the consent's window
         *_said("Yes, sure.", 1),
         *speech(3.0),  # the first part of the answer, a whole sentence
         *audio(silence_before),
@@ -98,6 +98,15 @@ async def test_speech_right_after_the_decision_continues_the_answer() -> None:
     # whole answer once.
     texts = [getattr(s.event, "text", None) for s in engine.history]
     assert FIRST not in texts and f"{FIRST} {REST}" in texts
+
+
+async def test_speech_at_the_edge_of_the_window_still_continues_the_answer() -> None:
+    """The window is inclusive on the call's clock in whole milliseconds: the float error of a
+    clock summed from 20 ms frames does not move speech at the edge out of it."""
+    window = AudioSettings().continuation_s
+    engine, _record, conductor, _down = await _interview(window, speech(2.0), [REST])
+    assert conductor.continuations == 1
+    assert engine.answers["cs_experience"].texts == [f"{FIRST} {REST}"]
 
 
 async def test_a_short_continuation_after_the_speech_stops_is_joined_too() -> None:
@@ -163,7 +172,7 @@ async def test_speech_that_comes_in_while_the_answer_is_acted_on_continues_it() 
     take-back (under load this was taken as a barge-in over the next question)."""
     engine = Interview(SCRIPT)
     cond = conductor(engine, "c-slow", _SlowStep, smart_turn=False)
-    before = [*audio(0.2), *speech(1.0), *audio(2.0)]
+    before = [*audio(0.2), *speech(1.0), *audio(2.2)]
     answer = speech(3.0)
     audio_frames = sum(1 for f in [*before, *answer] if isinstance(f, InputAudioRawFrame))
     frames: list[Frame] = [
