@@ -481,9 +481,12 @@ class _Evidence:
     hedge: bool = False
 
 
-def _clause_evidence(clause: str, language: Language, frame: int) -> list[_Evidence]:
+def _clause_evidence(
+    clause: str, language: Language, frame: int, asked: frozenset[str] = frozenset()
+) -> list[_Evidence]:
     """What one clause says for yes (+) or no (-). ``frame`` is -1 when the question asks about
-    something unwanted ("Would anything interrupt your calls?"), so "no interruptions" is a no."""
+    something unwanted ("Would anything interrupt your calls?"), so "no interruptions" is a no;
+    ``asked`` holds the stems of the question's words ("no space" denies what it asks for)."""
     if _DOUBLE_NEGATIVE[language].search(clause.replace(" ", "") if language == "zh" else clause):
         return [_Evidence(1.0)]
     tokens = _tokens(clause, language)
@@ -540,6 +543,13 @@ def _clause_evidence(clause: str, language: Language, frame: int) -> list[_Evide
         intent, weak = hit.polarity
         if hit.phrase in data.COPULA and hit.end < len(tokens):
             continue  # 是合租的单间: a description, not a "yes"
+        if language == "en" and hit.phrase == "no" and hit.end < len(tokens):
+            # "no kids": a determiner; the thing said to be absent carries the meaning: only a
+            # weak no unless it is what the question asks for ("there is just no space").
+            following = tokens[hit.end]
+            weak = weak or (
+                following not in data.NO_ANSWER_NEXT and en_stem(following) not in asked
+            )
         leading = all(t in lead for t in tokens[: hit.start])
         weight = 1.0 if leading else _INNER_WEIGHT[language]
         found.append(_Evidence(weight if intent == Intent.YES else -weight, weak=weak))
@@ -626,8 +636,10 @@ def read_yes_no(text: str, language: Language, question: str | None = None) -> Y
     "看情况") with anything against the answer, or a near tie, makes the reading unsure.
     """
     frame = question_frame(question, language)
+    asked = frozenset(en_stem(t) for t in en_words(question or "")) if language == "en" else None
     per_clause = [
-        (c, _clause_evidence(c, language, frame)) for c in _answer_clauses(text, language)
+        (c, _clause_evidence(c, language, frame, asked or frozenset()))
+        for c in _answer_clauses(text, language)
     ]
     decisive = [
         i for i, (_, ev) in enumerate(per_clause) if any(e.weight and not e.weak for e in ev)

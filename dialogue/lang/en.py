@@ -36,7 +36,7 @@ NO = {
     "i don't have", "i do not have", "i have no", "i've got no", "there's no", "there is no",
     "we don't", "not quite", "i'm afraid not", "afraid not", "i guess not", "i don't agree",
     "i disagree", "it isn't", "it's not", "not", "don't", "i do not consent", "without",
-    "there isn't", "there aren't", "i lack",
+    "there isn't", "there aren't", "i lack", "no chance",
 }  # fmt: skip
 # Hedges are consumed so their words do not count: "not sure" is not a "not".
 NEUTRAL = {
@@ -64,6 +64,15 @@ GOOD_TERMS = _words("quiet private stable reliable fast wired dedicated separate
 
 #: Words that may come before an answer word while it still leads its clause ("well, yes").
 LEAD_WORDS = _words("um uh er erm hmm oh ah well so yes yeah honestly actually and")
+
+#: Words after which a leading "no" is still the answer ("no I don't", "no the room is shared");
+#: before anything else it is a determiner ("no kids, no pets"): what is absent decides, and a
+#: bare "no <thing>" is only a weak no.
+NO_ANSWER_NEXT = _words(
+    "i i'm i've i'd i'll we we're we've it it's its there there's they they're that that's this "
+    "the my our sorry thanks thank unfortunately sadly not never nope no nah but because actually "
+    "really honestly so well sir ma'am mate"
+)
 
 #: Answer words that are only a verb when more follows in the clause (none in English).
 COPULA: frozenset[str] = frozenset()

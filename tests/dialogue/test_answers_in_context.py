@@ -144,7 +144,19 @@ MORE_YES_NO: list[tuple[str, Language, str, Intent | None]] = [
     ("有的，no interruptions", "zh", "quiet", Intent.YES),
     ("no，没有", "zh", "quiet", Intent.NO),
     ("网络很 stable", "zh", "internet", Intent.YES),
-]
+    # "no" as a determiner: what is said to be absent decides ("no kids" read as a "no" once
+    # knocked out a candidate listing why the room is quiet).
+    ("Nobody's around in the daytime, no children, no dog, no loud traffic.", "en", "quiet",
+     Intent.YES),
+    ("No partner at home, no kids, nothing that would interrupt a call.", "en", "quiet",
+     Intent.YES),
+    ("no flatmates no pets no noise", "en", "quiet", Intent.YES),
+    ("No, I don't, there's no door on the box room.", "en", "quiet", Intent.NO),
+    ("I'd love one but there is no space for a desk.", "en", "quiet", Intent.NO),
+    ("No broadband, only mobile data.", "en", "internet", Intent.NO),
+    ("No chance, we're on a satellite link that drops all the time.", "en", "internet",
+     Intent.NO),
+]  # fmt: skip
 
 
 @pytest.mark.parametrize(("text", "language", "question", "expected"), MORE_YES_NO)
