@@ -52,16 +52,14 @@ def test_sets_are_well_formed(bench: ModuleType, name: str) -> None:
 
 
 #: The blind parts of each set: the suffix of the file, the id infix, how many strong, mediocre
-#: and poor interviews each holds at least, and its split. A part is written blind and held out;
-#: once a frozen scorer has been measured on it, it may move to dev (calibration anchors) and
-#: a newer part measures the next scorer (README).
+#: and poor interviews each holds at least, and its split (a part is all one split).
 BLIND_PARTS = {
     "fresh": ("f", 5, "held_out"),
     "blind": ("b", 6, "held_out"),
     "blind2": ("c", 6, "held_out"),
     "blind3": ("d", 6, "held_out"),
-    "blind4": ("e", 6, "dev"),
-    "blind5": ("g", 6, "dev"),
+    "blind4": ("e", 6, "held_out"),
+    "blind5": ("g", 6, "held_out"),
 }
 
 
