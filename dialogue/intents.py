@@ -465,6 +465,7 @@ def _plain_negator_before(tokens: list[str], i: int, language: Language, covered
         if language == "zh" and (
             word in data.NEGATORS
             or (word[0] in data.NEGATION_CHARS and len(word) <= 3 and word not in data.NOT_NEGATING)
+            or re.fullmatch(data.POTENTIAL_NEGATIVE, word)
         ):
             return True
     return False

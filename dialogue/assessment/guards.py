@@ -122,9 +122,14 @@ _ZH_FUNCTION_WORDS = (
     "时候 一下 帮 告诉 问 到 用 做 除了 其他 别的 以外 之外 都行"
 )
 _ZH_FUNCTION = frozenset(_ZH_FUNCTION_WORDS.split())
-_LIST_SPLIT = re.compile(r"[,;/、，；\n]+")
+#: Between list items: commas and the like, and full stops ("Sorry. Understand. Refund.").
+_LIST_SPLIT = re.compile(r"[,;/、，；\n.!?。！？]+")
 #: A list item of at least this many words is a phrase, not a term.
 _PHRASE_TOKENS = 3.0
+#: A comma list of at least this many items of a word or two is a list of terms.
+_MANY_ITEMS = 5
+#: An answer this many words long without a single break, and few function words, is a list.
+_RUN_ON_TOKENS = 10
 _ARTICLE = re.compile(r"an? ", re.IGNORECASE)
 
 
@@ -149,14 +154,27 @@ def keyword_list(text: str, language: Language) -> Guard | None:
     ratio = sum(t in function for t in tokens) / len(tokens)
     items = [i for i in _LIST_SPLIT.split(normalize(text)) if i.strip()]
     phrases = [i for i in items if len(en_words(i) if language == "en" else zh_tokens(i)) >= 2]
-    if any(_counted_phrase(i, language) for i in items) and 2 * len(phrases) >= len(items):
+    counted = any(_counted_phrase(i, language) for i in items)
+    if counted and len(items) >= 2 and 2 * len(phrases) >= len(items):
         # "银行呼叫中心四年，一天八十通左右" / "six years, about ninety calls a day": an amount
         # attached to what it counts, among phrases, makes a telegraphic statement; a list of
         # mostly single terms ("三年" or "phone support three years" among them, or "calls a
-        # day") is not made one by it.
+        # day") is not made one by it, nor is one run of terms with a count inside (scorer
+        # 2.9: "呼叫中心热线电话在线客服工单每天八十通三年").
         return None
     short_items = len(items) >= 3 and len(tokens) / len(items) <= 2.5
-    if ratio < 0.1 or (short_items and ratio < 0.2):
+    # Five or more items of a word or two each ("Sorry, listen, I understand, frustrated,
+    # refund, follow up, make sure"): a list even with a pronoun or a verb among the terms.
+    many_terms = len(items) >= _MANY_ITEMS and len(tokens) / len(items) <= 2.0
+    # One long run with no break at all ("apologise listen let them vent acknowledge ... follow
+    # up"): a spoken sentence that long has far more function words.
+    run_on = len(items) == 1 and len(tokens) >= _RUN_ON_TOKENS and not counted
+    if (
+        ratio < 0.1
+        or (short_items and ratio < 0.2)
+        or (many_terms and ratio < 0.35)
+        or (run_on and ratio < 0.2)
+    ):
         return Guard("keyword_list", "a list of terms, not an answer", text.strip()[:200])
     return None
 
@@ -180,7 +198,21 @@ _ZH_REFUSAL = re.compile(
 )
 #: The negator may govern a causative first: 我不会让他将就着用 negates 将就着用.
 _ZH_NEGATED_BEFORE = re.compile(
-    r"(不会|绝不|不要|决不|从不|不能)\s*(?:让|叫|请)?(?:他|她|顾客|客户|对方)?\s*$"
+    r"(不会|绝不|不要|决不|从不|不能|不用|用不着|不必|没必要)\s*(?:让|叫|请)?"
+    r"(?:他|她|您|你|顾客|客户|对方)?\s*$"
+)
+#: The phrase named as what not to say or do, earlier in its sentence: "the worst thing you can
+#: do is tell them to call back later", 我最不能说的一句话就是“您晚点再打” (scorer 2.9).
+_EN_PROHIBITED_BEFORE = re.compile(
+    r"\b(?:worst|last) thing (?:\w+ ){0,4}(?:is|would be)\b|"
+    r"\b(?:never|don't|do not|wouldn't|would not|won't|shouldn't) (?:ever )?(?:tell|ask|say)\b|"
+    r"\bavoid (?:telling|saying)\b"
+)
+_ZH_PROHIBITED_BEFORE = re.compile(r"(?:不能|不该|不要|不可以|千万别|别)(?:跟\S{0,3})?说|最忌讳")
+#: The refusal taken back by the clause after it: "..., so I wouldn't", "..., I'd never do that".
+_EN_NEGATED_AFTER = re.compile(
+    r"^\W*(?:so |and |but |which )?(?:i|we|i'd|we'd) (?:wouldn't|would not|won't|will not|never|"
+    r"don't|do not)(?: (?:do|say) (?:that|it|this))?\W*$"
 )
 
 
@@ -192,13 +224,27 @@ _CALLBACK = ("call back later", "call us back later", "晚点再打")
 _PASSIVE_BEFORE = re.compile(r"(?:被|遭到|\b(?:be|been|being|was|were|get|got)\s+)$")
 
 
+def _prohibited(clause: str, start: int, following: str, language: Language) -> bool:
+    """The refusal at ``start`` is named as what not to do, or taken back by ``following``."""
+    if language == "en":
+        return bool(
+            _EN_PROHIBITED_BEFORE.search(clause[:start]) or _EN_NEGATED_AFTER.search(following)
+        )
+    sentence = re.split(r"[。！？!?]", clause[:start])[-1]
+    return bool(_ZH_PROHIBITED_BEFORE.search(sentence))
+
+
 def _refusal_phrase(text: str, language: Language) -> str | None:
-    for clause in clauses(text) if language == "en" else [normalize(text)]:
+    parts = clauses(text) if language == "en" else [normalize(text)]
+    for n, clause in enumerate(parts):
         pattern = _EN_REFUSAL if language == "en" else _ZH_REFUSAL
         before = _EN_NEGATED_BEFORE if language == "en" else _ZH_NEGATED_BEFORE
         self_before = _EN_SELF_BEFORE if language == "en" else _ZH_SELF_BEFORE
+        following = parts[n + 1] if n + 1 < len(parts) else ""
         for match in pattern.finditer(clause):
             phrase = match.group(0)
+            if _prohibited(clause, match.start(), following, language):
+                continue  # "the worst thing you can do is tell them to call back later"
             if phrase in _CALLBACK and self_before.search(clause[: match.start()]):
                 continue  # the candidate calls back: follow-through
             if phrase in {"refuse", "refusing", "拒绝"} and _PASSIVE_BEFORE.search(

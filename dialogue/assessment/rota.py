@@ -43,6 +43,8 @@ UNSTATED_WEIGHT = 0.5
 STORY_WORDS = 3
 #: The highest level without a weekend slot offered firmly.
 NO_WEEKEND_LEVEL = 3.0
+#: Content words besides its negation a bare denial may have ("no chance", "also no", 不行).
+BARE_DENIAL_WORDS = 1
 
 Slot = tuple[int, int]
 ALL_DAYS = frozenset(range(DAYS))
@@ -135,14 +137,32 @@ def _clause(text: str, lang: ModuleType) -> _Clause | None:
     return _Clause(text.strip(), slots, negated, hedged, frozenset(days), hours_only)
 
 
-def _clauses(text: str, lang: ModuleType, other: ModuleType | None = None) -> list[_Clause]:
-    """The clauses of ``text`` that name times, read with ``lang``'s words (``other``'s for a
-    clause in the other language's script)."""
+def _bare(piece: str, lang: ModuleType) -> bool:
+    """Names times without saying anything about them: "Weekends," before its "no"."""
+    return not re.search(lang.ROTA_OFFER, piece)
+
+
+def _bare_denial(piece: str, lang: ModuleType, language: Language) -> bool:
+    """A denial that names no time and says nothing else: "no", "no way", "also no", 不行."""
+    return re.search(lang.ROTA_NEGATED, piece) is not None and (
+        content_words(re.sub(lang.ROTA_NEGATED, " ", piece), language) <= BARE_DENIAL_WORDS
+    )
+
+
+def _clauses(
+    text: str, language: Language, lang: ModuleType, other: ModuleType | None = None
+) -> list[_Clause]:
+    """The clauses of ``text`` (in ``language``) that name times, read with ``lang``'s words
+    (``other``'s for a clause in the other language's script)."""
     out: list[_Clause] = []
+    # Clauses that only name times, since the last one that said something about its times:
+    # a bare denial after them withdraws them, across sentences too ("Weekends, no. Early
+    # mornings? Also no.": the no after the word, scorer 2.9).
+    bare: list[int] = []
     # "between eight and ten" is one range, not two clauses.
     text = re.sub(r"\b(between \S+) and ", r"\1 to ", normalize(text))
     for sentence in re.split(r"[.!?。！？;；]+", text):
-        mine: list[_Clause] = []
+        start = len(out)  # this sentence's clauses are out[start:]
         for piece in re.split(lang.ROTA_CLAUSE_SPLIT, sentence):
             if not piece or not piece.strip():
                 continue
@@ -151,30 +171,43 @@ def _clauses(text: str, lang: ModuleType, other: ModuleType | None = None) -> li
             excepted = _clause(m.group("out"), lang) if m is not None else None
             if m is not None and excepted is not None:
                 kept = piece[: m.start()] + piece[m.end() :]
-                mine.append(_clause(kept, lang) or _Clause(kept.strip(), _WHOLE, False, False))
-                mine.append(_Clause(excepted.text, excepted.slots, True, False))
+                out.append(_clause(kept, lang) or _Clause(kept.strip(), _WHOLE, False, False))
+                out.append(_Clause(excepted.text, excepted.slots, True, False))
+                bare = []
                 continue
             found = _clause(piece, lang)
             if found is None and other is not None and re.search(other.SCRIPT_CHARS, piece):
                 found = _clause(piece, other)  # "weekend 和 evening 也可以": code-switched times
+            mine = out[start:]
             named_days = any(c.days and not c.negated for c in mine)
             if found is not None and found.hours_only and named_days and not found.negated:
                 # "Saturdays and Sundays, from 2pm to 10pm" / "Monday to Friday, any time": the
                 # hours say when on the days named before them.
                 parts = frozenset(p for _, p in found.slots)
-                mine = [c.narrowed(parts) if c.days and not c.negated else c for c in mine]
+                out[start:] = [c.narrowed(parts) if c.days and not c.negated else c for c in mine]
+                bare = []
             elif found is not None:
-                mine.append(found)
+                out.append(found)
+                stated = found.negated or found.hedged or not _bare(piece, lang)
+                bare = [] if stated else [*bare, len(out) - 1]
             elif re.search(lang.ROTA_NEGATED, piece) and re.search(lang.ROTA_POINTS_BACK, piece):
                 # "Nights and Sundays, that isn't something I can do" / 周末的班，这个我不答应:
                 # a denial naming no time that points back at what the sentence named before
                 # it ("..., 最好别排太晚的班" says how late, and points at nothing).
-                mine = [_Clause(c.text, c.slots, True, False) for c in mine]
+                out[start:] = [_Clause(c.text, c.slots, True, False) for c in mine]
+                bare = []
+            elif bare and _bare_denial(piece, lang, language):
+                for i in bare:
+                    c = out[i]
+                    out[i] = _Clause(c.text, c.slots, True, False)
+                bare = []
             elif found is None and re.search(lang.ROTA_HEDGE, piece):
                 # "都行吧，到时候再说" / "any day, probably": a hedge naming no time hedges the
                 # offers before it in the sentence.
-                mine = [_Clause(c.text, c.slots, c.negated, True, c.days) for c in mine]
-        out.extend(mine)
+                out[start:] = [_Clause(c.text, c.slots, c.negated, True, c.days) for c in mine]
+                bare = []
+            elif found is None and not _bare(piece, lang):
+                bare = []  # "that works for me": the times before it are offered
     return out
 
 
@@ -191,7 +224,7 @@ def read_rota(texts: list[str], language: Language) -> Rota | None:
     """What ``texts`` (the turns of one answer) offer of the rota; None if they name no time."""
     lang = for_language(language)
     other = for_language("zh" if language == "en" else "en")
-    clauses = [c for text in texts for c in _clauses(text, lang, other)]
+    clauses = [c for text in texts for c in _clauses(text, language, lang, other)]
     if not clauses:
         return None
     said = " ".join(normalize(t) for t in texts)

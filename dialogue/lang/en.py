@@ -232,7 +232,8 @@ INTENT_RULES: dict[str, RequestRule] = {
             r"take me off (?:your|the) list",
             r"(?:don't|do not|stop) call(?:ing)? me",
             r"please stop",
-            r"(?:i'll|i will) pass",
+            # (not "I'll pass on that one": declining one question, see DECLINE)
+            r"(?:i'll|i will) pass(?! on (?:that|this|the) (?:one|question|bit|part)\b)",
             r"(?:i've|i have) changed my mind",
             r"cancel (?:the|this|my) (?:interview|application|call)",
             r"let's (?:stop|end) (?:here|now|this|it)",
@@ -631,7 +632,12 @@ ROTA_NEGATED = (
     r"childcare|another job|my other job|the school run)\b|\bschool run\b|"
     r"\bpick(?:ing)? up the kids\b|\bpick(?:ing)? the kids up\b|\bschool pick-?ups?\b|"
     r"\bmy (?:classes|lectures|course|other job|day job)\b|"
-    r"\brather (?:keep|have) (?:\w+ )?(?:free|off)\b|\bkeep (?:\w+ )?free\b"
+    r"\brather (?:keep|have) (?:\w+ )?(?:free|off)\b|\bkeep (?:\w+ )?free\b|"
+    # "I keep the weekends for the grandkids", "weekends I'm with my kids" (scorer 2.9).
+    r"\bkeep (?:the |my )?\w+ for\b|^\s*i keep\b(?! (?:\w+ )?free)|"
+    r"\bfor (?:my|the) (?:family|kids|children|grandkids)\b|"
+    r"\bi'?m (?:with (?:my|the) (?:kids|children|grandkids|family)|at church)\b|"
+    r"\b(?:nope|nah)\b"
 )
 #: A clause that offers its slots only partly: "maybe some weekends", "every other Saturday".
 ROTA_HEDGE = (

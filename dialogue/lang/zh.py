@@ -68,6 +68,9 @@ NOT_NEGATING = _words(
     "没问题 没关系 没事 没错 不客气 不用谢 不好意思 别担心 没有问题 不要紧 无论"
 )
 NEGATION_CHARS = "不没未别"
+#: A verb with a negated potential complement is one word that negates what follows: 找不出安静的
+#: 地方, 腾不出房间 (scorer 2.9).
+POTENTIAL_NEGATIVE = r"\w不[到出了着起住下上来动开]"
 SCOPE_END = _words("而是 但是 但 可是 而且 所以 因为 然后 并且 而 不过 只是 同时")
 #: A clause opening with one of these is a concession after the answer ("没有，不过我可以去共享
 #: 办公室"): it does not get the weight of a last clause.
@@ -500,7 +503,9 @@ ROTA_NEGATED = (
     r"不可能|做不到|不上|休息不|不要排|别排|^不|不是很方便|不答应|不同意|不愿意|不想|够呛|悬了|"
     # A time given to something else: 平时要上课, 周末要带孩子, 上午要送孩子 (scorer 2.7).
     r"要(?:上课|上学|带孩子|带娃|送孩子|接孩子|管孩子|陪孩子|照顾|休息)|得(?:上课|带孩子|接孩子|照顾)|"
-    r"去接孩子|接送孩子|想休息|有课"
+    r"去接孩子|接送孩子|想休息|有课|"
+    # 白天要睡觉, 白天起不来, 晚上要上夜校 (scorer 2.9).
+    r"(?:要|得)睡觉|起不来|上夜校"
 )
 #: A clause that offers its slots only partly: 周末偶尔可以, 隔周, 可能.
 ROTA_HEDGE = (

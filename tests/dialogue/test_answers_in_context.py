@@ -30,6 +30,9 @@ DESCRIBED = [
     ("I'd apologize and tell them please stop worrying, we will fix it.", "en"),
     ("When a caller says I want to speak to a manager, I connect them to my supervisor.", "en"),
     ("If they want to end the call, I thank them and let them go.", "en"),
+    # Declining one question is no opt-out of the interview (scorer 2.9).
+    ("I'll pass on that one.", "en"),
+    ("I'll pass on this question, if that's okay.", "en"),
     ("我会先道歉，然后承诺晚点再打给客户确认", "zh"),
     ("如果客户说不感兴趣，我会礼貌地结束通话", "zh"),
     ("客户要求转人工的话，我会帮他转接", "zh"),
@@ -156,6 +159,9 @@ MORE_YES_NO: list[tuple[str, Language, str, Intent | None]] = [
     ("No broadband, only mobile data.", "en", "internet", Intent.NO),
     ("No chance, we're on a satellite link that drops all the time.", "en", "internet",
      Intent.NO),
+    # A negated potential complement negates what follows (找不出安静的地方, scorer 2.9).
+    ("没有。家里太挤，腾不出一个安静的角落。", "zh", "quiet", Intent.NO),
+    ("家里人多，实在找不出安静的房间。", "zh", "quiet", Intent.NO),
 ]  # fmt: skip
 
 

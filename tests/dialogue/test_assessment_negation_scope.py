@@ -85,6 +85,33 @@ def test_good_answers_with_those_words_are_no_refusals(text: str, language: str)
     assert refusal(text, language) is None  # type: ignore[arg-type]
 
 
+# A refusal named as what not to do, or taken back by the clause after it, is the opposite of
+# a refusal (scorer 2.9: good answers that quoted "call back later" were capped as refusals).
+PROHIBITED = [
+    ("The last thing an upset caller needs is to be told to call back later.", "en"),
+    ("The worst thing would be to hang up on them, so I'd stay on the line.", "en"),
+    ("Asking them to call back later, I wouldn't do that; I'd sort it there and then.", "en"),
+    ("I'd never tell a customer it's not my problem, I'd own it.", "en"),
+    ("您不必晚点再打，我现在就帮您查。", "zh"),
+    ("这时候千万别说“晚点再打”，我会马上帮他登记换货。", "zh"),
+]
+STILL_REFUSALS = [
+    ("I'd hang up, and I wouldn't feel bad about it.", "en"),
+    ("Tell them to call back later, I'm on my break.", "en"),
+    ("不用担心，你晚点再打吧。", "zh"),
+]
+
+
+@pytest.mark.parametrize(("text", "language"), PROHIBITED)
+def test_a_refusal_named_as_what_not_to_do_is_none(text: str, language: str) -> None:
+    assert refusal(text, language) is None  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("text", "language"), STILL_REFUSALS)
+def test_a_refusal_with_a_negation_elsewhere_still_counts(text: str, language: str) -> None:
+    assert refusal(text, language) is not None  # type: ignore[arg-type]
+
+
 @pytest.mark.parametrize(
     ("language", "qid", "text"),
     [

@@ -80,8 +80,28 @@ def test_a_bare_amount_among_terms_is_still_a_list(text: str, language: str) -> 
 @pytest.mark.parametrize(
     ("text", "language"),
     [
+        # One run of terms with a count inside (scorer 2.9).
+        ("inbound calls webchat complaints escalations four years eighty calls daily", "en"),
+        ("售后热线在线客服投诉工单两年每天六十通", "zh"),
+        # Many items of a word or two, a pronoun or verb among them (scorer 2.9).
+        ("Apologise, I listen, empathy, refund, exchange, courier, escalate, make sure.", "en"),
+        ("道歉，我倾听，理解，退款，换货，上门，回访，跟进。", "zh"),
+        # Items between full stops, and one long run with no break (scorer 2.9).
+        ("Sorry. Listen. Refund or swap. Ring back. Make sure.", "en"),
+        ("sorry empathy listening vent frustration replacement refund voucher callback", "en"),
+    ],
+)
+def test_a_run_of_terms_or_many_short_items_is_a_list(text: str, language: str) -> None:
+    assert keyword_list(text, language) is not None  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
         ("Telecom helpline, six years, about ninety calls a day, billing and outages.", "en"),
         ("快递公司客服三年，一天七十通电话，查件、理赔。", "zh"),
+        ("i would say sorry and listen to them and then offer a refund or a new sofa", "en"),
+        ("I'd say sorry. Then I'd offer a refund. Then I'd call them back.", "en"),
     ],
 )
 def test_telegraphic_statements_with_quantities_are_not_lists(text: str, language: str) -> None:

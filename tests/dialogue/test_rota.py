@@ -88,6 +88,38 @@ def test_the_no_after_the_word_withdraws_what_it_names(text: str, language: str)
 
 @pytest.mark.parametrize(
     ("text", "language"),
+    [
+        # The no on its own, after times named bare, across sentences too (scorer 2.9).
+        ("Sundays, no. Late evenings? Nope.", "en"),
+        ("Saturday and Sunday, not a chance. Nights? Also no.", "en"),
+        ("周六周日？不行。晚上，也不行。", "zh"),
+        # A time given to something else (scorer 2.9).
+        ("Weekdays 9 to 5. I keep Saturdays and Sundays for my family.", "en"),
+        ("Any weekday. Weekends im with my kids.", "en"),
+        ("周末要睡觉，其他时间都可以。", "zh"),
+    ],
+)
+def test_a_bare_no_or_a_time_given_to_something_else_withdraws(text: str, language: str) -> None:
+    rota = read_rota([text], language)  # type: ignore[arg-type]
+    assert rota is not None and not rota.weekends, text
+    assert rota.level <= 3.0
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Weekends, evenings, mornings: all good.", "en"),
+        ("Mornings. Evenings. Weekends too, that works.", "en"),
+        ("周末，晚上，早上，都可以。", "zh"),
+    ],
+)
+def test_times_named_bare_then_offered_stay_offered(text: str, language: str) -> None:
+    rota = read_rota([text], language)  # type: ignore[arg-type]
+    assert rota is not None and rota.weekends and rota.level >= 4.0, rota
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
     [("Any day apart from Saturdays.", "en"), ("除了周六以外都可以。", "zh")],
 )
 def test_except_withdraws_one_day(text: str, language: str) -> None:
