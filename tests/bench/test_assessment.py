@@ -60,6 +60,7 @@ BLIND_PARTS = {
     "blind3": ("d", 6, "held_out"),
     "blind4": ("e", 6, "held_out"),
     "blind5": ("g", 6, "held_out"),
+    "blind6": ("i", 6, "held_out"),
 }
 
 
