@@ -369,6 +369,9 @@ _Polarity = tuple[Intent, bool] | None  # (YES/NO, is_weak); None = a hedge
 _INNER_WEIGHT = {"en": 0.6, "zh": 0.5}
 #: How far back (words) a negator reaches a bad/good term ("no real interruptions").
 _TERM_REACH = 3
+#: Negative-polarity words before a term, over which a negation reaches further, and how far.
+_NPI = frozenset({"any", "single", "任何"})
+_NPI_REACH = 3
 # "It's not that I don't have one", "不是没有": two negations make a yes.
 _DOUBLE_NEGATIVE = {
     "en": re.compile(
@@ -452,11 +455,13 @@ def _en_term_stems(kind: str) -> frozenset[str]:
     return frozenset(en_stem(t) for t in terms)
 
 
-def _plain_negator_before(tokens: list[str], i: int, language: Language, covered: set[int]) -> bool:
+def _plain_negator_before(
+    tokens: list[str], i: int, language: Language, covered: set[int], reach: int = _TERM_REACH
+) -> bool:
     """A negator word (not a yes/no phrase or hedge) shortly before token ``i``: nobody, never,
     没人 - but not the "not" of "I'm not sure"."""
     data = lang.for_language(language)
-    for j in range(max(0, i - _TERM_REACH), i):
+    for j in range(max(0, i - reach), i):
         if j in covered:
             continue
         word = tokens[j].replace("'", "")
@@ -500,18 +505,20 @@ def _clause_evidence(
         if kind is None:
             continue
         term, negated = kind
+        # "never given me any trouble": a negation reaches further over "any" (scorer 2.9.1).
+        reach = _TERM_REACH + (_NPI_REACH if i and tokens[i - 1] in _NPI else 0)
         if not negated:
             for n, hit in enumerate(hits):
                 if (
                     n not in used
                     and hit.polarity is not None
                     and hit.polarity[0] == Intent.NO
-                    and hit.end <= i <= hit.end + _TERM_REACH - 1
+                    and hit.end <= i <= hit.end + reach - 1
                 ):
                     used.add(n)
                     negated = True
                     break
-        if not negated and _plain_negator_before(tokens, i, language, covered):
+        if not negated and _plain_negator_before(tokens, i, language, covered, reach):
             negated = True  # "nobody disturbs me", "没人打扰"
         if not negated and language == "zh":
             # Mandarin negates after the thing too: 一点问题都没有, 什么打扰都没有.

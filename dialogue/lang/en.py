@@ -20,7 +20,7 @@ YES = {
     "you bet", "totally", "for sure", "please do", "let's go", "let's do it", "ready",
     "i'm ready", "go on", "we have", "there is", "i consent", "happy to", "of course i do",
     "it is", "it's fine", "that's fine", "i'd love to", "continue", "no doubt", "without a doubt",
-    "i sure do", "you got it",
+    "i sure do", "you got it", "no complaints",
 }  # fmt: skip
 WEAK_YES = {
     "ok", "okay", "alright", "all right", "right", "fine", "uh huh", "mm hmm", "i guess so",
@@ -57,7 +57,11 @@ BAD_TERMS = _words(
     "distract distracted noise noisy loud problem problems issue issues trouble drop drops "
     "dropout outage outages lag laggy unstable unreliable slow disconnect disconnects "
     "disconnection barking crying shared interruptions distractions bother bothers bothered "
-    "bothering"
+    "bothering "
+    # The line cutting out, and who or what makes a room loud: "never cuts out, no buffering",
+    # "not a soul in the house, no kids, no dog" (scorer 2.9.1).
+    "cut cuts buffering freeze freezes freezing kids children baby dog dogs pets soul flatmates "
+    "housemates roommates neighbours neighbors traffic"
 )
 #: Words for what such a question asks for: "not quiet" is a no, "very quiet" a yes.
 GOOD_TERMS = _words("quiet private stable reliable fast wired dedicated separate peaceful silent")

@@ -59,7 +59,9 @@ COPULA = frozenset({"是", "会", "能"})
 
 NEGATORS = _words(
     "不 没 没有 从不 从来不 从没 从没有 从来没 从来没有 从未 别 不会 未 未曾 不曾 绝不 决不 "
-    "并不 并没有 不要 不能 不再 毫不 无"
+    "并不 并没有 不要 不能 不再 毫不 无 "
+    # Cantonese: 冇问题, 唔会吵 (scorer 2.9.1)
+    "冇 唔"
 )
 # Words that begin with a negation character but do not negate: 不错 (good), 不断 (constantly),
 # 不仅 (not only), 别人 (others), 未来 (future), 没问题 (no problem), 没关系 (never mind) ...

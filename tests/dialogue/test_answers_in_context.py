@@ -162,6 +162,14 @@ MORE_YES_NO: list[tuple[str, Language, str, Intent | None]] = [
     # A negated potential complement negates what follows (找不出安静的地方, scorer 2.9).
     ("没有。家里太挤，腾不出一个安静的角落。", "zh", "quiet", Intent.NO),
     ("家里人多，实在找不出安静的房间。", "zh", "quiet", Intent.NO),
+    # Who or what would make a room loud, said to be absent; the line never cutting out; a
+    # negation reaching over "any"; Cantonese 冇 (scorer 2.9.1).
+    ("Not a soul around in the daytime, no children, no pets, the spare room is mine.", "en",
+     "quiet", Intent.YES),
+    ("Fibre, no complaints, never cuts out and no buffering.", "en", "internet", Intent.YES),
+    ("It's cable, and it has never caused me any trouble.", "en", "internet", Intent.YES),
+    ("Honestly the kids are home all day and the dog barks.", "en", "quiet", Intent.NO),
+    ("有，冇人会吵到我。", "zh", "quiet", Intent.YES),
 ]  # fmt: skip
 
 
