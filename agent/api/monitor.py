@@ -12,7 +12,9 @@
   (20 ms each). While the call is taken over, binary frames the page sends (PCM16 mono 16 kHz)
   are the QA person's voice to the caller.
 - ``GET /api/calls/{id}/recording`` (``qa``/``recruiter``/``admin`` key, or the report page's
-  recording token): the stereo WAV, with HTTP Range support.
+  recording token): the stereo WAV, with HTTP Range support. One still being written (the
+  goodbye of a call that has just ended) is waited for a few seconds, then answered 409 with
+  ``Retry-After``.
 - :func:`report_html`: the report page (``GET /api/reports/{id}.html``) with the recording's
   player (each turn, flag and taken-over span seeks to its moment).
 
@@ -25,6 +27,7 @@ import asyncio
 import contextlib
 import json
 import logging
+from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request, WebSocket, WebSocketDisconnect
@@ -35,7 +38,7 @@ from agent.api.webrtc import _static
 from agent.auth.guard import Access, Action, Denied, _bearer, _http, access_of, require
 from agent.calls.run import Runtime
 from agent.monitor.events import MAX_NOTE_CHARS
-from agent.monitor.recording import call_recording_path
+from agent.monitor.recording import call_recording_path, part_path
 from agent.reports.html import render_report_html
 from agent.store.apikeys import KeyInfo
 from telephony._wire import loads_bounded
@@ -48,6 +51,27 @@ MAX_MESSAGE_BYTES = 8 * 1024
 AUTH_TIMEOUT_S = 5.0
 _COMMANDS = {"flag", "end", "takeover", "handback"}
 _MAX_ID = 100
+
+
+#: How long a download waits for a recording that is still being written (the goodbye of a
+#: call that has just ended) before it answers 409 with this as ``Retry-After``.
+RECORDING_WAIT_S = 5.0
+_WAIT_STEP_S = 0.1
+
+
+async def _finished(path: Path) -> bool:
+    """Whether ``path`` holds a finished recording, waiting :data:`RECORDING_WAIT_S` at most for
+    one still being written."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + RECORDING_WAIT_S
+    while True:
+        if await asyncio.to_thread(path.is_file):
+            return True
+        if not await asyncio.to_thread(part_path(path).is_file):
+            return await asyncio.to_thread(path.is_file)  # (renamed since the first look)
+        if loop.time() >= deadline:
+            return False
+        await asyncio.sleep(_WAIT_STEP_S)
 
 
 def _call_id(value: Any) -> str:
@@ -237,7 +261,14 @@ def monitor_router(rt: Runtime) -> APIRouter:
             path = call_recording_path(rt.settings.resolved_recordings_dir, call_id)
         except ValueError as exc:
             raise HTTPException(404, "no such recording") from exc
-        if not await asyncio.to_thread(path.is_file):
+        if not await _finished(path):
+            if await asyncio.to_thread(part_path(path).is_file):
+                # The call (or its goodbye) is still being recorded: try again shortly.
+                raise HTTPException(
+                    409,
+                    "the recording is still being written",
+                    headers={"Retry-After": str(round(RECORDING_WAIT_S))},
+                )
             raise HTTPException(404, "no such recording")
         return FileResponse(path, media_type="audio/wav", headers={"Cache-Control": "no-store"})
 

@@ -81,6 +81,39 @@ async def test_monitor_entry_points_refuse_without_the_right_key(
     assert ws.close_code == 1008
 
 
+async def test_a_recording_still_being_written_is_waited_for_then_refused(
+    server_url: str, api_keys: dict[str, str], settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The goodbye of a call that has just ended is still being recorded: a download waits for
+    the finished file rather than sending one that outgrows its Content-Length, and says when
+    to come back if it takes too long."""
+    from agent.api import monitor
+    from agent.monitor.recording import StereoWavWriter, call_recording_path, part_path
+
+    monkeypatch.setattr(monitor, "RECORDING_WAIT_S", 1.0)
+    directory = settings.resolved_recordings_dir
+    qa = {"Authorization": f"Bearer {api_keys['qa']}"}
+    async with httpx.AsyncClient(base_url=http_base(server_url)) as client:
+        stuck = call_recording_path(directory, "c-still-writing")
+        writer = StereoWavWriter(stuck, 16000)
+        writer.write(np.full(1600, 7, "<i2"), np.full(1600, -7, "<i2"))
+        reply = await client.get("/api/calls/c-still-writing/recording", headers=qa)
+        assert reply.status_code == 409 and reply.headers["retry-after"] == "1"
+        assert part_path(stuck).exists()
+
+        async def finish_soon() -> None:
+            await asyncio.sleep(0.3)
+            writer.write(np.full(1600, 9, "<i2"), np.full(1600, -9, "<i2"))
+            writer.close()
+
+        closing = asyncio.create_task(finish_soon())
+        reply = await client.get("/api/calls/c-still-writing/recording", headers=qa)
+        await closing
+        assert reply.status_code == 200 and reply.content == stuck.read_bytes()
+        with wave.open(BytesIO(reply.content)) as wav:
+            assert wav.getnframes() == 3200  # both blocks: the finished file, all of it
+
+
 async def test_a_call_watched_listened_flagged_taken_over_and_handed_back(
     server_url: str, api_keys: dict[str, str], runtime: Any, persona: Any, candidate_voice: Any
 ) -> None:

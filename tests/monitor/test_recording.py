@@ -12,7 +12,13 @@ import numpy as np
 import pytest
 
 from agent.monitor.bus import MonitorBus
-from agent.monitor.recording import StereoWavWriter, call_recording_path, sweep
+from agent.monitor.recording import (
+    STALE_PART_S,
+    StereoWavWriter,
+    call_recording_path,
+    part_path,
+    sweep,
+)
 from agent.monitor.tap import CallAudio
 
 
@@ -23,13 +29,16 @@ def _pcm(value: int, n: int) -> bytes:
 def test_stereo_wav_is_valid_private_and_patched_while_written(tmp_path: Path) -> None:
     path = call_recording_path(tmp_path / "recordings", "abc123")
     writer = StereoWavWriter(path, 16000)
-    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    # Written under another name: the recording's own name only ever holds a finished file.
+    assert not path.exists()
+    assert stat.S_IMODE(os.stat(part_path(path)).st_mode) == 0o600
     left, right = np.full(16000, 1000, "<i2"), np.full(16000, -1000, "<i2")
     for _ in range(4):  # 4 s: the header is patched on the way (a crash leaves a playable file)
         writer.write(left, right)
-    with wave.open(str(path)) as partial:
+    with wave.open(str(part_path(path))) as partial:
         assert partial.getnframes() >= 3 * 16000
     writer.close()
+    assert not part_path(path).exists() and stat.S_IMODE(os.stat(path).st_mode) == 0o600
     with wave.open(str(path)) as wav:
         assert (wav.getnchannels(), wav.getframerate(), wav.getsampwidth()) == (2, 16000, 2)
         assert wav.getnframes() == 4 * 16000
@@ -53,6 +62,16 @@ def test_retention_sweep_deletes_only_old_recordings(tmp_path: Path) -> None:
     assert sweep(tmp_path, 0) == 0  # 0 keeps everything
     assert sweep(tmp_path, 30) == 1
     assert not old.exists() and new.exists()
+
+
+def test_the_sweep_gives_a_crashed_calls_recording_its_final_name(tmp_path: Path) -> None:
+    crashed, live = tmp_path / "crashed.wav", tmp_path / "live.wav"
+    part_path(crashed).write_bytes(b"RIFF")
+    part_path(live).write_bytes(b"RIFF")
+    os.utime(part_path(crashed), (time.time() - STALE_PART_S - 60,) * 2)
+    sweep(tmp_path, 0)  # also with retention off
+    assert crashed.read_bytes() == b"RIFF" and not part_path(crashed).exists()
+    assert part_path(live).exists() and not live.exists()  # still growing: left alone
 
 
 async def test_both_sides_pair_on_the_callers_clock_and_mix_for_listeners(
