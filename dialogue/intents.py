@@ -431,10 +431,9 @@ def _term_kind(token: str, language: Language) -> tuple[str, bool] | None:
     data = lang.for_language(language)
     if language == "en" or token.isascii():  # English words in Mandarin answers too
         stem = en_stem(token)
-        if stem in _en_term_stems("bad"):
-            return "bad", False
-        if stem in _en_term_stems("good"):
-            return "good", False
+        for kind in ("bad", "good", "absent"):
+            if stem in _en_term_stems(kind):
+                return kind, False
         return None
     if token in data.BAD_TERMS:
         return "bad", False
@@ -449,10 +448,10 @@ def _term_kind(token: str, language: Language) -> tuple[str, bool] | None:
     return None
 
 
-@lru_cache(maxsize=2)
+@lru_cache(maxsize=3)
 def _en_term_stems(kind: str) -> frozenset[str]:
-    terms = lang.en.BAD_TERMS if kind == "bad" else lang.en.GOOD_TERMS
-    return frozenset(en_stem(t) for t in terms)
+    terms = {"bad": lang.en.BAD_TERMS, "good": lang.en.GOOD_TERMS, "absent": lang.en.ABSENT_TERMS}
+    return frozenset(en_stem(t) for t in terms[kind])
 
 
 def _plain_negator_before(
@@ -527,8 +526,16 @@ def _clause_evidence(
                     used.add(n)
                     negated = True
                     break
+        if term == "absent":
+            if negated:  # "no kids": nobody to make noise; "the kids are at school": nothing
+                found.append(_Evidence(float(frame)))
+            continue
         wanted = (term == "good") != negated  # "quiet", "no noise": what the question wants
-        found.append(_Evidence(frame * (1.0 if wanted else -1.0)))
+        # "it cuts out now and then": an occasional problem is asked about, not a plain no.
+        occasional = (
+            language == "en" and frame > 0 and not wanted and re.search(lang.en.OCCASIONAL, clause)
+        )
+        found.append(_Evidence(frame * (1.0 if wanted else -1.0), hedge=bool(occasional)))
     # A negation right before a yes word negates it: 不太稳定, 不是很方便 are one "no".
     for n, hit in enumerate(hits[1:], start=1):
         before = hits[n - 1]

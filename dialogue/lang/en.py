@@ -58,10 +58,20 @@ BAD_TERMS = _words(
     "dropout outage outages lag laggy unstable unreliable slow disconnect disconnects "
     "disconnection barking crying shared interruptions distractions bother bothers bothered "
     "bothering "
-    # The line cutting out, and who or what makes a room loud: "never cuts out, no buffering",
-    # "not a soul in the house, no kids, no dog" (scorer 2.9.1).
-    "cut cuts buffering freeze freezes freezing kids children baby dog dogs pets soul flatmates "
-    "housemates roommates neighbours neighbors traffic"
+    # The line cutting out: "never cuts out, no buffering" (scorer 2.9.1).
+    "cut cuts buffering freeze freezes freezing"
+)
+#: Who or what could make a room loud: said to be absent ("not a soul in the house, no kids,
+#: no dog") they are a yes to a quiet room; merely there ("my housemates are out a lot", "the
+#: kids are at school") they say nothing (scorer 2.9.1).
+ABSENT_TERMS = _words(
+    "kids children baby babies dog dogs pets soul flatmates housemates roommates neighbours "
+    "neighbors traffic"
+)
+#: An occasional problem ("it cuts out now and then") is worth asking about, not a plain no.
+OCCASIONAL = (
+    r"\b(?:now and (?:then|again)|sometimes|occasionally|once in a while|from time to time|"
+    r"every so often|the odd time)\b"
 )
 #: Words for what such a question asks for: "not quiet" is a no, "very quiet" a yes.
 GOOD_TERMS = _words("quiet private stable reliable fast wired dedicated separate peaceful silent")

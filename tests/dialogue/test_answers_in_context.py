@@ -170,6 +170,9 @@ MORE_YES_NO: list[tuple[str, Language, str, Intent | None]] = [
     ("It's cable, and it has never caused me any trouble.", "en", "internet", Intent.YES),
     ("Honestly the kids are home all day and the dog barks.", "en", "quiet", Intent.NO),
     ("有，冇人会吵到我。", "zh", "quiet", Intent.YES),
+    # ... but people merely there say nothing, and an occasional problem is asked about.
+    ("My flatmates are at work all day, so yes.", "en", "quiet", Intent.YES),
+    ("It's fine, it cuts out now and then.", "en", "internet", None),
 ]  # fmt: skip
 
 
