@@ -484,6 +484,7 @@ class _Evidence:
     weight: float  # signed: > 0 yes, < 0 no
     weak: bool = False
     hedge: bool = False
+    occasional: bool = False  # an unwanted thing said to happen now and then
 
 
 def _clause_evidence(
@@ -535,7 +536,7 @@ def _clause_evidence(
         occasional = (
             language == "en" and frame > 0 and not wanted and re.search(lang.en.OCCASIONAL, clause)
         )
-        found.append(_Evidence(frame * (1.0 if wanted else -1.0), hedge=bool(occasional)))
+        found.append(_Evidence(frame * (1.0 if wanted else -1.0), occasional=bool(occasional)))
     # A negation right before a yes word negates it: 不太稳定, 不是很方便 are one "no".
     for n, hit in enumerate(hits[1:], start=1):
         before = hits[n - 1]
@@ -660,6 +661,13 @@ def read_yes_no(text: str, language: Language, question: str | None = None) -> Y
         i for i, (_, ev) in enumerate(per_clause) if any(e.weight and not e.weak for e in ev)
     ]
     hedged = any(e.hedge for _, ev in per_clause for e in ev)
+    # "It's alright, it cuts out now and then": an occasional problem is worth asking about,
+    # unless the answer also says no outright ("we don't have broadband ... it drops out now and
+    # then").
+    evidence = [e for _, ev in per_clause for e in ev]
+    occasional_only = any(e.occasional for e in evidence) and not any(
+        e.weight < 0 and not e.weak and not e.occasional for e in evidence
+    )
     if not decisive:
         weak = [e for _, ev in per_clause for e in ev if e.weak]
         if weak and not hedged:
@@ -704,6 +712,7 @@ def read_yes_no(text: str, language: Language, question: str | None = None) -> Y
         and not any(e.hedge for e in deciding)
         # "Yes, but it's not very quiet": a "but" against the answer is worth asking about.
         and not any(score * sign < 0 for score in conceded)
+        and not occasional_only
     )
     return YesNoReading(answer, sure, best[1] if best else None)
 

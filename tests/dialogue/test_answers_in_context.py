@@ -173,6 +173,9 @@ MORE_YES_NO: list[tuple[str, Language, str, Intent | None]] = [
     # ... but people merely there say nothing, and an occasional problem is asked about.
     ("My flatmates are at work all day, so yes.", "en", "quiet", Intent.YES),
     ("It's fine, it cuts out now and then.", "en", "internet", None),
+    ("It's alright, it freezes every so often.", "en", "internet", None),
+    ("We don't have broadband, just a phone hotspot that drops out now and then.", "en",
+     "internet", Intent.NO),
 ]  # fmt: skip
 
 
