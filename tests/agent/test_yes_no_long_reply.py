@@ -66,15 +66,30 @@ async def test_the_long_reply_is_one_turn_heard_to_the_end(interview: dict[str, 
     long_pauses = [p for p in _pauses(audio) if p >= 0.75]
     assert len(long_pauses) >= 5, long_pauses  # ... with pauses that used to end it
     turns = _answers(report, "quiet_space")
-    assert len(turns) == 1, [t["text"] for t in turns]
-    text = turns[0]["text"].lower()
+    continued = [e["question_id"] for e in result.events if e["type"] == "answer_continued"]
+    if len(turns) == 2:
+        # A pause that ran past the 1.2 s silence of a long answer (Piper's own silences vary:
+        # 1.26 s once, in a loaded run) ended it after a whole sentence; the speech right after
+        # it went on with the same answer (the continuation rule): the reply was stopped before
+        # a word of it was heard, and the engine got both parts as one answer.
+        assert continued == ["quiet_space"], continued
+        replies = [
+            t
+            for t in report["turns"]
+            if t["speaker"] == "interviewer"
+            and turns[0]["end_s"] <= t["start_s"] < turns[1]["end_s"]
+        ]
+        assert all(t["interrupted"] and t["end_s"] == t["start_s"] for t in replies), replies
+    else:
+        assert len(turns) == 1 and continued == [], ([t["text"] for t in turns], continued)
+    text = " ".join(t["text"] for t in turns).lower()
     # Words from the first and the last sentence: nothing was cut off or left untranscribed.
     # ("in a drawer" at the very end was once heard as "adored" under load: ASR, not a cut.)
     assert "spare bedroom" in text and "phone on silent" in text, text
     # ... and none from the middle: a whole lost chunk once passed the check above.
     said = dict(result.answers)["quiet_space"]
-    assert wer(said, turns[0]["text"]) <= 0.15, (said, turns[0]["text"])
-    assert turns[0]["end_s"] - turns[0]["start_s"] > 38
+    assert wer(said, text) <= 0.15, (said, text)
+    assert turns[-1]["end_s"] - turns[0]["start_s"] > 38
 
 
 async def test_the_words_inside_it_do_not_make_it_a_no(interview: dict[str, Any]) -> None:
