@@ -370,7 +370,7 @@ _INNER_WEIGHT = {"en": 0.6, "zh": 0.5}
 #: How far back (words) a negator reaches a bad/good term ("no real interruptions").
 _TERM_REACH = 3
 #: Negative-polarity words before a term, over which a negation reaches further, and how far.
-_NPI = frozenset({"any", "single", "任何"})
+_NPI = frozenset({"any", "single"})
 _NPI_REACH = 3
 # "It's not that I don't have one", "不是没有": two negations make a yes.
 _DOUBLE_NEGATIVE = {
@@ -652,10 +652,11 @@ def read_yes_no(text: str, language: Language, question: str | None = None) -> Y
     "看情况") with anything against the answer, or a near tie, makes the reading unsure.
     """
     frame = question_frame(question, language)
-    asked = frozenset(en_stem(t) for t in en_words(question or "")) if language == "en" else None
+    asked: frozenset[str] = frozenset()
+    if language == "en":
+        asked = frozenset(en_stem(t) for t in en_words(question or ""))
     per_clause = [
-        (c, _clause_evidence(c, language, frame, asked or frozenset()))
-        for c in _answer_clauses(text, language)
+        (c, _clause_evidence(c, language, frame, asked)) for c in _answer_clauses(text, language)
     ]
     decisive = [
         i for i, (_, ev) in enumerate(per_clause) if any(e.weight and not e.weak for e in ev)

@@ -59,18 +59,20 @@ RECORDING_WAIT_S = 5.0
 _WAIT_STEP_S = 0.1
 
 
-async def _finished(path: Path) -> bool:
-    """Whether ``path`` holds a finished recording, waiting :data:`RECORDING_WAIT_S` at most for
-    one still being written."""
+async def _recording_state(path: Path) -> str | None:
+    """``"finished"`` when ``path`` holds a finished recording (waiting :data:`RECORDING_WAIT_S`
+    at most for one still being written), ``"writing"`` when it is still being written after
+    that, None when there is no such recording."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + RECORDING_WAIT_S
     while True:
         if await asyncio.to_thread(path.is_file):
-            return True
+            return "finished"
         if not await asyncio.to_thread(part_path(path).is_file):
-            return await asyncio.to_thread(path.is_file)  # (renamed since the first look)
+            # (renamed since the first look, or never there)
+            return "finished" if await asyncio.to_thread(path.is_file) else None
         if loop.time() >= deadline:
-            return False
+            return "writing"
         await asyncio.sleep(_WAIT_STEP_S)
 
 
@@ -261,14 +263,14 @@ def monitor_router(rt: Runtime) -> APIRouter:
             path = call_recording_path(rt.settings.resolved_recordings_dir, call_id)
         except ValueError as exc:
             raise HTTPException(404, "no such recording") from exc
-        if not await _finished(path):
-            if await asyncio.to_thread(part_path(path).is_file):
-                # The call (or its goodbye) is still being recorded: try again shortly.
-                raise HTTPException(
-                    409,
-                    "the recording is still being written",
-                    headers={"Retry-After": str(round(RECORDING_WAIT_S))},
-                )
+        state = await _recording_state(path)
+        if state == "writing":  # the call (or its goodbye) is still being recorded
+            raise HTTPException(
+                409,
+                "the recording is still being written",
+                headers={"Retry-After": str(round(RECORDING_WAIT_S))},
+            )
+        if state is None:
             raise HTTPException(404, "no such recording")
         return FileResponse(path, media_type="audio/wav", headers={"Cache-Control": "no-store"})
 

@@ -80,6 +80,11 @@ class _Clause:
     days: frozenset[int] = frozenset()  # named (empty: none named, so all)
     hours_only: bool = False  # says only when ("from 2pm to 10pm", "all day", "any time")
 
+    def withdrawn(self) -> _Clause:
+        """The clause as a withdrawal of its slots ("Weekends, no", "that isn't something I
+        can do")."""
+        return _Clause(self.text, self.slots, True, False)
+
     def narrowed(self, parts: frozenset[int]) -> _Clause:
         """The clause with its days limited to ``parts`` of the day."""
         slots = frozenset((d, p) for d in (self.days or ALL_DAYS) for p in parts)
@@ -172,7 +177,7 @@ def _clauses(
             if m is not None and excepted is not None:
                 kept = piece[: m.start()] + piece[m.end() :]
                 out.append(_clause(kept, lang) or _Clause(kept.strip(), _WHOLE, False, False))
-                out.append(_Clause(excepted.text, excepted.slots, True, False))
+                out.append(excepted.withdrawn())
                 bare = []
                 continue
             found = _clause(piece, lang)
@@ -194,12 +199,11 @@ def _clauses(
                 # "Nights and Sundays, that isn't something I can do" / 周末的班，这个我不答应:
                 # a denial naming no time that points back at what the sentence named before
                 # it ("..., 最好别排太晚的班" says how late, and points at nothing).
-                out[start:] = [_Clause(c.text, c.slots, True, False) for c in mine]
+                out[start:] = [c.withdrawn() for c in mine]
                 bare = []
             elif bare and _bare_denial(piece, lang, language):
                 for i in bare:
-                    c = out[i]
-                    out[i] = _Clause(c.text, c.slots, True, False)
+                    out[i] = out[i].withdrawn()
                 bare = []
             elif found is None and re.search(lang.ROTA_HEDGE, piece):
                 # "都行吧，到时候再说" / "any day, probably": a hedge naming no time hedges the
