@@ -61,6 +61,7 @@ BLIND_PARTS = {
     "blind4": ("e", 6, "held_out"),
     "blind5": ("g", 6, "held_out"),
     "blind6": ("i", 6, "held_out"),
+    "blind7": ("j", 6, "held_out"),
 }
 
 
