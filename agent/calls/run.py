@@ -462,6 +462,13 @@ async def _run_call(
                 await asyncio.wait_for(asyncio.shield(running), wait_s)
             if running.done():
                 return
+            if conductor.ended and not saved:
+                # The report is being written (scoring queues behind other calls' work on a
+                # busy server): cancelling now would lose ``call_ended``; wait for it, bounded.
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(asyncio.shield(running), limits.drain_grace_s)
+                if running.done():
+                    return
             result = force()
             if asyncio.iscoroutine(result):
                 await result
@@ -532,14 +539,18 @@ async def _watch(
     no_audio_s: float,
     max_call_s: float,
 ) -> None:
-    """Wall-clock limits: no audio for ``no_audio_s`` or a call longer than ``max_call_s``."""
+    """Wall-clock limits: no audio for ``no_audio_s`` or a call longer than ``max_call_s``.
+
+    Audio counts when it arrives (``heard_clock``), held or not: while a busy server waits for a
+    transcript the conductor holds the audio and its own clock stands still, and a transcript
+    slower than ``no_audio_s`` must not end a call whose audio is flowing."""
     started = last_heard = time.monotonic()
-    clock = conductor.clock
+    clock = conductor.heard_clock
     while not conductor.ended:
         await asyncio.sleep(min(0.5, no_audio_s / 4))
         now = time.monotonic()
-        if conductor.clock != clock:
-            clock, last_heard = conductor.clock, now
+        if conductor.heard_clock != clock:
+            clock, last_heard = conductor.heard_clock, now
         if now - last_heard >= no_audio_s:
             await stop("no_audio")
             return

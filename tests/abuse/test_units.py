@@ -159,22 +159,35 @@ def test_log_filters_mask_numbers_and_drop_query_strings() -> None:
 
 
 class _Conductor:
-    """What the watchdog reads of a conductor: the audio clock and whether the call ended."""
+    """What the watchdog reads of a conductor: the audio received and whether the call ended.
 
-    def __init__(self, flowing: bool) -> None:
+    ``held``: the audio arrives while the conductor waits for a transcript (a busy server), so
+    it is held and its audio clock stands still; ``heard_clock`` still counts it."""
+
+    def __init__(self, flowing: bool, held: bool = False) -> None:
         self.flowing = flowing
+        self.held = held
         self.ended = False
-        self._clock = 0.0
+        self.clock = 0.0
+        self._held_s = 0.0
 
     @property
-    def clock(self) -> float:
-        if self.flowing:
-            self._clock += 0.02  # audio keeps arriving
-        return self._clock
+    def heard_clock(self) -> float:
+        if self.flowing and self.held:
+            self._held_s += 0.02
+        elif self.flowing:
+            self.clock += 0.02  # audio keeps arriving
+        return self.clock + self._held_s
 
 
-@pytest.mark.parametrize(("flowing", "reason"), [(False, "no_audio"), (True, "max_duration")])
-async def test_watchdog_ends_silent_and_overlong_calls(flowing: bool, reason: str) -> None:
+@pytest.mark.parametrize(
+    ("flowing", "held", "reason"),
+    [(False, False, "no_audio"), (True, False, "max_duration"), (True, True, "max_duration")],
+)
+async def test_watchdog_ends_silent_and_overlong_calls(
+    flowing: bool, held: bool, reason: str
+) -> None:
+    """A call whose audio is held while a slow transcript is awaited is not silent."""
     import asyncio
 
     from agent.calls.run import _watch
@@ -184,7 +197,7 @@ async def test_watchdog_ends_silent_and_overlong_calls(flowing: bool, reason: st
     async def stop(why: str) -> None:
         stopped.append(why)
 
-    conductor = _Conductor(flowing)
+    conductor = _Conductor(flowing, held)
     async with asyncio.timeout(30):
         await _watch(conductor, stop, no_audio_s=0.4, max_call_s=0.8)  # type: ignore[arg-type]
     assert stopped == [reason]
