@@ -93,7 +93,7 @@ __all__ = [
 ]
 
 #: Bump when any rule or constant here changes: reports record which scorer produced them.
-SCORER_VERSION = "2.9.1"
+SCORER_VERSION = "2.10"
 #: Delivery may never carry more than this share of a dimension (decision 8: metrics, bounded).
 MAX_DELIVERY_WEIGHT = 0.15
 #: Measured per turn and shown in the report, deliberately never scored (see module docstring).
@@ -640,6 +640,12 @@ def _nearer_private_life(text: str, language: Language, vectors: _Vectors) -> bo
 _NO_CONTENT = [re.compile(for_language(code).NO_CONTENT, re.IGNORECASE) for code in ("en", "zh")]
 
 
+def _in_other_language(text: str, language: Language) -> bool:
+    """Whether the answer is in another language (not English mixed with one: that is scored)."""
+    guard = other_language(text, language)
+    return guard is not None and guard.kind == "other_language"
+
+
 def _model_text(turns: Iterable[str], language: Language) -> str:
     """The answer as the model reads it: its turns joined, without hesitation sounds and opening
     pleasantries of either language (an answer may mix them), and without the clauses that end
@@ -751,7 +757,7 @@ def _score_rubric(
         content_words(t.answer.text, detect_language(t.answer.text) or language) for t in turns
     )
     # A scrap ("None really.") is no answer (flagged as such), not an answer to another question.
-    elsewhere = all(detect_language(t.answer.text) not in (None, language) for t in turns)
+    elsewhere = all(_in_other_language(t.answer.text, language) for t in turns)
     whole, floor_depth = (
         _relevance_guards(turns, answer, top, margin, anchors, elsewhere)
         if said >= MIN_CONTENT_WORDS
@@ -882,7 +888,7 @@ def _score_question(
         _flag(t, g) for t in turns if (g := other_language(t.answer.text, language)) is not None
     ]
     flags.extend(elsewhere)
-    if elsewhere and method != "yes_no" and len(elsewhere) == len(turns):
+    if method != "yes_no" and all(_in_other_language(t.answer.text, language) for t in turns):
         # The role works in the script's language: an answer in another one shows what the
         # candidate knows, not that they can do the job in it (level 2 at most).
         score = min(score, OTHER_LANGUAGE_CAP)

@@ -168,6 +168,70 @@ def detect_language(text: str, *, min_units: int = 3) -> Language | None:
     return None
 
 
+# Latin letters with their accented forms (Latin-1, Extended-A/B, Vietnamese's Additional).
+_LETTERS = re.compile(r"[A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1e00-\u1eff]+(?:'[a-z]+)?")
+#: Fewer Latin words than this say too little to name their language ("Yes, wired fibre.").
+MIN_IDENTIFY_WORDS = 8
+#: Share of a language's commonest words that names it: whole sentences in any of them run at
+#: 0.2-0.6, English keyword lists and fragments at 0-0.17 for English too.
+FUNCTION_SHARE = 0.15
+
+
+@lru_cache(maxsize=1)
+def _profiles() -> tuple[list[tuple[re.Pattern[str], str]], dict[str, frozenset[str]]]:
+    from dialogue.lang.other import FUNCTION_WORDS, SCRIPTS, function_words
+
+    scripts = [(re.compile(f"[{block}]"), code) for block, code, _name in SCRIPTS]
+    return scripts, {code: function_words(code) for code in FUNCTION_WORDS}
+
+
+def identify_language(text: str) -> str | None:
+    """The language an answer is mostly in, by code: ``"zh"`` and ``"en"`` as
+    :func:`detect_language` tells them, or another one (``"ro"``, ``"ja"``; names in
+    :mod:`dialogue.lang.other`) when its letters or its commonest words dominate; None when
+    the text is too short or too mixed to tell.
+
+    English with a few words of another language stays English ("I worked på kundtjänst for
+    an online shop"); a sentence built on another language's grammar with English nouns in it
+    ("Maine four years ek BPO mein kaam kiya") is that language (how much of it is English:
+    :func:`english_share`).
+    """
+    scripts, words = _profiles()
+    han = len(_HAN.findall(text))
+    for pattern, code in scripts:
+        # Kana mark Japanese even among Han; another script counts when it outweighs the Han.
+        letters = len(pattern.findall(text))
+        if letters >= 3 and (letters > han or code == "ja"):
+            return code
+    found = detect_language(text)
+    if found != "en":
+        return found
+    latin = [w.lower() for w in _LETTERS.findall(text)]
+    if len(latin) < MIN_IDENTIFY_WORDS:
+        return found
+    share = {code: sum(w in listed for w in latin) / len(latin) for code, listed in words.items()}
+    english = share.pop("en")
+    other = max(share, key=lambda code: share[code])
+    if share[other] >= FUNCTION_SHARE and share[other] > english:
+        return other
+    return found
+
+
+def english_share(text: str, language: str) -> float:
+    """Share of English words among the words of ``text`` that carry content in ``language``
+    (another language's code, :mod:`dialogue.lang.other`: its function words and words shorter
+    than three letters left out, being what the two languages' short words share); 0.0 with
+    none. English mixed into another language's sentences keeps 0.4-0.9 (the nouns and verbs
+    are English), a whole answer in that language 0-0.4 (names, loanwords)."""
+    from dialogue.lang.other import english_words, function_words
+
+    own = function_words(language)
+    words = [w.lower() for w in _LETTERS.findall(text)]
+    content = [w for w in words if len(w) >= 3 and w not in own]
+    known = english_words()
+    return sum(w in known for w in content) / len(content) if content else 0.0
+
+
 # --- numbers and durations -----------------------------------------------------------------------
 
 

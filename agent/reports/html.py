@@ -42,6 +42,7 @@ FLAG_LABELS = {
     "off_topic": "Off topic",
     "restates_question": "Restates the question",
     "other_language": "Other language",
+    "mixed_language": "Mixed language",
     "no_answer": "No answer",
 }
 # Per-turn metrics shown in the transcript: (feature key, label, unit, decimals).

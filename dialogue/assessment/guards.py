@@ -13,11 +13,13 @@ from dataclasses import dataclass
 
 from dialogue.concept_match import ConceptMatch
 from dialogue.lang import for_language
+from dialogue.lang.other import function_words, language_name
 from dialogue.text import (
     Language,
     clauses,
-    detect_language,
     en_words,
+    english_share,
+    identify_language,
     normalize,
     quantities,
     zh_tokens,
@@ -71,13 +73,23 @@ def sentences(text: str) -> list[str]:
 # --- language of the answer -------------------------------------------------------------------
 
 
+#: The share of English among the content words of an answer on another language's frame from
+#: which it is English mixed with that language, flagged but scored
+#: (:func:`dialogue.text.english_share`: mixed answers 0.4-0.9, whole ones 0-0.4).
+MIXED_ENGLISH_SHARE = 0.4
+
+
 def other_language(text: str, language: Language) -> Guard | None:
-    """A flag when the answer is in another language than the script's."""
-    found = detect_language(text)
+    """A flag when the answer is in another language than the script's (``other_language``,
+    which caps it), or English mixed with another language (``mixed_language``, which the
+    recruiter sees but which is scored on what it says)."""
+    found = identify_language(text)
     if found is None or found == language:
         return None
-    name = {"en": "English", "zh": "Mandarin"}[found]
+    name = language_name(found)
     quote = sentences(text)[0] if sentences(text) else text[:MAX_QUOTE_CHARS]
+    if language == "en" and found != "zh" and english_share(text, found) >= MIXED_ENGLISH_SHARE:
+        return Guard("mixed_language", f"mixes {name} into English", quote)
     return Guard("other_language", f"answered in {name}, not the script's language", quote)
 
 
@@ -151,6 +163,10 @@ def keyword_list(text: str, language: Language) -> Guard | None:
     if len(tokens) < 4:
         return None
     function = _EN_FUNCTION if language == "en" else _ZH_FUNCTION
+    if language == "en":
+        # English nouns in another language's sentences ("Maine four years ek BPO mein kaam
+        # kiya"): that language's pronouns and auxiliaries make the sentence.
+        function = function | function_words(identify_language(text) or "en")
     ratio = sum(t in function for t in tokens) / len(tokens)
     items = [i for i in _LIST_SPLIT.split(normalize(text)) if i.strip()]
     phrases = [i for i in items if len(en_words(i) if language == "en" else zh_tokens(i)) >= 2]

@@ -93,6 +93,13 @@ def test_a_bare_amount_or_many_short_items_is_still_a_list(text: str, language: 
         ("快递公司客服三年，一天七十通电话，查件、理赔。", "zh"),
         ("i would say sorry and listen to them and then offer a refund or a new sofa", "en"),
         ("I'd say sorry. Then I'd offer a refund. Then I'd call them back.", "en"),
+        # English nouns on another language's sentences (Hinglish, Taglish): sentences still.
+        (
+            "Sabse pehle main customer ki poori baat sununga, phir sorry bolunga aur refund ya "
+            "replacement offer karunga.",
+            "en",
+        ),
+        ("Una, pakikinggan ko muna siya, tapos mag-sorry ako at i-offer ko yung refund.", "en"),
     ],
 )
 def test_telegraphic_statements_with_quantities_are_not_lists(text: str, language: str) -> None:
@@ -241,6 +248,31 @@ def test_a_no_after_the_word_does_not_sink_the_yes_before_it(
             "Four years at a parcel company's helpline, eighty calls a day about lost parcels "
             "and claims, plus the live chat.",
         ),
+        # Languages in Latin letters, which a multilingual embedding reads as well as English.
+        (
+            "en",
+            "Lucrez de patru ani la linia de asistență a unei firme de curierat, cam optzeci de "
+            "apeluri pe zi despre colete pierdute și despre despăgubiri.",
+        ),
+        (
+            "en",
+            "Od czterech lat pracuję na infolinii firmy kurierskiej, mam około osiemdziesięciu "
+            "rozmów dziennie o zgubionych paczkach i reklamacjach.",
+        ),
+        (
+            "en",
+            "Maine chaar saal ek courier company mein kaam kiya hai, roz lagbhag assi phone aate "
+            "the, khoye hue saamaan aur shikayaton ke baare mein baat hoti thi.",
+        ),
+        (
+            "zh",
+            "Saya sudah empat tahun kerja di layanan pelanggan sebuah perusahaan kurir, sehari "
+            "ada delapan puluh telepon tentang paket yang hilang dan klaim.",
+        ),
+        (
+            "zh",
+            "Я четыре года работаю на горячей линии курьерской службы, восемьдесят звонков в день.",
+        ),
     ],
 )
 def test_an_answer_in_another_language_scores_level_two_at_most(
@@ -249,3 +281,20 @@ def test_an_answer_in_another_language_scores_level_two_at_most(
     scored = _question(language, "cs_experience", text, embed)
     assert "other_language" in [f["kind"] for f in scored.flags]
     assert 0 < scored.score <= OTHER_LANGUAGE_CAP
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Three years po ako sa isang BPO, account namin is a US bank, inbound calls at chat, mga "
+        "eighty calls per shift, billing and card concerns.",
+        "Maine three years ek BPO mein kaam kiya, US bank ke customers ke liye inbound calls, "
+        "daily around eighty calls, billing aur card issues.",
+    ],
+)
+def test_english_mixed_with_another_language_is_flagged_and_scored(text: str, embed: Embed) -> None:
+    """Taglish, Hinglish: the recruiter is told, and the experience in it still counts."""
+    scored = _question("en", "cs_experience", text, embed)
+    kinds = [f["kind"] for f in scored.flags]
+    assert "mixed_language" in kinds and "other_language" not in kinds, scored.flags
+    assert scored.score > OTHER_LANGUAGE_CAP + 10, scored.score

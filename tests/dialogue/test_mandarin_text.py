@@ -8,7 +8,14 @@ import pytest
 
 from dialogue.concept_match import ConceptSpec, find_concepts, positive_concepts
 from dialogue.script import load_script
-from dialogue.text import Language, detect_language, han_share, normalize_transcript, quantities
+from dialogue.text import (
+    Language,
+    detect_language,
+    han_share,
+    identify_language,
+    normalize_transcript,
+    quantities,
+)
 
 # (text, language, [(value, unit, approximate)])
 QUANTITIES = [
@@ -62,6 +69,31 @@ LANGUAGES = [
 @pytest.mark.parametrize(("text", "expected"), LANGUAGES)
 def test_detect_language(text: str, expected: Language | None) -> None:
     assert detect_language(text) == expected
+
+
+IDENTIFIED = [
+    *[(text, expected) for text, expected in LANGUAGES if expected is not None],
+    ("Trabajo desde hace tres años en la atención al cliente de una tienda de muebles.", "es"),
+    ("J'ai travaillé trois ans au service client d'une boutique de meubles en ligne.", "fr"),
+    ("Ich habe drei Jahre im Kundenservice eines Möbelhauses gearbeitet und viel gelernt.", "de"),
+    ("Am lucrat trei ani la serviciul clienți al unui magazin online de mobilă.", "ro"),
+    ("Maine teen saal ek furniture store ke customer service mein kaam kiya hai.", "hi"),
+    ("Ako po ay nagtrabaho ng tatlong taon sa customer service ng isang tindahan.", "tl"),
+    ("Я три года работала в службе поддержки мебельного магазина.", "ru"),
+    ("家具の通販サイトでカスタマーサービスを三年やりました。", "ja"),
+    ("가구 온라인 쇼핑몰에서 삼 년 동안 고객 상담을 했습니다.", "ko"),
+    # English with a few words of another language, and English fragments, stay English.
+    ("I worked på kundtjänst for an online shop in Malmö for about two years.", "en"),
+    ("School hours only, nine till three, weekdays, nothing at the weekend.", "en"),
+    ("Phone, chat, email, tickets, refunds, returns, tracking, Shopify, Amazon.", "en"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), IDENTIFIED)
+def test_identify_language_names_languages_scripts_are_not_written_in(
+    text: str, expected: str
+) -> None:
+    assert identify_language(text) == expected
 
 
 def test_han_share() -> None:
