@@ -200,12 +200,20 @@ def cmd_simulate(args: argparse.Namespace) -> int:
             telephony=args.telephony,
             on_event=show,
             token=token,
+            timeout_s=args.timeout,
         )
 
     try:
         result = asyncio.run(_against_server(settings, args.server, args.token, go, runtime))
     except ClientError as exc:
         print(f"screenline simulate: {exc}", file=sys.stderr)
+        return 1
+    except TimeoutError:
+        print(
+            f"screenline simulate: the interview did not end within {args.timeout:.0f} s "
+            "(a busy machine or a slow voice; --timeout gives it longer)",
+            file=sys.stderr,
+        )
         return 1
     return _print_report("simulate", settings, args.server, result.report_id, result.close_code)
 
@@ -699,6 +707,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--candidate", default="sim-candidate")
     p.add_argument("--speed", type=float, default=1.0, help="stream audio N times real time")
     p.add_argument("--telephony", action="store_true", help="8 kHz mu-law with line noise")
+    p.add_argument(
+        "--timeout", type=float, default=900.0, help="give up after this many seconds (900)"
+    )
     p.set_defaults(func=cmd_simulate)
 
     p = sub.add_parser("dial", help="call a candidate through Twilio (needs public_url)")

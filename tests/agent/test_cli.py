@@ -101,3 +101,45 @@ def test_report_command_unknown_id(tmp_path: Path) -> None:
     )
     assert out.returncode == 1
     assert "no report 'nope'" in out.stderr
+
+
+def test_simulate_gives_up_with_a_message_when_the_interview_never_ends(tmp_path: Path) -> None:
+    """A server that takes the call and never ends it: `--timeout` seconds, then a clear line
+    (not a traceback) and exit status 1."""
+    import asyncio
+    import threading
+
+    import websockets
+
+    port = _free_port()
+    ready = threading.Event()
+    stop = threading.Event()
+
+    async def swallow(ws: websockets.ServerConnection) -> None:
+        async for _ in ws:  # reads the start message and the audio, answers nothing
+            pass
+
+    async def serve() -> None:
+        async with websockets.serve(swallow, "127.0.0.1", port):
+            ready.set()
+            while not stop.is_set():
+                await asyncio.sleep(0.1)
+
+    thread = threading.Thread(target=asyncio.run, args=(serve(),), daemon=True)
+    thread.start()
+    assert ready.wait(10)
+    env = {**os.environ, "SCREENLINE_DATA_DIR": str(tmp_path)}
+    try:
+        out = subprocess.run(
+            _screenline(
+                "simulate", "--server", f"ws://127.0.0.1:{port}/ws/call", "--token", "k",
+                "--timeout", "3",
+            ),
+            env=env, capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+    finally:
+        stop.set()
+        thread.join(10)
+    assert out.returncode == 1, out.stderr[-2000:]
+    assert "did not end within 3 s" in out.stderr, out.stderr[-2000:]
+    assert "Traceback" not in out.stderr, out.stderr[-2000:]
