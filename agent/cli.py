@@ -50,7 +50,8 @@ def _configure_logging(verbose: bool) -> None:
 def cmd_serve(args: argparse.Namespace) -> int:
     """Run the server on the embedded defaults (or whatever settings say)."""
     from agent.api.server import create_app
-    from agent.api.serving import limit_malloc_arenas, serve
+    from agent.api.serving import serve
+    from agent.calls.memory import limit_malloc_arenas
 
     settings = _settings(args)
     limit_malloc_arenas(settings.malloc_arenas)  # before the models load and start threads

@@ -380,6 +380,9 @@ class Settings(BaseSettings):
     # Each inference thread otherwise grows an arena of its own: with 2 the same 10-minute soak
     # at 8 calls settled 150 MB lower and grew 6.3 % instead of 8.2 % (issue 11).
     malloc_arenas: int = Field(default=2, ge=0, le=64)
+    # After each call's report: give glibc's free heap memory back (malloc_trim), so a call's
+    # working memory does not stay resident for the rest of the process's life.
+    malloc_trim: bool = True
     public_url: str | None = Field(
         default=None, description="Base URL carriers use to reach this server (wss://...)"
     )

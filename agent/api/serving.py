@@ -19,8 +19,6 @@
 from __future__ import annotations
 
 import asyncio
-import ctypes
-import ctypes.util
 import logging
 import os
 import re
@@ -70,26 +68,6 @@ class DropQueryStrings(logging.Filter):
         if isinstance(args, tuple) and len(args) >= 3 and isinstance(args[2], str):
             record.args = (*args[:2], args[2].split("?", 1)[0], *args[3:])
         return True
-
-
-#: mallopt's parameter number for the arena limit (glibc malloc.h).
-_M_ARENA_MAX = -8
-
-
-def limit_malloc_arenas(arenas: int) -> bool:
-    """Cap glibc's malloc arenas (``settings.malloc_arenas``); True when the cap was applied.
-
-    Set before the models load and their threads start: arenas made later obey it. Other C
-    libraries (musl, macOS) keep their own allocator, and this returns False."""
-    if arenas <= 0:
-        return False  # glibc's own default
-    name = ctypes.util.find_library("c")
-    try:
-        libc = ctypes.CDLL(name)
-        mallopt = libc.mallopt
-    except (OSError, AttributeError, TypeError):
-        return False
-    return bool(mallopt(_M_ARENA_MAX, arenas))
 
 
 def header_timeout_protocol(timeout_s: float) -> type[H11Protocol]:

@@ -34,6 +34,7 @@ from agent.calls.calllog import carrier_state
 from agent.calls.conductor import FeatureFn, InterviewConductor
 from agent.calls.journal import CallJournal, journal_dir, recover
 from agent.calls.limits import InputError, check_variables
+from agent.calls.memory import trim_malloc
 from agent.calls.record import open_record
 from agent.calls.scoring import finalize_scores, make_feature_fn
 from agent.calls.scripts import catalog_for
@@ -517,6 +518,8 @@ async def _run_call(
             # Shielded: a cancelled server task must still leave the report on disk.
             await asyncio.shield(finish(record))
         monitor.ended(saved[0] if saved else None, record.outcome)
+    if settings.malloc_trim:
+        await asyncio.to_thread(trim_malloc)  # the call's working memory, back to the system
     return record
 
 

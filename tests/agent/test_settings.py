@@ -44,7 +44,7 @@ def test_bad_file_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPat
 
 _ARENAS_PROBE = """
 import sys, threading
-from agent.api.serving import limit_malloc_arenas
+from agent.calls.memory import limit_malloc_arenas
 cap = int(sys.argv[1])
 print(limit_malloc_arenas(cap))
 def churn():
@@ -78,3 +78,33 @@ def test_serve_caps_malloc_arenas(monkeypatch: pytest.MonkeyPatch) -> None:
     assert applied == "True" and 1 <= capped <= 2
     applied, free = _arenas("0")
     assert applied == "False" and free > 2  # the probe does make more arenas than the cap
+
+
+_TRIM_PROBE = """
+import sys
+from agent.calls.memory import trim_malloc
+def rss_mb():
+    with open("/proc/self/statm") as f:
+        import os
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+chunks = [bytes(2000) for _ in range(60000)]  # about 120 MB on glibc's heap
+kept = chunks[::200]  # a few survivors pin the heap: freeing the rest returns nothing by itself
+del chunks
+before = rss_mb()
+print(trim_malloc(), round(before - rss_mb()))
+"""
+
+
+def test_trim_gives_freed_heap_memory_back() -> None:
+    """What a call frees (``malloc_trim`` after each call, ``settings.malloc_trim``) leaves the
+    process: a heap pinned by a few live objects keeps its RSS until it is trimmed."""
+    import subprocess
+    import sys
+
+    assert load_settings().malloc_trim is True
+    done = subprocess.run(
+        [sys.executable, "-c", _TRIM_PROBE], capture_output=True, text=True, check=True
+    )
+    trimmed, released_mb = done.stdout.split()
+    assert trimmed == "True"
+    assert int(released_mb) >= 50, done.stdout
