@@ -696,6 +696,10 @@ def read_yes_no(text: str, language: Language, question: str | None = None) -> Y
             # "... but it's mostly okay": a weak word against the answer in its "but" clause is
             # still a counterpoint worth asking about.
             counter = max(-1.0, min(1.0, sum(e.weight for e in evidence)))
+            if not counter and re.search(lang.for_language(language).AWAY, clause):
+                # "I share a room with my brother, but he's at school in the day": whoever
+                # would be in the way is away, which is what the question asks about.
+                counter = float(frame)
             conceded.append(score or counter)
         if score and (best is None or abs(score) > best[0]):
             best = (abs(score), clause)

@@ -73,6 +73,13 @@ OCCASIONAL = (
     r"\b(?:now and (?:then|again)|sometimes|occasionally|once in a while|from time to time|"
     r"every so often|the odd time)\b"
 )
+#: Whoever would be in the way is away ("but he's at school in the day", "she works nights"):
+#: in a "but" after a no, a counterpoint worth asking about, not part of the no.
+AWAY = (
+    r"\b(?:at (?:school|work|college|uni|university|nursery|daycare|the office|the shop)|"
+    r"out (?:all day|at work|during the day|in the day)|away (?:all day|during the day|a lot)|"
+    r"works? (?:nights|days|away|late|full[- ]time)|(?:is|are|'s|'re) (?:out|away)\b)"
+)
 #: Words for what such a question asks for: "not quiet" is a no, "very quiet" a yes.
 GOOD_TERMS = _words("quiet private stable reliable fast wired dedicated separate peaceful silent")
 

@@ -77,6 +77,8 @@ SCOPE_END = _words("而是 但是 但 可是 而且 所以 因为 然后 并且 
 #: A clause opening with one of these is a concession after the answer ("没有，不过我可以去共享
 #: 办公室"): it does not get the weight of a last clause.
 CONTRAST = _words("但是 但 可是 不过 只是 虽然 就是")
+#: 要用的人不在（“不过他白天上学”，“她上夜班”）: after a no, a counterpoint worth asking about.
+AWAY = r"上学|上班|不在家|在学校|在单位|在公司|上幼儿园|去幼儿园|上夜班|上白班|出去工作|出门工作"
 #: After a concept, these say it is not on offer: 周末不行, 晚上也不行, 早班没办法.
 POST_NEGATORS = _words(
     "不行 不可以 不方便 不太方便 不了 没空 没时间 不能 不太行 不太可以 不可能 没办法 没法 "

@@ -176,6 +176,15 @@ MORE_YES_NO: list[tuple[str, Language, str, Intent | None]] = [
     ("It's alright, it freezes every so often.", "en", "internet", None),
     ("We don't have broadband, just a phone hotspot that drops out now and then.", "en",
      "internet", Intent.NO),
+    # A no with a "but" that whoever shares the room is away is asked about, not a knock-out;
+    # a no without one, or with them at home, stays a no.
+    ("I share the bedroom with my cousin, but she's at college in the daytime.", "en", "quiet",
+     None),
+    ("Not really, but my husband works nights and sleeps in the other room.", "en", "quiet",
+     None),
+    ("I share the bedroom with my cousin, and she's home all day.", "en", "quiet", Intent.NO),
+    ("No, I share the bedroom with my cousin.", "en", "quiet", Intent.NO),
+    ("没有单独的房间，不过我老公白天上班，家里就我一个人。", "zh", "quiet", None),
 ]  # fmt: skip
 
 
