@@ -10,6 +10,7 @@ as one answer.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import pytest
@@ -21,8 +22,11 @@ pytestmark = [pytest.mark.slow, pytest.mark.asyncio(loop_scope="session")]
 
 
 async def test_a_thinking_pause_after_a_sentence_does_not_skip_a_question(
-    server_url: str, candidate_voice: Any, runtime: Any
+    server_url: str, candidate_voice: Any, runtime: Any, caplog: pytest.LogCaptureFixture
 ) -> None:
+    # The conductor logs how long after each decided answer speech came back: on a failure
+    # that, the events and the turns say which rule took the second part where.
+    caplog.set_level(logging.DEBUG, logger="agent.calls.conductor")
     result = await simulate(
         server_url,
         persona=load_persona(FIXTURES / "continuation_en_persona.yaml"),
@@ -34,10 +38,20 @@ async def test_a_thinking_pause_after_a_sentence_does_not_skip_a_question(
     )
     assert result.outcome == "completed", result.events
     report = runtime.reports.load(result.report_id)
+    why = {
+        "turns": [(t["speaker"], t["question_id"], t["text"]) for t in report["turns"]],
+        "events": [
+            (e["type"], e.get("question_id"))
+            for e in result.events
+            if e["type"] in ("listening", "barge_in", "answer_continued", "transcript")
+            and (e["type"] != "transcript" or e.get("final"))
+        ],
+        "log": [r.getMessage() for r in caplog.records if "decided" in r.getMessage()],
+    }
     # Every question asked and answered in order: the second part did not answer "angry".
     answered = [t["question_id"] for t in report["turns"] if t["speaker"] == "candidate"]
     asked = [q for i, q in enumerate(answered) if q and (i == 0 or q != answered[i - 1])]
-    assert asked == ["experience", "angry", "start"], answered
+    assert asked == ["experience", "angry", "start"], why
     # The answer's two parts are both under "experience": as two turns joined by the rule, or,
     # when a busy server had not decided the answer by the end of the pause, as one turn.
     experience = [
@@ -45,8 +59,8 @@ async def test_a_thinking_pause_after_a_sentence_does_not_skip_a_question(
         for t in report["turns"]
         if t["speaker"] == "candidate" and t["question_id"] == "experience"
     ]
-    assert "call centre" in experience[0] or "call center" in experience[0], experience
-    assert "bank" in experience[-1], experience
+    assert "call centre" in experience[0] or "call center" in experience[0], why
+    assert "bank" in experience[-1], why
     continued = [e["question_id"] for e in result.events if e["type"] == "answer_continued"]
     if len(experience) == 2:
         # The reply to the first part alone was stopped.
