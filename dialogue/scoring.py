@@ -93,7 +93,7 @@ __all__ = [
 ]
 
 #: Bump when any rule or constant here changes: reports record which scorer produced them.
-SCORER_VERSION = "2.10.1"
+SCORER_VERSION = "2.10.2"
 #: Delivery may never carry more than this share of a dimension (decision 8: metrics, bounded).
 MAX_DELIVERY_WEIGHT = 0.15
 #: Measured per turn and shown in the report, deliberately never scored (see module docstring).
@@ -884,11 +884,11 @@ def _score_question(
     else:
         method = "concepts"
         score, quotes, flags = _score_concepts(question, turns, language)
-    elsewhere = [
-        _flag(t, g) for t in turns if (g := other_language(t.answer.text, language)) is not None
-    ]
-    flags.extend(elsewhere)
-    if method != "yes_no" and all(_in_other_language(t.answer.text, language) for t in turns):
+    languages = [(t, other_language(t.answer.text, language)) for t in turns]
+    flags.extend(_flag(t, g) for t, g in languages if g is not None)
+    if method != "yes_no" and all(
+        g is not None and g.kind == "other_language" for _, g in languages
+    ):
         # The role works in the script's language: an answer in another one shows what the
         # candidate knows, not that they can do the job in it (level 2 at most).
         score = min(score, OTHER_LANGUAGE_CAP)

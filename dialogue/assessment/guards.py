@@ -163,10 +163,11 @@ def keyword_list(text: str, language: Language) -> Guard | None:
     if len(tokens) < 4:
         return None
     function = _EN_FUNCTION if language == "en" else _ZH_FUNCTION
-    if language == "en":
+    frame = identify_language(text) if language == "en" else None
+    if frame not in (None, "en", "zh"):
         # English nouns in another language's sentences ("Maine four years ek BPO mein kaam
         # kiya"): that language's pronouns and auxiliaries make the sentence.
-        function = function | function_words(identify_language(text) or "en")
+        function = function | function_words(frame)
     ratio = sum(t in function for t in tokens) / len(tokens)
     items = [i for i in _LIST_SPLIT.split(normalize(text)) if i.strip()]
     phrases = [i for i in items if len(en_words(i) if language == "en" else zh_tokens(i)) >= 2]

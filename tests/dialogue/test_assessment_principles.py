@@ -80,6 +80,8 @@ def test_lists_without_commas_are_keyword_lists(text: str, language: str) -> Non
         # Items between full stops, and one long run with no break (scorer 2.9).
         ("Sorry. Listen. Refund or swap. Ring back. Make sure.", "en"),
         ("sorry empathy listening vent frustration replacement refund voucher callback", "en"),
+        # Words that tell English from other languages are not syntax for a list (2.10.2).
+        ("Really, about, one, refund, like, well, replacement, callback.", "en"),
     ],
 )
 def test_a_bare_amount_or_many_short_items_is_still_a_list(text: str, language: str) -> None:
