@@ -455,6 +455,7 @@ async def _run_call(
         await worker.queue_frame(HangupFrame(reason=reason))
         # First wait: the conductor may await an in-flight answer's transcript (end_grace_s)
         # and then write the report; after that, cancel, and last, cancel the task itself.
+        waited_for_report = False
         for force, wait_s in (
             (worker.cancel, 2 * limits.end_grace_s),
             (running.cancel, limits.end_grace_s),
@@ -463,7 +464,8 @@ async def _run_call(
                 await asyncio.wait_for(asyncio.shield(running), wait_s)
             if running.done():
                 return
-            if conductor.ended and not saved:
+            if conductor.ended and not saved and not waited_for_report:
+                waited_for_report = True
                 # The report is being written (scoring queues behind other calls' work on a
                 # busy server): cancelling now would lose ``call_ended``; wait for it, bounded.
                 with contextlib.suppress(TimeoutError):
