@@ -66,6 +66,7 @@ from dialogue.assessment.guards import (
     refusal,
     self_as_subject,
     sentences,
+    withheld,
 )
 from dialogue.assessment.rota import read_rota
 from dialogue.concept_match import ConceptMatch, find_concepts
@@ -93,7 +94,7 @@ __all__ = [
 ]
 
 #: Bump when any rule or constant here changes: reports record which scorer produced them.
-SCORER_VERSION = "2.10.2"
+SCORER_VERSION = "2.11"
 #: Delivery may never carry more than this share of a dimension (decision 8: metrics, bounded).
 MAX_DELIVERY_WEIGHT = 0.15
 #: Measured per turn and shown in the report, deliberately never scored (see module docstring).
@@ -773,6 +774,7 @@ def _score_rubric(
         said_in = detect_language(text) or language
         # The whole answer says no: strict enough to trust even where the model ranks it high.
         guards = [refusal(text, said_in), negated_stance(text, said_in), framed_only(text, said_in)]
+        guards.append(withheld(text.strip(), said_in, turn.matches))
         if level < NEGATED_TRUSTED_LEVEL:
             # Word lists again: where the model ranks the answer high, "people" are its customers.
             guards.append(impersonal(text, said_in))

@@ -21,6 +21,7 @@ from dialogue.text import (
     english_share,
     identify_language,
     normalize,
+    normalize_apostrophes,
     quantities,
     zh_tokens,
 )
@@ -38,6 +39,7 @@ __all__ = [
     "refusal",
     "self_as_subject",
     "sentences",
+    "withheld",
 ]
 
 
@@ -561,3 +563,30 @@ def negated_only(matches: list[ConceptMatch]) -> Guard | None:
     if negated and not any(not m.negated for m in matches):
         return Guard("negated", "mentions what counts only to negate it", negated[0].quote)
     return None
+
+
+def withheld(text: str, language: Language, matches: list[ConceptMatch]) -> Guard | None:
+    """A flag when the answer names what the candidate could do and then says they won't.
+
+    "I could apologise and book a replacement, but I won't, it isn't my sofa", 这些我统统做得到，
+    但我偏不这么做: the rubric's words are all there, so the model places the answer with good
+    ones, and no clause is negated but the last. It needs a criterion met before the no (a
+    contrast that withholds something bad, "I could shout back, but I won't", is no flag), a no
+    that ends its clause (``WITHHELD_NO``: "but I won't promise what I can't keep" says how),
+    and no plan after it (``WITHHELD_ALTERNATIVE``: "..., but I won't; I'd listen instead").
+    """
+    said = normalize_apostrophes(text).lower()  # the same length: concept spans still apply
+    found = _pattern(language, "WITHHELD_NO").search(said)
+    if found is None:
+        return None
+    before, after = said[: found.start()], said[found.end() :]
+    if not _pattern(language, "WITHHELD_CAPABLE").search(before):
+        return None
+    if _pattern(language, "WITHHELD_ALTERNATIVE").search(after):
+        return None
+    if not any(not m.negated and m.span[1] <= found.start() for m in matches):
+        return None
+    quote = next(
+        (s for s in sentences(text) if normalize(found.group(0)) in normalize(s)), text.strip()
+    )
+    return Guard("negated", "says what it could do, then that it won't", quote)

@@ -546,6 +546,26 @@ _DOING = (
     r"(?:do|did|done|doing|agree|agreed|accept|offer|give|handle|handled|work|worked|cover|"
     r"manage|managed|touch|touched|try|tried|deal|dealt|say|said)"
 )
+#: "I could apologise and book a replacement, but I won't": the answer names what it could do,
+#: then takes it all back with a no that ends its clause (a no with an object of its own, "but
+#: I won't promise what I can't keep", says how, not no) (``guards.withheld``).
+WITHHELD_NO = (
+    r"\b(?:but|though|yet|however)\b[^.!?;]{0,25}?\b(?:i|we) ?(?:won't|will not|wouldn't|would not|"
+    r"(?:'m|am|'re|are) not (?:going to|gonna)|don't want to|do not want to|"
+    r"refuse to|can't be bothered|don't bother|never do|'m not doing|am not doing|don't)"
+    r"(?: do| bother| do so)?(?: (?:it|that|this|them|any of (?:it|that|this|them)))?"
+    r"(?: (?:though|honestly|anyway|really))?\s*(?=[,.;!?]|$)"
+)
+#: What the candidate could do, before the withheld no ("I could", "I know how to").
+WITHHELD_CAPABLE = (
+    r"\b(?:i|we) (?:could|can|know how to|am able to|'m able to|would be able to|"
+    r"know (?:i|we) (?:should|could|ought to))\b|\bi know (?:what|how)\b"
+)
+#: A plan after the withheld no makes it an answer ("..., but I won't; I'd listen instead").
+WITHHELD_ALTERNATIVE = (
+    r"\b(?:instead|rather|what i(?:'d| would) do)\b|"
+    r"\b(?:i'd|i would|i'll|i will)\s+(?!not\b|never\b|rather not\b)\w+"
+)
 RESUMED_NO = (
     # "Breaks, breathing, a plan: none of that works for me" denies that the named things help.
     r"(?:none|nothing|neither|not one|not any) of (?:that|this|those|these|it|them) "
