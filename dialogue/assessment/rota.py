@@ -105,7 +105,9 @@ def _hours(text: str, lang: ModuleType) -> frozenset[int]:
             continue
         if m.group("start_pm") and start < 12:
             start += 12
-        if (m.group("end_pm") or end <= start + 2) and end < 12:
+        # "9am to 11", 上午九点到十一点: a morning start before the end keeps the end a.m.
+        morning = bool(m.group("start_am") or m.group("end_am")) and end > start
+        if (m.group("end_pm") or (end <= start + 2 and not morning)) and end < 12:
             end += 12  # "eight to four", "eight to ten" (the rota's day): the end is p.m.
         if start < 12:
             parts.add(0)
@@ -142,6 +144,36 @@ def _clause(text: str, lang: ModuleType) -> _Clause | None:
     return _Clause(text.strip(), slots, negated, hedged, frozenset(days), hours_only)
 
 
+def _parts_only(clause: _Clause) -> bool:
+    """A clause that names parts of the day and no days."""
+    return not clause.days and {p for _, p in clause.slots} != ALL_PARTS
+
+
+def _says_when(found: _Clause, piece: str, lang: ModuleType) -> bool:
+    """A clause that names parts of the day and no days, and nothing else ("daytime", 白天;
+    not "evenings fine", "evenings too", 晚上十点前都OK)."""
+    return (
+        _parts_only(found)
+        and not found.negated
+        and not found.hedged
+        and _names_only(piece, lang)
+        and re.search(lang.ROTA_ALSO, piece) is None
+    )
+
+
+def _names_only(piece: str, lang: ModuleType) -> bool:
+    """Names times and says nothing about them ("weekdays", 工作日, "daytime", 白天)."""
+    rest = re.sub(lang.ROTA_DAY_RANGE, " ", piece)
+    for pattern, _ in (*lang.ROTA_DAYS, *lang.ROTA_PARTS):
+        rest = re.sub(pattern, " ", rest)
+    return _bare(rest, lang) and re.search(lang.ROTA_NEGATED, rest) is None
+
+
+def _all_day(clause: _Clause) -> bool:
+    """A clause offering days with no part of the day named (all of it)."""
+    return bool(clause.days) and not clause.negated and {p for _, p in clause.slots} == ALL_PARTS
+
+
 def _bare(piece: str, lang: ModuleType) -> bool:
     """Names times without saying anything about them: "Weekends," before its "no"."""
     return not re.search(lang.ROTA_OFFER, piece)
@@ -168,7 +200,11 @@ def _clauses(
     text = re.sub(r"\b(between \S+) and ", r"\1 to ", normalize(text))
     for sentence in re.split(r"[.!?。！？;；]+", text):
         start = len(out)  # this sentence's clauses are out[start:]
-        for piece in re.split(lang.ROTA_CLAUSE_SPLIT, sentence):
+        when: list[int] = []  # parts of the day right after days that named none
+        pieces = re.split(f"({lang.ROTA_CLAUSE_SPLIT})", sentence)  # clauses and joints
+        for k in range(0, len(pieces), 2):
+            piece = pieces[k]
+            joined = k > 0 and re.fullmatch(lang.ROTA_AND, pieces[k - 1].strip()) is not None
             if not piece or not piece.strip():
                 continue
             # "any day except Sundays" / 除了周日都可以: what "except" takes is withdrawn.
@@ -185,6 +221,15 @@ def _clauses(
                 found = _clause(piece, other)  # "weekend 和 evening 也可以": code-switched times
             mine = out[start:]
             named_days = any(c.days and not c.negated for c in mine)
+            # Days named just before, after a comma: "Weekdays, daytime" (scorer 2.11).
+            after_bare_days = (
+                bool(mine)
+                and _all_day(mine[-1])
+                and not mine[-1].hedged
+                and _names_only(mine[-1].text, lang)
+                and k > 0
+                and re.fullmatch(r"[\s,，、]+", pieces[k - 1]) is not None
+            )
             if found is not None and found.hours_only and named_days and not found.negated:
                 # "Saturdays and Sundays, from 2pm to 10pm" / "Monday to Friday, any time": the
                 # hours say when on the days named before them.
@@ -192,14 +237,25 @@ def _clauses(
                 out[start:] = [c.narrowed(parts) if c.days and not c.negated else c for c in mine]
                 bare = []
             elif found is not None:
+                if joined and bare and found.negated:
+                    # "Saturdays and Sundays are my own" / 周六和周日不行: the no of the last
+                    # part covers the times joined to it (scorer 2.11).
+                    for i in bare:
+                        if i >= start:
+                            out[i] = out[i].withdrawn()
+                elif joined and mine and mine[-1].negated and _bare(piece, lang):
+                    found = found.withdrawn()  # "I coach on Saturdays and Sundays"
                 out.append(found)
                 stated = found.negated or found.hedged or not _bare(piece, lang)
                 bare = [] if stated else [*bare, len(out) - 1]
             elif re.search(lang.ROTA_NEGATED, piece) and re.search(lang.ROTA_POINTS_BACK, piece):
                 # "Nights and Sundays, that isn't something I can do" / 周末的班，这个我不答应:
                 # a denial naming no time that points back at what the sentence named before
-                # it ("..., 最好别排太晚的班" says how late, and points at nothing).
-                out[start:] = [c.withdrawn() for c in mine]
+                # it ("..., 最好别排太晚的班" says how late, and points at nothing): the times
+                # named bare just before it, else the sentence's, unless the clause before it
+                # withdrew its own ("..., Tuesday evenings I teach, so not those").
+                if not (mine and mine[-1].negated):
+                    out[start:] = [c.withdrawn() for c in mine]
                 bare = []
             elif bare and _bare_denial(piece, lang, language):
                 for i in bare:
@@ -212,7 +268,31 @@ def _clauses(
                 bare = []
             elif found is None and not _bare(piece, lang):
                 bare = []  # "that works for me": the times before it are offered
+            appended = found is not None and bool(out) and out[-1] is found
+            if (
+                found is not None
+                and appended
+                and after_bare_days
+                and _says_when(found, piece, lang)
+            ):
+                when.append(len(out) - 1)
+        _narrow(out, start, when)
     return out
+
+
+def _narrow(out: list[_Clause], start: int, when: list[int]) -> None:
+    """One part of the day named bare after days that named none says when on them ("Weekdays,
+    daytime" / 周一到周五，白天; scorer 2.11). Two or more ("Weekends, evenings, mornings: all
+    good"), or more days after it, are a list of what is offered."""
+    mine = out[start:]
+    if len(when) != 1 or sum(1 for c in mine if _parts_only(c)) != 1:
+        return
+    at = when[0]
+    if any(c.days and not c.negated for c in out[at + 1 :]):
+        return  # "Weekdays, evenings, weekends": a list
+    parts = frozenset(p for _, p in out[at].slots)
+    head = [c.narrowed(parts) if _all_day(c) else c for c in out[start:at]]
+    out[start:] = [*head, *out[at + 1 :]]
 
 
 def _story_words(said: str, lang: ModuleType, language: Language) -> int:

@@ -657,10 +657,10 @@ ROTA_HOUR_WORDS = {
     "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "noon": 12, "midday": 12,
 }  # fmt: skip
 _HOUR = r"\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|noon|midday"
-_MERIDIEM = r"(?::\d\d)?\s*(?:o'clock\s*)?(?:(?:a\.?m\.?)|(?P<{}>p\.?m\.?))?"
+_MERIDIEM = r"(?::\d\d)?\s*(?:o'clock\s*)?(?:(?P<{0}_am>a\.?m\.?)|(?P<{0}_pm>p\.?m\.?))?"
 ROTA_HOUR_RANGE = (
-    rf"(?P<start>{_HOUR}){_MERIDIEM.format('start_pm')}\s*(?:to|till|until|and|through|-)\s*"
-    rf"(?P<end>{_HOUR}){_MERIDIEM.format('end_pm')}"
+    rf"(?P<start>{_HOUR}){_MERIDIEM.format('start')}\s*(?:to|till|until|and|through|-)\s*"
+    rf"(?P<end>{_HOUR}){_MERIDIEM.format('end')}"
 )
 #: A clause that withdraws what it names: "mornings I can't do", "no weekends", "not Sundays".
 ROTA_NEGATED = (
@@ -678,7 +678,11 @@ ROTA_NEGATED = (
     r"\bkeep (?:the |my )?\w+ for\b|^\s*i keep\b(?! (?:\w+ )?free)|"
     r"\bfor (?:my|the) (?:family|kids|children|grandkids)\b|"
     r"\bi'?m (?:with (?:my|the) (?:kids|children|grandkids|family)|at church)\b|"
-    r"\b(?:nope|nah)\b"
+    r"\b(?:nope|nah)\b|"
+    # "the weekends are mine", "I work the door Thursday to Sunday", "I teach a class on
+    # Tuesdays": the time is kept, or given to other work (scorer 2.11).
+    r"\b(?:are|is) (?:mine|my own)\b|\bto myself\b|"
+    r"\bi (?:teach|coach|volunteer)\b|\bi work (?:the|at|in|as|for|my|another|a|an)\b"
 )
 #: A clause that offers its slots only partly: "maybe some weekends", "every other Saturday".
 ROTA_HEDGE = (
@@ -699,6 +703,10 @@ ROTA_OFFER = (
 #: Characters of this language's script: a clause in it inside an answer in the other language
 #: is read with these word lists (code-switching, dialogue.assessment.rota).
 SCRIPT_CHARS = r"[a-z]{2,}"
+#: A clause that adds its times to those before it ("weekends, evenings too").
+ROTA_ALSO = r"\b(?:too|also|as well|plus)\b"
+#: Times joined so that what is said of the last covers them ("Saturdays and Sundays are out").
+ROTA_AND = r"and|&"
 #: Where one clause ends and the next begins.
 ROTA_CLAUSE_SPLIT = r"[.,;:!?]+|\b(?:and|but|though|although|plus|also|or|while|whereas)\b"
 #: "any day except Sundays": ``out`` is withdrawn from the rest of the clause.

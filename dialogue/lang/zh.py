@@ -506,8 +506,9 @@ ROTA_HOUR_WORDS = {
 }  # fmt: skip
 _ZH_HOUR = r"\d{1,2}|十[一二]?|[一二两三四五六七八九]"
 ROTA_HOUR_RANGE = (
-    rf"(?:早上?|上午)?(?:(?P<start_pm>下午|晚上?))?(?P<start>{_ZH_HOUR})(?:点|:\d\d)"
-    rf"(?:半|钟)?\s*(?:到|至|-|~)\s*(?:早上?|上午)?(?:(?P<end_pm>下午|晚上?))?(?P<end>{_ZH_HOUR})"
+    rf"(?P<start_am>早上?|上午)?(?:(?P<start_pm>下午|晚上?))?(?P<start>{_ZH_HOUR})(?:点|:\d\d)"
+    rf"(?:半|钟)?\s*(?:到|至|-|~)\s*(?P<end_am>早上?|上午)?(?:(?P<end_pm>下午|晚上?))?"
+    rf"(?P<end>{_ZH_HOUR})"
     r"(?:点|:\d\d)"
 )
 #: A clause that withdraws what it names: 周末不行, 早上没办法, 晚上上不了.
@@ -516,6 +517,10 @@ ROTA_NEGATED = (
     r"不可能|做不到|不上|休息不|不要排|别排|^不|不是很方便|不答应|不同意|不愿意|不想|够呛|悬了|"
     # A time given to something else: 平时要上课, 周末要带孩子, 上午要送孩子 (scorer 2.7).
     r"要(?:上课|上学|带孩子|带娃|送孩子|接孩子|管孩子|陪孩子|照顾|休息)|得(?:上课|带孩子|接孩子|照顾)|"
+    # 白天要看店, 晚上要代孩子 (a transcript's 带), 周末要看孩子, 白天上班 (scorer 2.11).
+    r"(?:要|得)(?:看店|看孩子|看娃|代孩子|带小孩|干活|上班|打工|兼职|出摊|应酬|出去玩|陪家里人|陪家人|陪老人|陪父母)|"
+    r"(?:白天|晚上|早上|上午|下午|平时|工作日|周末)我?(?:都)?(?:上班|干活|打工)"
+    r"(?![^，。,.]*(?:可以|行|没问题|能))|"
     r"去接孩子|接送孩子|想休息|有课|"
     # 白天要睡觉, 白天起不来, 晚上要上夜校 (scorer 2.9).
     r"(?:要|得)睡觉|起不来|上夜校"
@@ -534,7 +539,17 @@ ROTA_OFFER = (
 )
 #: Characters of this language's script (see dialogue.lang.en).
 SCRIPT_CHARS = r"[\u4e00-\u9fff]"
+#: A clause that adds its times to those before it (周末可以，晚上也行).
+ROTA_ALSO = r"也|还"
+#: Times joined so that what is said of the last covers them ("Saturdays and Sundays are out").
+ROTA_AND = r"和|跟|以及"
 #: Where one clause ends and the next begins.
-ROTA_CLAUSE_SPLIT = r"[，。,.;；!！?？、:：]+|但是|不过|可是|而且|另外|还有|和|跟|或者|以及"
+ROTA_CLAUSE_SPLIT = (
+    r"[，。,.;；!！?？、:：]+|但是|不过|可是|而且|另外|还有|和|跟|或者|以及|"
+    # An unpunctuated transcript: a new time after an offer or a no starts a clause
+    # (白天可以晚上要带孩子) (scorer 2.11).
+    r"(?:(?<=可以)|(?<=都行)|(?<=没问题)|(?<=不行)|(?<=没空))"
+    r"(?=白天|晚上|早上|上午|下午|中午|周末|平时|工作日)"
+)
 #: 除了周日都可以: ``out`` is withdrawn from the rest of the clause.
 ROTA_EXCEPT = r"除了?(?P<out>[^都也]*?)(?:以外|之外)?(?=都|也|$)"

@@ -227,3 +227,59 @@ def test_a_terse_or_family_reason_answer_is_scored_by_its_rota(
     scored = next(q for q in card.questions if q.question_id == "availability")
     assert scored.score >= 70, scored.flags
     assert not scored.flags
+
+
+# --- scorer 2.11: hours given to the morning, one part of the day after the days, other work ---
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "cover"),
+    [
+        # a morning start keeps a close end in the morning: two hours, not the whole day
+        ("Every day, only from 8am to 10.", "en", 1 / 3),
+        ("每天只有上午八点到十点。", "zh", 1 / 3),
+        # an evening end stays in the evening
+        ("每天早上七点到晚上九点都能排。", "zh", 1.0),
+    ],
+)
+def test_a_morning_hour_range_stays_in_the_morning(text: str, language: str, cover: float) -> None:
+    rota = read_rota([text], language)  # type: ignore[arg-type]
+    assert rota is not None and rota.cover == pytest.approx(cover, abs=0.01)
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [("Monday to Friday, afternoons.", "en"), ("工作日，下午。", "zh")],
+)
+def test_one_part_of_the_day_after_the_days_says_when_on_them(text: str, language: str) -> None:
+    rota = read_rota([text], language)  # type: ignore[arg-type]
+    assert rota is not None and rota.cover == pytest.approx(5 / 21, abs=0.01)
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [("Saturdays, evenings as well.", "en"), ("周六可以，晚上也行。", "zh")],
+)
+def test_a_part_of_the_day_said_too_adds(text: str, language: str) -> None:
+    rota = read_rota([text], language)  # type: ignore[arg-type]
+    assert rota is not None and rota.cover > 7 / 21
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Any weekday. Saturdays and Sundays are my own.", "en"),
+        ("Weekdays only, I coach the under-tens on Saturdays and Sundays.", "en"),
+        ("工作日都行，周末要看店。", "zh"),
+        ("工作日可以周末要带小孩", "zh"),
+    ],
+)
+def test_days_kept_or_given_to_other_work_are_withdrawn(text: str, language: str) -> None:
+    rota = read_rota([text], language)  # type: ignore[arg-type]
+    assert rota is not None and not rota.weekends and rota.cover == pytest.approx(15 / 21, 0.01)
+
+
+def test_a_no_pointing_back_after_a_withdrawal_keeps_the_offer() -> None:
+    text = "Any day, any shift, but Friday nights I work at the bar, so not those."
+    rota = read_rota([text], "en")
+    assert rota is not None and rota.cover == pytest.approx(20 / 21, abs=0.01)
