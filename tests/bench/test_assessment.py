@@ -62,6 +62,7 @@ BLIND_PARTS = {
     "blind5": ("g", 6, "held_out"),
     "blind6": ("i", 6, "held_out"),
     "blind7": ("j", 6, "held_out"),
+    "blind8": ("k", 6, "held_out"),
 }
 
 
