@@ -27,6 +27,7 @@ from functools import lru_cache
 
 from dialogue import lang
 from dialogue.concept_match import en_stem
+from dialogue.lang import other
 from dialogue.text import (
     Language,
     clauses,
@@ -534,7 +535,7 @@ def _clause_evidence(
         wanted = (term == "good") != negated  # "quiet", "no noise": what the question wants
         # "it cuts out now and then": an occasional problem is asked about, not a plain no.
         occasional = (
-            language == "en" and frame > 0 and not wanted and re.search(lang.en.OCCASIONAL, clause)
+            frame > 0 and not wanted and re.search(lang.for_language(language).OCCASIONAL, clause)
         )
         found.append(_Evidence(frame * (1.0 if wanted else -1.0), occasional=bool(occasional)))
     # A negation right before a yes word negates it: 不太稳定, 不是很方便 are one "no".
@@ -638,6 +639,22 @@ def _agreeing_no(clause: str, before: str, value_before: float, language: Langua
     return any(t in data.NEGATORS or t in data.NO for t in _tokens(before, language))
 
 
+_OPENER = re.compile(r"\s*([^\s,.;:!?，。！？、；：]+)")
+
+
+def _other_language_opener(text: str) -> Intent | None:
+    """The yes or no of another language that opens the answer (:data:`YES_WORDS`), if any."""
+    found = _OPENER.match(normalize(text))
+    if found is None:
+        return None
+    word = found.group(1)
+    for words, intent in ((other.NO_WORDS, Intent.NO), (other.YES_WORDS, Intent.YES)):
+        # Thai and the like write no spaces: "ได้ค่ะ" opens with ได้.
+        if word in words or any(not w.isascii() and word.startswith(w) for w in words):
+            return intent
+    return None
+
+
 def read_yes_no(text: str, language: Language, question: str | None = None) -> YesNoReading:
     """Read a yes/no answer by what it means, from the whole answer.
 
@@ -670,6 +687,9 @@ def read_yes_no(text: str, language: Language, question: str | None = None) -> Y
         e.weight < 0 and not e.weak and not e.occasional for e in evidence
     )
     if not decisive:
+        opener = _other_language_opener(text)
+        if opener is not None:  # "Ναι, εντάξει", "Evet, devam edebiliriz": answered, elsewhere
+            return YesNoReading(opener, True, text.strip())
         weak = [e for _, ev in per_clause for e in ev if e.weak]
         if weak and not hedged:
             return YesNoReading(Intent.YES if weak[0].weight > 0 else Intent.NO, True, None)

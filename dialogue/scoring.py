@@ -94,7 +94,7 @@ __all__ = [
 ]
 
 #: Bump when any rule or constant here changes: reports record which scorer produced them.
-SCORER_VERSION = "2.11"
+SCORER_VERSION = "2.11.1"
 #: Delivery may never carry more than this share of a dimension (decision 8: metrics, bounded).
 MAX_DELIVERY_WEIGHT = 0.15
 #: Measured per turn and shown in the report, deliberately never scored (see module docstring).

@@ -92,7 +92,18 @@ def other_language(text: str, language: Language) -> Guard | None:
     quote = sentences(text)[0] if sentences(text) else text[:MAX_QUOTE_CHARS]
     if language == "en" and found != "zh" and english_share(text, found) >= MIXED_ENGLISH_SHARE:
         return Guard("mixed_language", f"mixes {name} into English", quote)
+    if language == "zh" and found != "en" and _mandarin_frame(text):
+        return Guard("mixed_language", f"mixes {name} into Mandarin", quote)
     return Guard("other_language", f"answered in {name}, not the script's language", quote)
+
+
+#: Mandarin's own grammar words in an answer with kana or Hangul: this many make it Mandarin.
+MANDARIN_FRAME_MARKERS = 2
+
+
+def _mandarin_frame(text: str) -> bool:
+    """Whether an answer in kana or Hangul is built on Mandarin (``MANDARIN_MARKERS``)."""
+    return len(_pattern("zh", "MANDARIN_MARKERS").findall(text)) >= MANDARIN_FRAME_MARKERS
 
 
 # --- no answer at all ------------------------------------------------------------------------

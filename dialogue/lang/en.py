@@ -19,8 +19,8 @@ YES = {
     "not a problem", "no worries", "why not", "i don't mind", "don't mind", "i think so",
     "you bet", "totally", "for sure", "please do", "let's go", "let's do it", "ready",
     "i'm ready", "go on", "we have", "there is", "i consent", "happy to", "of course i do",
-    "it is", "it's fine", "that's fine", "i'd love to", "continue", "no doubt", "without a doubt",
-    "i sure do", "you got it", "no complaints",
+    "it is", "it's fine", "that's fine", "i'd love to", "continue", "carry on", "proceed",
+    "keep going", "no doubt", "without a doubt", "i sure do", "you got it", "no complaints",
 }  # fmt: skip
 WEAK_YES = {
     "ok", "okay", "alright", "all right", "right", "fine", "uh huh", "mm hmm", "i guess so",

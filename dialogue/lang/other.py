@@ -156,3 +156,21 @@ def english_words() -> frozenset[str]:
     for name in ("us_gold.json", "us_silver.json"):
         words.update(key.lower() for key in json.loads((data / name).read_text("utf-8")))
     return frozenset(words)
+
+
+#: The plain yes and no of the languages above (and Welsh), said first: "Ναι, εντάξει",
+#: "Evet, devam edebiliriz", "ได้ค่ะ". A candidate who answers the consent or a yes/no question
+#: in another language has answered it; the answers are flagged as in that language, not taken
+#: for silence. Only a word that opens the answer counts.
+YES_WORDS = (
+    "ναι", "evet", "sí", "si", "sim", "oui", "ja", "jawohl", "tak", "da", "oo", "opo", "iya",
+    "ya", "haan", "हाँ", "हां", "да", "はい", "네", "예", "vâng", "dạ", "có", "نعم", "ie", "iawn",
+    "ได้", "ครับ", "ค่ะ", "ใช่", "כן",
+    # and their plain "okay, go ahead"
+    "d'accord", "claro", "certo", "vale", "tamam", "boleh", "bisa", "silakan", "dobrze", "gut",
+    "хорошо", "ладно", "좋아요", "괜찮아요",
+)  # fmt: skip
+NO_WORDS = (
+    "όχι", "hayır", "não", "non", "nein", "nie", "nu", "hindi", "tidak", "nahin", "नहीं", "нет",
+    "いいえ", "아니요", "아니오", "không", "لا", "na", "ไม่", "לא",
+)  # fmt: skip

@@ -21,7 +21,7 @@ YES = {
     "有啊", "会", "会的", "能", "能的", "愿意", "我愿意", "同意", "我同意", "ok", "okay", "yes",
     "好滴", "中", "成", "没事", "接受", "能接受", "开始吧", "继续", "来吧", "嗯嗯", "需要",
     "稳定", "具备", "方便", "有一个", "有个", "肯定有", "肯定", "那当然", "当然了", "有呀",
-    "sure", "yeah",
+    "sure", "yeah", "算有", "算是有", "还算有", "基本有", "基本上有",
 }  # fmt: skip
 WEAK_YES = {"嗯", "好吧", "哦", "嗯哼"}
 WEAK_NO = {"可惜", "遗憾"}
@@ -77,6 +77,8 @@ SCOPE_END = _words("而是 但是 但 可是 而且 所以 因为 然后 并且 
 #: A clause opening with one of these is a concession after the answer ("没有，不过我可以去共享
 #: 办公室"): it does not get the weight of a last clause.
 CONTRAST = _words("但是 但 可是 不过 只是 虽然 就是")
+#: An unwanted thing said to happen now and then (see dialogue.lang.en): 楼下有时候装修会吵一点.
+OCCASIONAL = r"有时候|有时|偶尔|时不时|偶而"
 #: 要用的人不在（“不过他白天上学”，“她上夜班”）: after a no, a counterpoint worth asking about.
 AWAY = r"上学|上班|不在家|在学校|在单位|在公司|上幼儿园|去幼儿园|上夜班|上白班|出去工作|出门工作"
 #: After a concept, these say it is not on offer: 周末不行, 晚上也不行, 早班没办法.
@@ -537,6 +539,10 @@ ROTA_POINTS_BACK = r"这个|这些|那个|那些|这种|那种|这样|都不"
 ROTA_OFFER = (
     r"可以|能|行|没问题|方便|有空|上班|能上|排|工作|愿意|只有|只能|都|不|没|灵活|随时|安排|班|ok"
 )
+#: Words of Mandarin's own grammar that Japanese and Korean do not write (我, 这, 们, 吗, 没,
+#: 很): an answer with kana or Hangul that has several of them is Mandarin mixed with another
+#: language, not an answer in it (在日企的外包コールセンター做了两年半).
+MANDARIN_MARKERS = r"我|们|这|那|个|吗|呢|吧|是(?!非)|没|很|还|他|她|一下|的(?![なにだでも])"
 #: Characters of this language's script (see dialogue.lang.en).
 SCRIPT_CHARS = r"[\u4e00-\u9fff]"
 #: A clause that adds its times to those before it (周末可以，晚上也行).

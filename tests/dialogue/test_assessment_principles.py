@@ -300,3 +300,23 @@ def test_english_mixed_with_another_language_is_flagged_and_scored(text: str, em
     kinds = [f["kind"] for f in scored.flags]
     assert "mixed_language" in kinds and "other_language" not in kinds, scored.flags
     assert scored.score > OTHER_LANGUAGE_CAP + 10, scored.score
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我在上海一家日企的カスタマーサポート做了三年，每天接五十件くらいの電話，主要是注文の"
+        "確認和配送のトラブル，有时候也处理返品。",
+        "我在延吉做过两年客服，고객센터에서 전화를 받았어요，我们一天八十个左右，반품이랑 배송 "
+        "문의가 많았어요。",
+    ],
+)
+def test_mandarin_mixed_with_japanese_or_korean_is_flagged_and_scored(
+    text: str, embed: Embed
+) -> None:
+    """Kana or Hangul in a sentence built on Mandarin grammar (我, 的, 是): mixed, not another
+    language, so the experience counts (scorer 2.11.1)."""
+    scored = _question("zh", "cs_experience", text, embed)
+    kinds = [f["kind"] for f in scored.flags]
+    assert "other_language" not in kinds, scored.flags
+    assert scored.score > OTHER_LANGUAGE_CAP + 10, scored.score
