@@ -33,7 +33,7 @@ call compare across staggers. The warm-up calls always start together.
 fixed memory of a call, no transcription). ``--variant`` (repeatable) runs the whole ramp once
 per variant, each on a fresh server with those extra environment settings (``stock:`` for
 none), so a setting's effect is compared within one run:
-``--variant stock: --variant window15:SCREENLINE_MODELS__ASR_WINDOW_S=15``. ``--workers 1,2``
+``--variant stock: --variant win30:SCREENLINE_MODELS__ASR_WINDOW_S=30``. ``--workers 1,2``
 runs each variant once per worker count; more than one worker shares a fresh PostgreSQL
 database on 127.0.0.1:5432 (dropped afterwards) and the local Redis, as ``--workers`` requires.
 With several workers ``/metrics`` answers for whichever worker took the request, so
