@@ -3,14 +3,14 @@ Whisper's full 30 s window, on human speech and on the embedded Piper voice.
 
 Every chunk and pause text is decoded through ``audio.asr.transcribe_chunk`` on the embedded
 tiny.en model with ``models.whisper_window.WindowedWhisper`` at each ``--windows`` minimum (30 is
-the full window, today's default). Clips: the top-level Asterisk prompts whose names begin with
-a-m (a human voice at 8 kHz, Debian ``asterisk-core-sounds-en-wav``, transcripts in
-``asterisk-core-sounds-en``; read where Debian installs them, skipped when absent) and the Piper
-sentences of ``bench/asr_batching.py``. Per window it prints one JSON object: corpus WER, CPU
-seconds per clip (process time, one CTranslate2 thread) and their ratio to the full window, how
-many texts are identical to the full window's, how many of the end-of-answer readings
-(``dialogue.endpointing.sounds_finished``, which decides whether a pause ends an answer) differ,
-and the first differing texts.
+the full window; the server's default is 15). Clips: the top-level Asterisk prompts whose
+names begin with a-m (a human voice at 8 kHz, Debian ``asterisk-core-sounds-en-wav``,
+transcripts in ``asterisk-core-sounds-en``; read where Debian installs them, skipped when
+absent) and the Piper sentences of ``bench/asr_batching.py``. Per window it prints one JSON
+object: corpus WER, CPU seconds per clip (process time, one CTranslate2 thread) and their ratio
+to the full window, how many texts are identical to the full window's, how many of the
+end-of-answer readings (``dialogue.endpointing.sounds_finished``, which decides whether a pause
+ends an answer) differ, and the first differing texts.
 
     .venv/bin/python bench/asr_window.py [--windows 30,20,15,10] [--every 1]
 """

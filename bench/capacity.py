@@ -19,13 +19,21 @@ line names the largest N that held the targets: every interview completed in the
 client p95 gap <= end-of-answer silence + 500 ms, <= 10 MB RSS per added call.
 
     .venv/bin/python bench/capacity.py [--ramp 1,2,4,8] [--port 8091] [--variant NAME:K=V,K=V ...]
-        [--soak SECONDS [--soak-n N]]
+        [--soak SECONDS [--soak-n N]] [--stagger SECONDS]
+
+``--stagger SECONDS`` spreads each round's starts: caller i of N starts ``i * SECONDS / N``
+seconds after the round does (evenly, the same offsets every run; ``stagger_s`` in each round's
+JSON). The default, 0, starts every caller at once, so their answers end together and N final
+transcripts reach Whisper in one burst: the worst case, not what a dialer produces, and still
+the default so that rounds stay comparable with earlier runs. With a stagger a round lasts up to
+SECONDS longer, so its ``server_cpu_pct`` is spread over more wall time; the CPU-seconds per
+call compare across staggers. The warm-up calls always start together.
 
 ``--idle 1,4,8,16`` first measures server RSS with that many silent calls open at once (the
 fixed memory of a call, no transcription). ``--variant`` (repeatable) runs the whole ramp once
 per variant, each on a fresh server with those extra environment settings (``stock:`` for
 none), so a setting's effect is compared within one run:
-``--variant stock: --variant window15:SCREENLINE_MODELS__ASR_WINDOW_S=15``. ``--workers 1,2``
+``--variant stock: --variant win30:SCREENLINE_MODELS__ASR_WINDOW_S=30``. ``--workers 1,2``
 runs each variant once per worker count; more than one worker shares a fresh PostgreSQL
 database on 127.0.0.1:5432 (dropped afterwards) and the local Redis, as ``--workers`` requires.
 With several workers ``/metrics`` answers for whichever worker took the request, so
@@ -146,16 +154,36 @@ def _speaker(index: int, voice: Any, telephony: bool) -> Speaker:
     return Speaker(voice, rate, telephony)
 
 
+def start_offsets(n: int, stagger_s: float) -> list[float]:
+    """Seconds after a round's start at which each of its ``n`` callers dials (``--stagger``):
+    evenly spread over ``stagger_s``, the first at 0 and the last at ``(n-1)/n`` of it (one
+    step before the end, as if the pattern repeated). Deterministic, so runs compare."""
+    if stagger_s < 0:
+        raise ValueError(f"stagger must be >= 0 seconds, not {stagger_s}")
+    return [i * stagger_s / n for i in range(n)]
+
+
 async def _one_call(
-    index: int, port: int, voice: Any, data_dir: Path, persona: Any, access: Any
+    index: int,
+    port: int,
+    voice: Any,
+    data_dir: Path,
+    persona: Any,
+    access: Any,
+    start_at: float | None = None,
 ) -> dict[str, Any]:
-    """One interview: even callers over /ws/call, odd ones over the Twilio stream."""
+    """One interview: even callers over /ws/call, odd ones over the Twilio stream; dialled at
+    ``start_at`` (``time.monotonic``) when given, once its answers are synthesized."""
     from agent.devtools.simulate import ws_call
 
     twilio = index % 2 == 1
     speaker = _speaker(index, voice, twilio)
     candidate = Candidate(persona, speaker)
     await candidate.prepare()
+    if start_at is not None:
+        # Synthesis runs for every caller at the round's start; only the dialling waits, so a
+        # caller's own offset is not stretched by how long its answers took to synthesize.
+        await asyncio.sleep(max(0.0, start_at - time.monotonic()))
     started = time.monotonic()
     call: Any
     if twilio:
@@ -301,7 +329,7 @@ def soak_summary(rounds: list[dict[str, Any]], rss_end_mb: float, seconds: float
 
 
 async def _round(
-    n: int, port: int, pid: int, voice: Any, data_dir: Path, access: Any
+    n: int, port: int, pid: int, voice: Any, data_dir: Path, access: Any, stagger_s: float = 0.0
 ) -> dict[str, Any]:
     persona = load_persona(PERSONA)
     work_before = await _inference(port)
@@ -309,8 +337,15 @@ async def _round(
     rss_idle = _proc_rss_mb(pid)
     peak = rss_idle
     cpu0, t0 = _proc_cpu_s(pid), time.monotonic()
+    # No stagger: each caller dials as soon as its answers are ready, as before --stagger.
+    starts: list[float | None] = (
+        [t0 + offset for offset in start_offsets(n, stagger_s)] if stagger_s > 0 else [None] * n
+    )
     calls = asyncio.gather(
-        *(_one_call(i, port, voice, data_dir, persona, access) for i in range(n))
+        *(
+            _one_call(i, port, voice, data_dir, persona, access, start_at=starts[i])
+            for i in range(n)
+        )
     )
     task = asyncio.ensure_future(calls)
     while not task.done():
@@ -324,6 +359,7 @@ async def _round(
     processing = [p for r in results for p in r["processing_ms"]]
     return {
         "n": n,
+        "stagger_s": stagger_s,
         "completed": sum(r["completed"] for r in results),
         "refused": sum(r["refused"] for r in results),
         "wrong_sequence": sum(not r["right_sequence"] for r in results),
@@ -435,7 +471,15 @@ async def main() -> None:
     parser.add_argument(
         "--soak-n", type=int, default=None, help="N per soak round (last N of --ramp, or 8)"
     )
+    parser.add_argument(
+        "--stagger",
+        type=float,
+        default=0.0,
+        help="SECONDS over which each round's callers start, evenly (0: all at once)",
+    )
     args = parser.parse_args()
+    if args.stagger < 0:
+        parser.error("--stagger must be >= 0")
     from models.registry import ModelRegistry
 
     voice = ModelRegistry().voice("en")  # the callers' Piper voice, in this process
@@ -530,7 +574,7 @@ async def _ramp(
             idle = await _idle_rss(args.port, server.pid, access, counts)
             print(json.dumps({"variant": variant, **idle}), flush=True)
         for n in ramp:
-            result = await _round(n, args.port, server.pid, voice, data_dir, access)
+            result = await _round(n, args.port, server.pid, voice, data_dir, access, args.stagger)
             result["variant"] = variant
             if workers > 1:
                 result.pop("inference_per_call")
@@ -576,7 +620,7 @@ async def _soak(
     started = time.monotonic()
     while time.monotonic() - started < args.soak:
         await asyncio.sleep(SOAK_SETTLE_S)
-        result = await _round(n, args.port, pid, voice, data_dir, access)
+        result = await _round(n, args.port, pid, voice, data_dir, access, args.stagger)
         if workers > 1:
             result.pop("inference_per_call")
         rounds.append(result)

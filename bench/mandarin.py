@@ -37,6 +37,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from agent.api.server import create_app  # noqa: E402
+from agent.auth.guard import Access  # noqa: E402
 from agent.calls.run import Runtime  # noqa: E402
 from agent.cli import serve_app  # noqa: E402
 from agent.devtools.simulate import Persona, Reply, SimulationResult, load_persona, simulate  # noqa: E402
@@ -100,18 +101,20 @@ def figures(
     """Accuracy and streaming figures of one interview."""
     score = cer if metric == "cer" else wer
     heard = result.transcripts()
-    errors = [
-        {"question": qid, "said": said, "heard": text, metric: round(score(said, text), 3)}
-        for (qid, said), text in zip(result.answers, heard, strict=False)
-    ]
+    # The scores apart from the per-answer dicts, so mean and max see numbers (mypy).
+    scores: list[float] = []
+    errors: list[dict[str, Any]] = []
+    for (qid, said), text in zip(result.answers, heard, strict=False):
+        scores.append(round(score(said, text), 3))
+        errors.append({"question": qid, "said": said, "heard": text, metric: scores[-1]})
     report = runtime.reports.load(str(result.report_id))
     turns = [t for t in report["turns"] if t["speaker"] == "candidate"]
     audio_s = sum(a.size for a in result.answer_audio.values()) / rate
     return {
         "outcome": result.outcome,
         "answers": errors,
-        f"{metric}_mean": round(statistics.mean(e[metric] for e in errors), 3) if errors else None,
-        f"{metric}_max": max((e[metric] for e in errors), default=None),
+        f"{metric}_mean": round(statistics.mean(scores), 3) if scores else None,
+        f"{metric}_max": max(scores, default=None),
         "answer_audio_s": round(audio_s, 1),
         "transcribe_s": round(timed.seconds, 2),
         "transcribe_calls": timed.calls,
@@ -132,6 +135,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         data_dir=workdir, scripts_dir=FIXTURES / "scripts", default_script="short_en"
     )
     runtime = Runtime(settings)
+    # Every media entry point authenticates: the candidate signs a call token with the secret.
+    access = Access.from_settings(settings)
     registry = runtime.registry
     load_start = time.perf_counter()
     timed = {lang: TimedModel(registry.asr(lang)) for lang in ("en", "zh")}
@@ -160,6 +165,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 script_id="short_zh" if language == "zh" else "short_en",
                 speed=args.speed,
                 telephony=telephony,
+                token=access.call_token(),
             )
             metric = "cer" if language == "zh" else "wer"
             out[name] = figures(result, runtime, model, metric, 8000 if telephony else 16000)

@@ -39,9 +39,11 @@ class ModelSettings(BaseModel):
     asr_threads: int = 2
     asr_workers: int = 1
     # Shortest Whisper encoder window in seconds; a chunk gets its audio plus 2 s, rounded up
-    # (models/whisper_window.py). 30 is Whisper's own full window, the default: a shorter one
-    # costs a fraction of the CPU but changes some texts (bench/asr_window.py, README).
-    asr_window_s: float = Field(default=30.0, ge=1.0, le=30.0)
+    # (models/whisper_window.py). 30 is Whisper's own full window. 15, the default, costs about
+    # 0.45x the CPU per decode, which is most of what a call costs, and changes some texts: on
+    # recorded human speech the streamed WER stayed within 1 point of whole-answer WER
+    # (bench/human_asr.py, bench/asr_window.py, README).
+    asr_window_s: float = Field(default=15.0, ge=1.0, le=30.0)
     # ONNX Runtime intra-op threads. VAD runs 32 ms windows per call: one thread is plenty.
     tts_threads: int = 1
     vad_threads: int = 1

@@ -1,4 +1,5 @@
-"""Whisper with a shorter encoder window for short audio (opt-in: ``models.asr_window_s``).
+"""Whisper with a shorter encoder window for short audio (``models.asr_window_s``, 15 s by
+default; 30 turns it off).
 
 faster-whisper pads every chunk's log-mel features to Whisper's 30 s window (3000 frames), and on
 CPU the encoder's cost grows faster than linearly with the window: for tiny.en, int8, one thread,

@@ -1,6 +1,6 @@
-"""The opt-in short Whisper encoder window (models.asr_window_s): its size is a function of the
-chunk's length alone, the encoder really gets fewer frames, the words survive, and the default
-keeps Whisper's full window."""
+"""The short Whisper encoder window (models.asr_window_s, 15 s by default): its size is a
+function of the chunk's length alone, the encoder really gets fewer frames, the words survive,
+and 30 keeps Whisper's full window."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ def test_window_is_the_audio_plus_a_margin_rounded_up_and_bounded() -> None:
     assert window_frames(1400, 15.0) == 1600  # 14 s + 2 s margin
     assert window_frames(1401, 15.0) == 1700  # rounded up to whole seconds
     assert window_frames(2900, 15.0) == FULL_FRAMES  # never more than Whisper's window
-    assert window_frames(250, 30.0) == FULL_FRAMES  # the default: always the full window
+    assert window_frames(250, 30.0) == FULL_FRAMES  # 30: always the full window
 
 
 class _Spy(WindowedWhisper):
@@ -66,13 +66,13 @@ def test_a_short_window_encodes_fewer_frames_and_keeps_the_words(speech: np.ndar
     assert cer(SENTENCE, full, "en") <= 0.05, full
 
 
-def test_the_registry_uses_the_full_window_unless_told_otherwise() -> None:
-    plain = ModelRegistry()
-    windowed = ModelRegistry(ModelSettings(asr_window_s=15))
+def test_the_registry_uses_the_15_s_window_unless_told_30() -> None:
+    windowed = ModelRegistry()
+    plain = ModelRegistry(ModelSettings(asr_window_s=30))
     try:
-        assert not isinstance(plain.asr("en"), WindowedWhisper)
         model = windowed.asr("en")
         assert isinstance(model, WindowedWhisper) and model.min_window_s == 15
+        assert not isinstance(plain.asr("en"), WindowedWhisper)
     finally:
         plain.close()
         windowed.close()
