@@ -254,8 +254,9 @@ class ModelRegistry:
 
         window: dict[str, Any] = {}
         model_class = WhisperModel
-        if self.settings.asr_window_s * 100 < FULL_FRAMES:
-            model_class, window = WindowedWhisper, {"min_window_s": self.settings.asr_window_s}
+        window_s = self.settings.window_s(language)
+        if window_s * 100 < FULL_FRAMES:
+            model_class, window = WindowedWhisper, {"min_window_s": window_s}
         try:
             return model_class(
                 str(path) if is_dir or source == EMBEDDED else source,

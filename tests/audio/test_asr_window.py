@@ -76,3 +76,12 @@ def test_the_registry_uses_the_15_s_window_unless_told_30() -> None:
     finally:
         plain.close()
         windowed.close()
+
+
+def test_mandarin_keeps_the_full_window_unless_told_otherwise() -> None:
+    """Per-language windows (``models.asr_windows``): Mandarin's base model stays at 30 s."""
+    assert ModelSettings().window_s("zh") == 30.0 and ModelSettings().window_s("en") == 15.0
+    assert ModelSettings(asr_windows={}).window_s("zh") == 15.0
+    assert ModelSettings(asr_windows={"zh": 20}).window_s("zh") == 20.0
+    with pytest.raises(ValueError, match="1-30 seconds"):
+        ModelSettings(asr_windows={"zh": 45})
