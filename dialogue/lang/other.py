@@ -163,8 +163,9 @@ def english_words() -> frozenset[str]:
 #: in another language has answered it; the answers are flagged as in that language, not taken
 #: for silence. Only a word that opens the answer counts.
 YES_WORDS = (
+    # (Indonesian "ya" is left to English, which reads it already)
     "ναι", "evet", "sí", "si", "sim", "oui", "ja", "jawohl", "tak", "da", "oo", "opo", "iya",
-    "ya", "haan", "हाँ", "हां", "да", "はい", "네", "예", "vâng", "dạ", "có", "نعم", "ie", "iawn",
+    "haan", "हाँ", "हां", "да", "はい", "네", "예", "vâng", "dạ", "có", "نعم", "ie", "iawn",
     "ได้", "ครับ", "ค่ะ", "ใช่", "כן",
     # and their plain "okay, go ahead"
     "d'accord", "claro", "certo", "vale", "tamam", "boleh", "bisa", "silakan", "dobrze", "gut",
