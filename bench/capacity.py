@@ -243,12 +243,20 @@ async def _one_call(
         "refused": close_code == 1013 and not report,
         "end_reason": report.get("end_reason"),
         "answered": answered,
-        # What the server heard, for a call that went wrong (the first few turns).
+        # What the server heard, for a call that went wrong: every turn with its place on the
+        # call's audio clock and whether it was cut, so a split or merged answer can be traced.
         "heard": []
         if answered == [None, *QUESTIONS[1:]]
         else [
-            (t["speaker"], t.get("question_id"), t.get("text", "")[:80])
-            for t in report.get("turns", [])[:6]
+            (
+                t["speaker"],
+                t.get("question_id"),
+                t.get("start_s"),
+                t.get("end_s"),
+                bool(t.get("interrupted")),
+                t.get("text", "")[:160],
+            )
+            for t in report.get("turns", [])
         ],
     }
 
