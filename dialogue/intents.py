@@ -640,6 +640,8 @@ def _agreeing_no(clause: str, before: str, value_before: float, language: Langua
 
 
 _OPENER = re.compile(r"\s*([^\s,.;:!?，。！？、；：]+)")
+#: Scripts that may run a yes into the next word (Thai, kana, Hangul).
+_UNSPACED = re.compile(r"[\u0e00-\u0e7f\u3040-\u30ff\uac00-\ud7af]")
 
 
 def _other_language_opener(text: str) -> Intent | None:
@@ -648,9 +650,10 @@ def _other_language_opener(text: str) -> Intent | None:
     if found is None:
         return None
     word = found.group(1)
+    unspaced = _UNSPACED.match(word) is not None
     for words, intent in ((other.NO_WORDS, Intent.NO), (other.YES_WORDS, Intent.YES)):
-        # Thai and the like write no spaces: "ได้ค่ะ" opens with ได้.
-        if word in words or any(not w.isascii() and word.startswith(w) for w in words):
+        # Thai, Japanese and Korean may write no space after it: "ได้ค่ะ" opens with ได้.
+        if word in words or (unspaced and any(word.startswith(w) for w in words)):
             return intent
     return None
 

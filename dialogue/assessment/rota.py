@@ -221,8 +221,8 @@ def _clauses(
                 found = _clause(piece, other)  # "weekend 和 evening 也可以": code-switched times
             mine = out[start:]
             named_days = any(c.days and not c.negated for c in mine)
-            # Days named just before, after a comma: "Weekdays, daytime" (scorer 2.11).
-            after_bare_days = (
+            # Days that named no part of the day just before, after a comma: "Weekdays, daytime".
+            after_days = (
                 bool(mine)
                 and _all_day(mine[-1])
                 and not mine[-1].hedged
@@ -269,12 +269,7 @@ def _clauses(
             elif found is None and not _bare(piece, lang):
                 bare = []  # "that works for me": the times before it are offered
             appended = found is not None and bool(out) and out[-1] is found
-            if (
-                found is not None
-                and appended
-                and after_bare_days
-                and _says_when(found, piece, lang)
-            ):
+            if found is not None and appended and after_days and _says_when(found, piece, lang):
                 when.append(len(out) - 1)
         _narrow(out, start, when)
     return out

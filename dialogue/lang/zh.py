@@ -423,10 +423,6 @@ DECLINED_TAIL = (
 )
 #: A clause longer than this (in characters) says more than its negator.
 STANCE_CLAUSE_WORDS = 20
-#: The no after the word (see dialogue.lang.en): a clause that opens by pointing back to what
-#: the ones before named (这些, 这个) and denies doing, agreeing to or having done it (网店的订单、
-#: 退货，这些我都没碰过; 赔礼道歉，这个我做不到), the denied verb ending the clause: 这个不难,
-#: 这些我不会拖, 这种事我不会往心里去 say how, not no.
 #: 这些我统统做得到，但我偏不这么做 / 道歉我会，可我就是不想 (see dialogue.lang.en).
 WITHHELD_NO = (
     r"(?:但|可|可是|不过|只是)[^。！？；;!?]{0,6}?(?:就是|偏|偏偏|才|根本|压根)?"
@@ -436,6 +432,10 @@ WITHHELD_NO = (
 )
 WITHHELD_CAPABLE = r"会|能|做得到|做得来|办得到|知道|懂|可以"
 WITHHELD_ALTERNATIVE = r"而是|反而|相反|我会(?!用)|我就(?=[先去给帮])"
+#: The no after the word (see dialogue.lang.en): a clause that opens by pointing back to what
+#: the ones before named (这些, 这个) and denies doing, agreeing to or having done it (网店的订单、
+#: 退货，这些我都没碰过; 赔礼道歉，这个我做不到), the denied verb ending the clause: 这个不难,
+#: 这些我不会拖, 这种事我不会往心里去 say how, not no.
 RESUMED_NO = (
     r"(?:这些|这个|那些|那个|这种|那种|这样的|这方面|这块|这事)[^，。！？；,.!?;]{0,8}?"
     r"(?:(?:不会|不能|不肯|不愿意?|不想)(?:做|干|答应|同意|接受|给|弄|管)|不干|不做|不答应|"
